@@ -1,0 +1,1 @@
+//! Salesforce ARR export reader (SPEC 2.2).

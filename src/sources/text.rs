@@ -1,0 +1,575 @@
+//! Cell-level parsing shared by the input readers: byte decoding (BOM,
+//! UTF-16, Windows-1252 fallback, NUL stripping), booleans, exact money
+//! amounts, Salesforce 15→18-character IDs and workspace-ID lists.
+//!
+//! Everything here works on one value at a time and returns short phrases as
+//! errors; the readers add the `FILE:LINE: column` prefix, because only they
+//! know where the value came from.
+
+use anyhow::{bail, Context};
+
+/// An exact money amount in cents, with the currency the text itself named
+/// (ISO code or a symbol that implies one). `$` implies no currency, because
+/// it is also the sign of CAD, AUD, SGD and others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Money {
+    pub cents: i128,
+    pub currency: Option<String>,
+}
+
+/// Largest magnitude DECIMAL(18,2) holds, in cents, plus one.
+const CENTS_LIMIT: i128 = 1_000_000_000_000_000_000;
+
+const MONEY_FORMS: &str = "expected forms like 120000.00, $120,000.00 or USD 120,000.00";
+
+/// Turns file bytes into text. Returns the text and, when the encoding had to
+/// be guessed, a warning for the user.
+///
+/// Salesforce lets the user pick the export encoding (UTF-8, ISO-8859-1,
+/// UTF-16), and files re-saved in Excel become Windows-1252, so we sniff a
+/// BOM, try UTF-8, and fall back to Windows-1252 (a superset of ISO-8859-1
+/// for printable text). NUL bytes are dropped because Bulk API results can
+/// contain them and they would otherwise end up inside IDs.
+pub(crate) fn decode_text(bytes: &[u8], origin: &str) -> anyhow::Result<(String, Option<String>)> {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return decode_utf16(rest, encoding_rs::UTF_16LE, origin);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return decode_utf16(rest, encoding_rs::UTF_16BE, origin);
+    }
+    let (rest, had_bom) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let cleaned: Vec<u8> = rest.iter().copied().filter(|&b| b != 0).collect();
+    match String::from_utf8(cleaned) {
+        Ok(text) => Ok((text, None)),
+        Err(err) => {
+            let bytes = err.into_bytes();
+            if had_bom {
+                // A UTF-8 BOM followed by invalid UTF-8 is a damaged file, not
+                // another encoding: guessing would silently garble names.
+                let at = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
+                let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+                bail!(
+                    "{origin}:{line}: starts with a UTF-8 byte-order mark but is not valid UTF-8; \
+                     re-export it with Encoding: Unicode (UTF-8)"
+                );
+            }
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+            let warning = format!(
+                "{origin} is not UTF-8; read it as Windows-1252 (Salesforce's ISO-8859-1 export option). \
+                 Re-export with Encoding: Unicode (UTF-8) to be sure"
+            );
+            Ok((text.into_owned(), Some(warning)))
+        }
+    }
+}
+
+fn decode_utf16(
+    rest: &[u8],
+    encoding: &'static encoding_rs::Encoding,
+    origin: &str,
+) -> anyhow::Result<(String, Option<String>)> {
+    let (text, had_errors) = encoding.decode_without_bom_handling(rest);
+    if had_errors {
+        bail!(
+            "{origin} starts with a {} byte-order mark but is not valid {}; \
+             re-export it with Encoding: Unicode (UTF-8)",
+            encoding.name(),
+            encoding.name()
+        );
+    }
+    Ok((text.replace('\0', ""), None))
+}
+
+/// Parses a flag cell. `Ok(None)` is an empty cell (unknown, counted by
+/// `doctor`); `Err(())` leaves the message to the caller, which knows the
+/// file, line and column.
+pub(crate) fn parse_bool(cell: &str) -> Result<Option<bool>, ()> {
+    let value = cell.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "t" | "yes" | "y" | "1" => Ok(Some(true)),
+        "false" | "f" | "no" | "n" | "0" => Ok(Some(false)),
+        _ => Err(()),
+    }
+}
+
+/// Parses a money cell exactly (never through f64) into cents.
+///
+/// `,` is always a thousands separator: European decimal commas are refused
+/// rather than guessed, because `1,200` means 1200 in one locale and 1.2 in
+/// another and a wrong guess is off by a factor of 1000.
+pub(crate) fn parse_money(cell: &str) -> Result<Option<Money>, String> {
+    let original = cell.trim();
+    if original.is_empty() {
+        return Ok(None);
+    }
+    let not_money = || format!("`{original}` is not a money amount ({MONEY_FORMS})");
+
+    // Peel signs, parentheses, currency codes and symbols off both ends, in
+    // whatever order they come (`USD (12.50)`, `($12.50)`, `-$12.50`, ...).
+    let mut rest = original;
+    let mut negative = false;
+    let mut code: Option<String> = None;
+    let mut symbol: Option<Option<&str>> = None; // Some(None) = `$`
+    loop {
+        let before = rest;
+        if !negative {
+            if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                negative = true;
+                rest = inner.trim();
+            } else if let Some(inner) = rest.strip_prefix('-') {
+                negative = true;
+                rest = inner.trim_start();
+            }
+        }
+        if code.is_none() {
+            if let Some((found, inner)) = currency_code_prefix(rest) {
+                code = Some(found);
+                rest = inner;
+            } else if let Some((found, inner)) = currency_code_suffix(rest) {
+                code = Some(found);
+                rest = inner;
+            }
+        }
+        if symbol.is_none() {
+            for (sym, implied) in [("$", None), ("€", Some("EUR")), ("£", Some("GBP"))] {
+                if let Some(inner) = rest.strip_prefix(sym) {
+                    symbol = Some(implied);
+                    rest = inner.trim_start();
+                    break;
+                }
+                if let Some(inner) = rest.strip_suffix(sym) {
+                    symbol = Some(implied);
+                    rest = inner.trim_end();
+                    break;
+                }
+            }
+        }
+        if rest == before {
+            break;
+        }
+    }
+    let currency = match (code, symbol.flatten()) {
+        (Some(code), Some(implied)) if code != implied => {
+            return Err(format!(
+                "`{original}` names two currencies ({code} and {implied}); keep one"
+            ))
+        }
+        (Some(code), _) => Some(code),
+        (None, implied) => implied.map(str::to_string),
+    };
+
+    let cents = parse_decimal_cents(rest, original).map_err(|problem| match problem {
+        DecimalProblem::Syntax => not_money(),
+        DecimalProblem::Other(message) => message,
+    })?;
+    Ok(Some(Money {
+        cents: if negative { -cents } else { cents },
+        currency,
+    }))
+}
+
+/// `USD 120,000.00`: three ASCII letters, then whitespace. The whitespace is
+/// required so that garbage like `12abc` is not read as 12 ABC.
+fn currency_code_prefix(text: &str) -> Option<(String, &str)> {
+    let head = text.get(..3)?;
+    let tail = text.get(3..)?;
+    if head.bytes().all(|b| b.is_ascii_alphabetic()) && tail.starts_with(char::is_whitespace) {
+        Some((head.to_ascii_uppercase(), tail.trim_start()))
+    } else {
+        None
+    }
+}
+
+/// `120,000.00 USD`, with the same whitespace rule as the prefix.
+fn currency_code_suffix(text: &str) -> Option<(String, &str)> {
+    let split = text.len().checked_sub(3)?;
+    let head = text.get(..split)?;
+    let tail = text.get(split..)?;
+    if tail.bytes().all(|b| b.is_ascii_alphabetic()) && head.ends_with(char::is_whitespace) {
+        Some((tail.to_ascii_uppercase(), head.trim_end()))
+    } else {
+        None
+    }
+}
+
+enum DecimalProblem {
+    /// Not a number at all: the caller says which forms are accepted.
+    Syntax,
+    /// A number with a specific problem, already phrased.
+    Other(String),
+}
+
+/// Parses an unsigned decimal (`120,000.00`, `1.2E7`) into cents without
+/// floating point: the digits are shifted as text, so `1.2E7` is exactly
+/// 1200000000 cents.
+fn parse_decimal_cents(number: &str, original: &str) -> Result<i128, DecimalProblem> {
+    let (mantissa, exponent) = match number.find(['e', 'E']) {
+        Some(at) => {
+            let exp_text = &number[at + 1..];
+            let digits = exp_text.strip_prefix(['+', '-']).unwrap_or(exp_text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(DecimalProblem::Syntax);
+            }
+            // An exponent this large cannot give a representable amount
+            // unless the digits are all zero; clamp so the arithmetic stays small.
+            let exp: i64 = exp_text.parse().unwrap_or(if exp_text.starts_with('-') { -1000 } else { 1000 });
+            (&number[..at], exp.clamp(-1000, 1000))
+        }
+        None => (number, 0),
+    };
+    let (int_part, frac_part) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (mantissa, ""),
+    };
+    if !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        if frac_part.contains(',') && int_part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DecimalProblem::Other(format!(
+                "`{original}` looks like it has a decimal comma; `,` is read only as a thousands \
+                 separator, so use `.` for decimals (like 1200.50)"
+            )));
+        }
+        return Err(DecimalProblem::Syntax);
+    }
+    let int_digits = if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        let all_digits = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !all_digits {
+            return Err(DecimalProblem::Syntax);
+        }
+        if !first_ok || !rest_ok {
+            return Err(DecimalProblem::Other(format!(
+                "`{original}` has misplaced thousands separators; `,` must separate groups of three digits \
+                 (like 1,200,000.00) or be left out"
+            )));
+        }
+        groups.concat()
+    } else {
+        if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DecimalProblem::Syntax);
+        }
+        int_part.to_string()
+    };
+    if int_digits.is_empty() && frac_part.is_empty() {
+        return Err(DecimalProblem::Syntax);
+    }
+
+    // digits × 10^(point - digits.len()) is the value; cents need two more places.
+    let digits = format!("{int_digits}{frac_part}");
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Ok(0);
+    }
+    let leading_zeros = (digits.len() - significant.len()) as i64;
+    let cent_places = int_digits.len() as i64 + exponent + 2 - leading_zeros;
+    let too_precise = || {
+        DecimalProblem::Other(format!(
+            "`{original}` has more than 2 decimal places; ARR is kept to the cent"
+        ))
+    };
+    if cent_places <= 0 {
+        return Err(too_precise());
+    }
+    if cent_places > 18 {
+        return Err(DecimalProblem::Other(format!(
+            "`{original}` is too large; ARR must be below 10^16 (DECIMAL(18,2))"
+        )));
+    }
+    let cent_places = cent_places as usize;
+    let (kept, dropped) = if cent_places <= significant.len() {
+        significant.split_at(cent_places)
+    } else {
+        (significant, "")
+    };
+    if dropped.bytes().any(|b| b != b'0') {
+        return Err(too_precise());
+    }
+    let padded = format!("{kept:0<cent_places$}");
+    let cents: i128 = padded.parse().map_err(|_| DecimalProblem::Syntax)?;
+    debug_assert!(cents < CENTS_LIMIT);
+    Ok(cents)
+}
+
+const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+
+/// The 3-character case-safe suffix of a 15-character ID: for each 5-char
+/// chunk, bit j (j = 0 for the leftmost char) is set when char j is an
+/// upper-case letter; the 5-bit number indexes `A..Z0..5`.
+fn checksum_suffix(id15: &[u8]) -> String {
+    id15.chunks(5)
+        .map(|chunk| {
+            let bits = chunk
+                .iter()
+                .enumerate()
+                .fold(0usize, |n, (j, c)| if c.is_ascii_uppercase() { n | (1 << j) } else { n });
+            CHECKSUM_ALPHABET[bits] as char
+        })
+        .collect()
+}
+
+/// Normalises a Salesforce record ID to its 18-character form so that
+/// reports (15 chars) and API exports (18 chars) join.
+///
+/// Never case-folds: `...Pq7Rs` and `...Pq7RS` are different records. An
+/// 18-char ID whose suffix does not match its first 15 characters is kept as
+/// given; it may come from a system that rewrote it, and guessing which half
+/// is right would merge or split accounts.
+pub(crate) fn salesforce_id_18(id: &str) -> Result<String, String> {
+    let id = id.trim();
+    let bytes = id.as_bytes();
+    if !bytes.iter().all(u8::is_ascii_alphanumeric) || !(bytes.len() == 15 || bytes.len() == 18) {
+        return Err(format!(
+            "`{id}` is not a Salesforce ID (expected 15 or 18 letters and digits)"
+        ));
+    }
+    if bytes.len() == 18 {
+        return Ok(id.to_string());
+    }
+    Ok(format!("{id}{}", checksum_suffix(bytes)))
+}
+
+/// Whether an 18-character ID's suffix matches its first 15 characters.
+pub(crate) fn id_18_checksum_ok(id: &str) -> bool {
+    id.len() == 18 && id.is_ascii() && checksum_suffix(&id.as_bytes()[..15]) == id[15..]
+}
+
+/// Splits a cell holding one or more workspace IDs (`ws_1; ws_2`, `ws_1,ws_2`,
+/// `ws_1 ws_2`), dropping empties and repeats while keeping the first order.
+pub(crate) fn split_workspace_ids(cell: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in cell.split(|c: char| c == ';' || c == ',' || c.is_whitespace()) {
+        if !part.is_empty() && !out.iter().any(|seen| seen == part) {
+            out.push(part.to_string());
+        }
+    }
+    out
+}
+
+/// Reads a whole file for a reader, naming the file and the next step on failure.
+pub(crate) fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path)
+        .with_context(|| format!("cannot read {}; check the path and its permissions", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(cell: &str) -> (i128, Option<String>) {
+        let m = parse_money(cell).unwrap_or_else(|e| panic!("{cell}: {e}")).unwrap();
+        (m.cents, m.currency)
+    }
+
+    fn usd_less(cents: i128) -> (i128, Option<String>) {
+        (cents, None)
+    }
+
+    #[test]
+    fn booleans_every_spelling() {
+        for t in ["true", "TRUE", "True", "t", "T", "yes", "YES", "Yes", "y", "Y", "1", " true "] {
+            assert_eq!(parse_bool(t), Ok(Some(true)), "{t}");
+        }
+        for f in ["false", "FALSE", "False", "f", "F", "no", "NO", "No", "n", "N", "0", "\tno"] {
+            assert_eq!(parse_bool(f), Ok(Some(false)), "{f}");
+        }
+        assert_eq!(parse_bool(""), Ok(None));
+        assert_eq!(parse_bool("   "), Ok(None));
+        for bad in ["maybe", "2", "on", "off", "-1", "tru", "yess", "1.0", "null"] {
+            assert_eq!(parse_bool(bad), Err(()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn money_plain_forms() {
+        assert_eq!(money("120000"), usd_less(12_000_000));
+        assert_eq!(money("120000.0"), usd_less(12_000_000));
+        assert_eq!(money("120000.00"), usd_less(12_000_000));
+        assert_eq!(money("120000.5"), usd_less(12_000_050));
+        assert_eq!(money(" 1500.00 "), usd_less(150_000));
+        assert_eq!(money("0"), usd_less(0));
+        assert_eq!(money("0.01"), usd_less(1));
+        assert_eq!(money(".5"), usd_less(50));
+        assert_eq!(money("120,000.00"), usd_less(12_000_000));
+        assert_eq!(money("1,234,567.89"), usd_less(123_456_789));
+        assert_eq!(money("999"), usd_less(99_900));
+        assert_eq!(parse_money(""), Ok(None));
+        assert_eq!(parse_money("  "), Ok(None));
+    }
+
+    #[test]
+    fn money_scientific() {
+        assert_eq!(money("1.2E7"), usd_less(1_200_000_000));
+        assert_eq!(money("1.2e+7"), usd_less(1_200_000_000));
+        assert_eq!(money("1.2e7"), usd_less(1_200_000_000));
+        assert_eq!(money("12E-1"), usd_less(120));
+        assert_eq!(money("1.5E-1"), usd_less(15));
+        assert!(parse_money("1.5E-2").unwrap_err().contains("ARR is kept to the cent"));
+        assert!(parse_money("1.5E-3").unwrap_err().contains("ARR is kept to the cent"));
+        assert!(parse_money("1E").unwrap_err().contains("is not a money amount"));
+    }
+
+    #[test]
+    fn money_symbols_and_codes() {
+        assert_eq!(money("$120,000.00"), usd_less(12_000_000));
+        assert_eq!(money("USD 120,000.00"), (12_000_000, Some("USD".into())));
+        assert_eq!(money("120,000.00 USD"), (12_000_000, Some("USD".into())));
+        assert_eq!(money("usd 5.00"), (500, Some("USD".into())));
+        assert_eq!(money("JPY 10,000"), (1_000_000, Some("JPY".into())));
+        assert_eq!(money("€1,200.50"), (120_050, Some("EUR".into())));
+        assert_eq!(money("1200 €"), (120_000, Some("EUR".into())));
+        assert_eq!(money("£99"), (9_900, Some("GBP".into())));
+        assert_eq!(money("EUR €5"), (500, Some("EUR".into())));
+        assert!(parse_money("USD €5").unwrap_err().contains("two currencies"));
+    }
+
+    #[test]
+    fn money_negatives() {
+        assert_eq!(money("(12.50)"), usd_less(-1250));
+        assert_eq!(money("-12.50"), usd_less(-1250));
+        assert_eq!(money("($12.50)"), usd_less(-1250));
+        assert_eq!(money("-$12.50"), usd_less(-1250));
+        assert_eq!(money("USD (12.50)"), (-1250, Some("USD".into())));
+        assert_eq!(money("USD -12.50"), (-1250, Some("USD".into())));
+        assert!(parse_money("--12.50").is_err());
+        assert!(parse_money("(-12.50)").is_err());
+    }
+
+    #[test]
+    fn money_bad_groups_and_decimal_commas() {
+        let err = parse_money("1,20,000").unwrap_err();
+        assert!(err.contains("`1,20,000`") && err.contains("thousands separators"), "{err}");
+        assert!(parse_money("1200,000").unwrap_err().contains("thousands"));
+        assert!(parse_money(",120").is_err());
+        assert!(parse_money("120,").is_err());
+        let err = parse_money("€1.200,50").unwrap_err();
+        assert!(err.contains("`€1.200,50`"), "{err}");
+        assert!(parse_money("1200,50").unwrap_err().contains("thousands"));
+    }
+
+    #[test]
+    fn money_too_many_decimals() {
+        assert_eq!(money("120000.000"), usd_less(12_000_000));
+        assert_eq!(money("120000.1000"), usd_less(12_000_010));
+        let err = parse_money("120000.005").unwrap_err();
+        assert_eq!(err, "`120000.005` has more than 2 decimal places; ARR is kept to the cent");
+        assert!(parse_money("0.001").unwrap_err().contains("ARR is kept to the cent"));
+    }
+
+    #[test]
+    fn money_garbage() {
+        let err = parse_money("12abc").unwrap_err();
+        assert_eq!(
+            err,
+            "`12abc` is not a money amount (expected forms like 120000.00, $120,000.00 or USD 120,000.00)"
+        );
+        for bad in ["abc", "$", "USD", "1.2.3", "12 34", "1e5e5", "N/A", "-", "()", "1_000", "0x10", "+-1"] {
+            assert!(parse_money(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn money_overflow() {
+        // 10^16 - 0.01 is the largest DECIMAL(18,2).
+        assert_eq!(money("9999999999999999.99"), usd_less(999_999_999_999_999_999));
+        assert!(parse_money("10000000000000000").unwrap_err().contains("too large"));
+        assert!(parse_money("1E16").unwrap_err().contains("too large"));
+        assert!(parse_money("1E400").unwrap_err().contains("too large"));
+        assert!(parse_money("-99999999999999999999999999999999999999999").unwrap_err().contains("too large"));
+        assert_eq!(money("0E400"), usd_less(0));
+    }
+
+    #[test]
+    fn ids_documented_vectors() {
+        // Pairs from reference/salesforce-exports.md §2.5.
+        for (id15, id18) in [
+            ("001D000000IRFma", "001D000000IRFmaIAH"),
+            ("005R0000000Giwj", "005R0000000GiwjIAC"),
+            ("003RO0000035WQg", "003RO0000035WQgYAM"),
+            ("00558000001N0Ke", "00558000001N0KeAAK"),
+            ("70130000001tcyI", "70130000001tcyIAAQ"),
+            ("0015g00000Pq7Rs", "0015g00000Pq7RsAAJ"),
+            ("0015g00000Pq7RS", "0015g00000Pq7RSAAZ"),
+        ] {
+            assert_eq!(salesforce_id_18(id15).unwrap(), id18, "{id15}");
+            assert_eq!(salesforce_id_18(id18).unwrap(), id18, "{id18} unchanged");
+            assert!(id_18_checksum_ok(id18), "{id18}");
+        }
+        // The reference fixtures pair 0015g00000XyZaB with ...AAV; by hand:
+        // chunk "XyZaB" has upper-case at j = 0, 2, 4 → 0b10101 = 21 → 'V'.
+        assert_eq!(salesforce_id_18("0015g00000XyZaB").unwrap(), "0015g00000XyZaBAAV");
+    }
+
+    #[test]
+    fn ids_are_case_sensitive_and_checked() {
+        let lower = salesforce_id_18("0015g00000Pq7Rs").unwrap();
+        let upper = salesforce_id_18("0015g00000Pq7RS").unwrap();
+        assert_ne!(lower, upper);
+        // A mismatching suffix is kept as given (not an error, not rewritten).
+        assert_eq!(salesforce_id_18("0015g00000Pq7RsAAZ").unwrap(), "0015g00000Pq7RsAAZ");
+        assert!(!id_18_checksum_ok("0015g00000Pq7RsAAZ"));
+        assert_eq!(salesforce_id_18(" 0015g00000Pq7Rs ").unwrap(), "0015g00000Pq7RsAAJ");
+        for bad in ["", "0015g00000Pq7R", "0015g00000Pq7RsAA", "0015g00000Pq7R-", "0015g00000Pq7RsAAJX", "0015g00000Pq7Rç"] {
+            let err = salesforce_id_18(bad).unwrap_err();
+            assert!(err.contains("is not a Salesforce ID"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn workspace_id_lists() {
+        assert_eq!(split_workspace_ids("ws_1"), ["ws_1"]);
+        assert_eq!(split_workspace_ids("ws_1;ws_2, ws_3  ws_4\nws_5"), ["ws_1", "ws_2", "ws_3", "ws_4", "ws_5"]);
+        assert_eq!(split_workspace_ids("ws_2; ws_1;ws_2;;"), ["ws_2", "ws_1"]);
+        assert!(split_workspace_ids(" ; , ").is_empty());
+        assert!(split_workspace_ids("").is_empty());
+        // Case matters: workspace IDs are opaque.
+        assert_eq!(split_workspace_ids("WS_1 ws_1"), ["WS_1", "ws_1"]);
+    }
+
+    #[test]
+    fn decode_utf8_bom_nul_and_plain() {
+        let (text, warning) = decode_text(b"\xEF\xBB\xBFa,b\r\n", "f.csv").unwrap();
+        assert_eq!(text, "a,b\r\n");
+        assert!(warning.is_none());
+        let (text, _) = decode_text(b"a\0b,\0c", "f.csv").unwrap();
+        assert_eq!(text, "ab,c");
+        let (text, warning) = decode_text("Société".as_bytes(), "f.csv").unwrap();
+        assert_eq!(text, "Société");
+        assert!(warning.is_none());
+    }
+
+    #[test]
+    fn decode_windows_1252_with_warning() {
+        let (text, warning) = decode_text(b"Soci\xe9t\xe9 \x80", "arr.csv").unwrap();
+        assert_eq!(text, "Société €");
+        let warning = warning.unwrap();
+        assert!(warning.starts_with("arr.csv is not UTF-8; read it as Windows-1252"), "{warning}");
+        assert!(warning.contains("Unicode (UTF-8)"));
+    }
+
+    #[test]
+    fn decode_utf16_both_orders() {
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for unit in "Id,Société\n".encode_utf16() {
+            le.extend(unit.to_le_bytes());
+            be.extend(unit.to_be_bytes());
+        }
+        assert_eq!(decode_text(&le, "x").unwrap().0, "Id,Société\n");
+        assert_eq!(decode_text(&be, "x").unwrap().0, "Id,Société\n");
+        le.push(0x41); // odd trailing byte
+        assert!(decode_text(&le, "x").is_err());
+    }
+
+    #[test]
+    fn decode_bom_then_invalid_is_an_error() {
+        let err = decode_text(b"\xEF\xBB\xBFa\nb\xe9", "f.csv").unwrap_err().to_string();
+        assert!(err.starts_with("f.csv:2: "), "{err}");
+    }
+}
