@@ -358,6 +358,75 @@ pub(crate) fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
         .with_context(|| format!("cannot read {}; check the path and its permissions", path.display()))
 }
 
+/// Maps byte offsets in a text to 1-based line numbers.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    pub(crate) fn line_of(&self, offset: usize) -> u64 {
+        self.starts.partition_point(|&start| start <= offset) as u64
+    }
+}
+
+/// One CSV record with the line it really starts on.
+pub(crate) struct CsvRow {
+    pub line: u64,
+    /// At least one empty line separates this record from the previous one
+    /// (Salesforce report footers start after such a line).
+    pub blank_before: bool,
+    pub fields: csv::StringRecord,
+}
+
+/// Reads every CSV record of `text`, any field count, with true line numbers.
+///
+/// The csv crate skips empty lines and reports a record's position from
+/// before that skip (and before the `\n` of a CRLF), so its line numbers
+/// drift on CRLF files and after blank lines; we recompute them from byte
+/// offsets. Field counts are checked by the callers, which can then name the
+/// header the row disagrees with.
+pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
+    let lines = LineIndex::new(text);
+    let bytes = text.as_bytes();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    let mut prev_end_line: Option<u64> = None;
+    loop {
+        let before = reader.position().byte() as usize;
+        let mut fields = csv::StringRecord::new();
+        let more = reader.read_record(&mut fields).with_context(|| {
+            format!("{origin}:{}: cannot read this CSV row; check its quoting", lines.line_of(before))
+        })?;
+        if !more {
+            break;
+        }
+        let mut start = before.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+            start += 1;
+        }
+        let line = lines.line_of(start);
+        let after = reader.position().byte() as usize;
+        let end_line = lines.line_of(after.saturating_sub(1).max(start));
+        rows.push(CsvRow {
+            line,
+            blank_before: prev_end_line.is_some_and(|prev| line > prev + 1),
+            fields,
+        });
+        prev_end_line = Some(end_line);
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,6 +634,21 @@ mod tests {
         assert_eq!(decode_text(&be, "x").unwrap().0, "Id,Société\n");
         le.push(0x41); // odd trailing byte
         assert!(decode_text(&le, "x").is_err());
+    }
+
+    #[test]
+    fn csv_rows_have_true_lines_despite_crlf_and_blank_lines() {
+        let text = "\"a\",\"b\"\r\n\"1\",\"x\r\ny\"\r\n\r\n\r\n\"Footer\"\r\n\"c\",\"d\"\n\n\"e\"";
+        let rows = csv_rows(text, "f.csv").unwrap();
+        let got: Vec<(u64, bool, usize)> = rows.iter().map(|r| (r.line, r.blank_before, r.fields.len())).collect();
+        assert_eq!(got, [(1, false, 2), (2, false, 2), (6, true, 1), (7, false, 2), (9, true, 1)]);
+        assert_eq!(&rows[1].fields[1], "x\r\ny");
+    }
+
+    #[test]
+    fn line_index() {
+        let index = LineIndex::new("ab\ncd\n\nx");
+        assert_eq!([0, 2, 3, 5, 6, 7, 8].map(|o| index.line_of(o)), [1, 1, 2, 2, 3, 4, 4]);
     }
 
     #[test]
