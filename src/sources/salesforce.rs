@@ -1,1 +1,985 @@
-//! Salesforce ARR export reader (SPEC 2.2).
+//! Salesforce ARR export reader (SPEC 2.2): turns a report export (labels,
+//! footer, 15-char IDs) or an API-name export (Data Loader, `sf data query`,
+//! Bulk API 2.0) into one `Account` per account, with ARR exact to the cent
+//! and converted to the reporting currency.
+//!
+//! The file shapes follow `reference/salesforce-exports.md`: the header row
+//! is found by content (title rows may sit above it), the footer and
+//! `Grand Totals` rows are skipped and counted, and an account repeated on
+//! several rows (one per workspace) counts its ARR once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use anyhow::{anyhow, bail};
+
+use super::text::{self, csv_rows, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18, split_workspace_ids};
+
+/// Header names from `[salesforce.columns]`; each wins over detection.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ColumnOverrides {
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub arr: Option<String>,
+    pub currency: Option<String>,
+    pub parent_id: Option<String>,
+    pub workspaces: Option<String>,
+}
+
+/// `[currency]` from the config. A rate is decimal text such as "1.08",
+/// meaning 1 unit of the key currency = 1.08 units of `reporting`.
+#[derive(Debug, Clone)]
+pub(crate) struct CurrencyRates {
+    pub reporting: String,
+    pub rates: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `Id`, `ARR__c`, ... (Data Loader, sf CLI, Bulk API), any case.
+    ApiNames,
+    /// `Account ID`, `Annual Recurring Revenue`, ... (report export).
+    ReportLabels,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Account {
+    /// 18-character form.
+    pub account_id: String,
+    pub account_name: Option<String>,
+    /// 18-character form.
+    pub parent_id: Option<String>,
+    /// In the reporting currency, rounded half-even to the cent; None = empty ARR cell (unknown, not 0).
+    pub arr_cents: Option<i128>,
+    pub original_cents: Option<i128>,
+    /// ISO code of the original amount.
+    pub currency: String,
+    /// Rate applied; None when `currency` is the reporting currency.
+    pub rate: Option<String>,
+    /// Union over the account's rows, in order of first appearance.
+    pub workspace_ids: Vec<String>,
+    /// Every line the account appeared on.
+    pub lines: Vec<u64>,
+}
+
+#[derive(Debug)]
+pub(crate) struct SalesforceExport {
+    pub shape: Shape,
+    pub accounts: Vec<Account>,
+    pub has_workspace_column: bool,
+    pub footer_lines_skipped: usize,
+    pub totals_rows_skipped: usize,
+    pub empty_arr: usize,
+    pub warnings: Vec<String>,
+}
+
+const CONFIG_HINT: &str = "under [salesforce.columns] in featurearr.toml";
+
+/// The columns we read, as header positions.
+struct Columns {
+    account_id: usize,
+    account_name: Option<usize>,
+    arr: usize,
+    currency: Option<usize>,
+    parent_id: Option<usize>,
+    workspaces: Option<usize>,
+}
+
+/// One ARR value seen for an account, kept to detect rows that disagree.
+struct ArrValue {
+    line: u64,
+    raw: String,
+    cents: i128,
+    currency: String,
+}
+
+/// Reads a Salesforce ARR export. See the module docs for the shapes.
+pub(crate) fn read_accounts(
+    path: &Path,
+    overrides: &ColumnOverrides,
+    rates: &CurrencyRates,
+) -> anyhow::Result<SalesforceExport> {
+    let origin = path.display().to_string();
+    let bytes = text::read_bytes(path)?;
+    let (content, warning) = decode_text(&bytes, &origin)?;
+    let mut warnings: Vec<String> = warning.into_iter().collect();
+    let reporting = parse_currency_code(&rates.reporting)
+        .ok_or_else(|| anyhow!("[currency] reporting = `{}` is not an ISO 4217 code; use a code such as USD", rates.reporting))?;
+    let parsed_rates = parse_rates(rates, &reporting)?;
+
+    let rows = csv_rows(&content, &origin)?;
+    let Some(first) = rows.iter().find(|r| r.fields.iter().any(|c| !c.trim().is_empty())) else {
+        bail!("{origin} is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
+    };
+    let id_candidates: Vec<&str> = match &overrides.account_id {
+        Some(name) => vec![name.as_str()],
+        None => vec!["Id", "Account ID"],
+    };
+    // Report exports may carry a title or filter block above the header.
+    let Some(header_index) = rows
+        .iter()
+        .position(|r| r.fields.iter().any(|c| id_candidates.iter().any(|w| same_name(c, w))))
+    else {
+        let found = quoted_list(first.fields.iter());
+        match &overrides.account_id {
+            Some(name) => bail!(
+                "{origin}: no column named `{name}` (account_id {CONFIG_HINT}); the first row has {found}; \
+                 fix the name in the config"
+            ),
+            None => bail!(
+                "{origin}: no account ID column; the first row has {found}; expected `Id` (API names) or \
+                 `Account ID` (report labels); if the export names it differently, set account_id = \"<header>\" {CONFIG_HINT}"
+            ),
+        }
+    };
+    let header = &rows[header_index];
+    let names: Vec<String> = header.fields.iter().map(|h| h.trim().to_string()).collect();
+    if header_index > 0 {
+        warnings.push(format!(
+            "{origin}: skipped {header_index} rows above the header on line {} (report title or filters)",
+            header.line
+        ));
+    }
+    let columns = find_columns(&names, overrides, &origin, header.line)?;
+    let shape = if names.iter().any(|n| same_name(n, "Account ID") || same_name(n, "Account Name")) {
+        Shape::ReportLabels
+    } else {
+        Shape::ApiNames
+    };
+
+    let mut accounts: Vec<Account> = Vec::new();
+    let mut values: Vec<Vec<ArrValue>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut footer_lines_skipped = 0usize;
+    let mut totals_rows_skipped = 0usize;
+    let mut footer_start: Option<u64> = None;
+    let mut bad_checksums: Vec<u64> = Vec::new();
+    let mut parent_conflicts: Vec<u64> = Vec::new();
+
+    for row in &rows[header_index + 1..] {
+        let line = row.line;
+        let cells: Vec<&str> = row.fields.iter().map(str::trim).collect();
+        let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+        let data_seen = !accounts.is_empty();
+        if filled.is_empty() || (row.blank_before && data_seen) {
+            // The first empty line after the data starts the footer.
+            if data_seen && footer_start.is_none() {
+                footer_start = Some(line);
+            }
+            if filled.is_empty() {
+                continue;
+            }
+        }
+        if is_totals_row(&cells, columns.account_id) {
+            totals_rows_skipped += 1;
+            continue;
+        }
+        if filled.len() == 1 && is_footer_text(filled[0]) {
+            footer_lines_skipped += 1;
+            footer_start.get_or_insert(line);
+            continue;
+        }
+        if let Some(start) = footer_start {
+            // Report name and company name are free text, so any single-cell
+            // row after the footer began is footer too.
+            if filled.len() == 1 {
+                footer_lines_skipped += 1;
+                continue;
+            }
+            bail!(
+                "{origin}:{line}: a data row after the report footer that starts on line {start}; \
+                 is there data after the footer? Remove the footer lines or the rows after them"
+            );
+        }
+        if cells.len() != names.len() {
+            bail!(
+                "{origin}:{line}: the row has {} fields but the header on line {} has {}; \
+                 quote values that contain commas",
+                cells.len(),
+                header.line,
+                names.len()
+            );
+        }
+
+        let cell_error = |col: usize, problem: &str, hint: &str| anyhow!("{origin}:{line}: column {}: {problem}; {hint}", names[col]);
+        let id_raw = cells[columns.account_id];
+        if id_raw.is_empty() {
+            return Err(cell_error(columns.account_id, "the account ID is empty", "every data row needs one"));
+        }
+        let id_hint = "the column must hold Salesforce record IDs";
+        let account_id = salesforce_id_18(id_raw).map_err(|p| cell_error(columns.account_id, &p, id_hint))?;
+        if id_raw.len() == 18 && !id_18_checksum_ok(id_raw) {
+            bad_checksums.push(line);
+        }
+        let parent_id = match columns.parent_id.map(|c| (c, cells[c])) {
+            Some((c, raw)) if !raw.is_empty() => Some(salesforce_id_18(raw).map_err(|p| cell_error(c, &p, id_hint))?),
+            _ => None,
+        };
+        let account_name = columns.account_name.map(|c| cells[c]).filter(|n| !n.is_empty());
+
+        let arr_raw = cells[columns.arr];
+        let money = parse_money(arr_raw).map_err(|p| anyhow!("{origin}:{line}: column {}: {p}", names[columns.arr]))?;
+        if let Some(m) = &money {
+            if m.cents < 0 {
+                return Err(cell_error(
+                    columns.arr,
+                    &format!("`{arr_raw}` is negative"),
+                    "ARR must be 0 or more; credits and refunds do not belong in ARR",
+                ));
+            }
+        }
+        let column_code = match columns.currency.map(|c| (c, cells[c])) {
+            Some((c, raw)) if !raw.is_empty() => Some(parse_currency_code(raw).ok_or_else(|| {
+                cell_error(c, &format!("`{raw}` is not an ISO 4217 currency code"), "use codes such as USD or EUR")
+            })?),
+            _ => None,
+        };
+        let text_code = money.as_ref().and_then(|m| m.currency.clone());
+        let currency = match (column_code, text_code) {
+            (Some(col), Some(txt)) if col != txt => {
+                let cur_name = &names[columns.currency.unwrap_or(columns.arr)];
+                return Err(cell_error(
+                    columns.arr,
+                    &format!("`{arr_raw}` is in {txt} but column {cur_name} says {col}"),
+                    "the amount and its currency column must agree",
+                ));
+            }
+            (Some(code), _) | (None, Some(code)) => code,
+            (None, None) => reporting.clone(),
+        };
+        let workspace_ids = columns.workspaces.map(|c| split_workspace_ids(cells[c])).unwrap_or_default();
+
+        // Rows of one account (one per workspace) merge into one Account.
+        let at = *index.entry(account_id.clone()).or_insert_with(|| {
+            accounts.push(Account {
+                account_id: account_id.clone(),
+                account_name: None,
+                parent_id: None,
+                arr_cents: None,
+                original_cents: None,
+                currency: currency.clone(),
+                rate: None,
+                workspace_ids: Vec::new(),
+                lines: Vec::new(),
+            });
+            values.push(Vec::new());
+            accounts.len() - 1
+        });
+        let account = &mut accounts[at];
+        account.lines.push(line);
+        if account.account_name.is_none() {
+            account.account_name = account_name.map(str::to_string);
+        }
+        match (&account.parent_id, parent_id) {
+            (None, parent) => account.parent_id = parent,
+            (Some(kept), Some(other)) if *kept != other => parent_conflicts.push(line),
+            _ => {}
+        }
+        for id in workspace_ids {
+            if !account.workspace_ids.contains(&id) {
+                account.workspace_ids.push(id);
+            }
+        }
+        if let Some(m) = money {
+            if values[at].is_empty() {
+                account.original_cents = Some(m.cents);
+                account.currency = currency.clone();
+            }
+            values[at].push(ArrValue { line, raw: arr_raw.to_string(), cents: m.cents, currency });
+        }
+    }
+
+    check_consistent_arr(&origin, &accounts, &values)?;
+    convert_currencies(&origin, &mut accounts, &reporting, &parsed_rates, rates)?;
+
+    if !bad_checksums.is_empty() {
+        warnings.push(format!(
+            "{origin}: {} account IDs have a case-safe suffix that does not match their first 15 characters \
+             (lines {}); they were kept as given, but check that nothing upper- or lower-cased them",
+            bad_checksums.len(),
+            line_sample(&bad_checksums)
+        ));
+    }
+    if !parent_conflicts.is_empty() {
+        warnings.push(format!(
+            "{origin}: some accounts have a different parent on later rows (lines {}); the first parent was kept",
+            line_sample(&parent_conflicts)
+        ));
+    }
+    if accounts.is_empty() {
+        warnings.push(format!("{origin} has no account rows; loaded zero accounts"));
+    }
+    let empty_arr = accounts.iter().filter(|a| a.arr_cents.is_none()).count();
+    Ok(SalesforceExport {
+        shape,
+        accounts,
+        has_workspace_column: columns.workspaces.is_some(),
+        footer_lines_skipped,
+        totals_rows_skipped,
+        empty_arr,
+        warnings,
+    })
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(|n| format!("`{}`", n.trim())).collect::<Vec<_>>().join(", ")
+}
+
+fn line_sample(lines: &[u64]) -> String {
+    let mut shown: Vec<String> = lines.iter().take(5).map(u64::to_string).collect();
+    if lines.len() > 5 {
+        shown.push("...".into());
+    }
+    shown.join(", ")
+}
+
+/// Finds each column: the config name if given (it must exist), else the
+/// first known API name or report label. Exact names only, so
+/// `Annual Recurring Revenue (converted)` (the exporting user's currency)
+/// is never taken for the ARR column.
+fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, line: u64) -> anyhow::Result<Columns> {
+    let position = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
+    let found = || quoted_list(names.iter().map(String::as_str));
+    let pick = |key: &str, configured: &Option<String>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
+        match configured {
+            Some(name) => match position(name) {
+                Some(col) => Ok(Some(col)),
+                None => bail!(
+                    "{origin}:{line}: no column named `{name}` ({key} {CONFIG_HINT}); the header has {}; \
+                     fix the name in the config",
+                    found()
+                ),
+            },
+            None => Ok(candidates.iter().find_map(|c| position(c))),
+        }
+    };
+    let account_id = pick("account_id", &overrides.account_id, &["Id", "Account ID"])?
+        .expect("the header row was chosen because it has the account ID column");
+    let Some(arr) = pick("arr", &overrides.arr, &["ARR__c", "Annual Recurring Revenue", "ARR"])? else {
+        let converted: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().contains("(converted)")).collect();
+        let converted_note = match converted.first() {
+            Some(name) => format!(
+                " (`{name}` is in the exporting user's currency and is used only if you map it explicitly)"
+            ),
+            None => String::new(),
+        };
+        bail!(
+            "{origin}:{line}: no ARR column; the header has {}; expected `ARR__c` (API names) or \
+             `Annual Recurring Revenue` / `ARR` (report labels); set arr = \"<header>\" {CONFIG_HINT} to use another \
+             column{converted_note}. A formula or roll-up ARR field is left out of Salesforce's weekly Data Export, \
+             so export it with a report or Data Loader instead",
+            found()
+        );
+    };
+    // `<ARR label> Currency` is the currency of that very amount, so it is
+    // preferred over the account's own currency.
+    let arr_currency = format!("{} Currency", names[arr]);
+    let currency = pick(
+        "currency",
+        &overrides.currency,
+        &[arr_currency.as_str(), "CurrencyIsoCode", "Account Currency"],
+    )?;
+    Ok(Columns {
+        account_id,
+        account_name: pick("account_name", &overrides.account_name, &["Name", "Account Name"])?,
+        arr,
+        currency,
+        parent_id: pick("parent_id", &overrides.parent_id, &["ParentId", "Parent Account ID"])?,
+        workspaces: pick(
+            "workspaces",
+            &overrides.workspaces,
+            &["Workspace_ID__c", "Workspace ID", "Workspace IDs"],
+        )?,
+    })
+}
+
+/// `Grand Totals (N records)` inside the columns, or a formatted export's
+/// `Total` row; neither may be added to sums.
+fn is_totals_row(cells: &[&str], id_col: usize) -> bool {
+    let lower = |c: &str| c.to_ascii_lowercase();
+    cells.iter().any(|c| {
+        let c = lower(c);
+        c.starts_with("grand totals (") || c.starts_with("grand total (")
+    }) || (cells.get(id_col).is_some_and(|id| id.is_empty()) && cells.iter().any(|c| same_name(c, "Total")))
+}
+
+/// Fixed footer lines of a report export (reference §1.2).
+fn is_footer_text(cell: &str) -> bool {
+    let c = cell.trim().to_lowercase();
+    c == "total"
+        || c.starts_with("grand total")
+        || c == "confidential information - do not distribute"
+        || (c.starts_with("copyright") && c.contains("salesforce.com"))
+        || c.starts_with("generated by:")
+}
+
+fn parse_currency_code(raw: &str) -> Option<String> {
+    let code = raw.trim();
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
+}
+
+/// An exact positive decimal: `mantissa / 10^scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rate {
+    mantissa: i128,
+    scale: u32,
+}
+
+fn parse_rate(text: &str) -> Option<Rate> {
+    let text = text.trim();
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_part = frac_part.trim_end_matches('0');
+    let digits = format!("{int_part}{frac_part}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() || digits.len() > 18 || frac_part.len() > 18 {
+        return None;
+    }
+    Some(Rate { mantissa: digits.parse().ok()?, scale: frac_part.len() as u32 })
+}
+
+fn parse_rates(rates: &CurrencyRates, reporting: &str) -> anyhow::Result<BTreeMap<String, Rate>> {
+    let mut parsed = BTreeMap::new();
+    for (code, text) in &rates.rates {
+        let Some(iso) = parse_currency_code(code) else {
+            bail!("[currency] rates: `{code}` is not an ISO 4217 code; use codes such as EUR or GBP");
+        };
+        let Some(rate) = parse_rate(text) else {
+            bail!(
+                "[currency] rates: {iso} = `{text}` is not a positive decimal number; write it like {iso} = 1.08 \
+                 (1 {iso} = 1.08 {reporting})"
+            );
+        };
+        parsed.insert(iso, rate);
+    }
+    Ok(parsed)
+}
+
+/// `cents * rate`, rounded half-even to the cent (the rounding that does not
+/// drift upward when many conversions are summed).
+fn convert_cents(cents: i128, rate: Rate) -> i128 {
+    let product = cents * rate.mantissa;
+    let divisor = 10i128.pow(rate.scale);
+    let (quotient, remainder) = (product / divisor, product % divisor);
+    match (2 * remainder).cmp(&divisor) {
+        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Equal if quotient % 2 == 1 => quotient + 1,
+        _ => quotient,
+    }
+}
+
+fn cents_text(cents: i128) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// An account's rows must agree on ARR (and its currency); empty cells are
+/// "unknown" and agree with anything.
+fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrValue>]) -> anyhow::Result<()> {
+    let conflicting: Vec<usize> = (0..accounts.len())
+        .filter(|&i| values[i].iter().any(|v| v.cents != values[i][0].cents || v.currency != values[i][0].currency))
+        .collect();
+    let Some(&first) = conflicting.first() else {
+        return Ok(());
+    };
+    let seen = &values[first];
+    let mixed_currencies = seen.iter().any(|v| v.currency != seen[0].currency);
+    let listed: Vec<String> = seen
+        .iter()
+        .map(|v| {
+            let shown = if mixed_currencies { format!("{} {}", cents_text(v.cents), v.currency) } else { v.raw.clone() };
+            format!("{} ({shown})", v.line)
+        })
+        .collect();
+    let more = match conflicting.len() - 1 {
+        0 => String::new(),
+        1 => " (1 more account disagrees too)".to_string(),
+        n => format!(" ({n} more accounts disagree too)"),
+    };
+    bail!(
+        "{origin}: account {} has different ARR on lines {}; an account's ARR must be the same on every row{more}",
+        accounts[first].account_id,
+        listed.join(", ")
+    )
+}
+
+fn convert_currencies(
+    origin: &str,
+    accounts: &mut [Account],
+    reporting: &str,
+    parsed: &BTreeMap<String, Rate>,
+    rates: &CurrencyRates,
+) -> anyhow::Result<()> {
+    // Every missing code at once, so the user fixes the config in one go.
+    let mut missing: BTreeMap<String, u64> = BTreeMap::new();
+    for account in accounts.iter_mut() {
+        if account.currency == reporting {
+            account.arr_cents = account.original_cents;
+            continue;
+        }
+        match parsed.get(&account.currency) {
+            Some(&rate) => {
+                let text = rates
+                    .rates
+                    .iter()
+                    .find(|(code, _)| same_name(code, &account.currency))
+                    .map(|(_, text)| text.trim().to_string());
+                account.rate = text;
+                if let Some(cents) = account.original_cents {
+                    let converted = convert_cents(cents, rate);
+                    if converted >= 1_000_000_000_000_000_000 {
+                        bail!(
+                            "{origin}:{}: ARR {} {} converts to more than DECIMAL(18,2) holds in {reporting}; \
+                             check the amount and the {} rate",
+                            account.lines[0],
+                            cents_text(cents),
+                            account.currency,
+                            account.currency
+                        );
+                    }
+                    account.arr_cents = Some(converted);
+                }
+            }
+            None if account.original_cents.is_some() => {
+                missing.entry(account.currency.clone()).or_insert(account.lines[0]);
+            }
+            None => {}
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let codes: Vec<String> = missing.iter().map(|(code, line)| format!("{code} (first on line {line})")).collect();
+    let mut entries: BTreeSet<String> = rates.rates.iter().map(|(code, text)| format!("{code} = {}", text.trim())).collect();
+    entries.extend(missing.keys().map(|code| format!("{code} = <rate>")));
+    bail!(
+        "{origin}: no exchange rate to {reporting} for {}; add it to featurearr.toml as \
+         [currency] rates = {{ {} }}, where <rate> is how many {reporting} one unit of that currency is worth",
+        codes.join(", "),
+        entries.into_iter().collect::<Vec<_>>().join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        path: PathBuf,
+    }
+
+    fn fixture(name: &str, content: &[u8]) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        Fixture { dir, path }
+    }
+
+    fn usd() -> CurrencyRates {
+        CurrencyRates { reporting: "USD".into(), rates: BTreeMap::new() }
+    }
+
+    fn usd_with(rates: &[(&str, &str)]) -> CurrencyRates {
+        CurrencyRates {
+            reporting: "USD".into(),
+            rates: rates.iter().map(|(c, r)| (c.to_string(), r.to_string())).collect(),
+        }
+    }
+
+    fn read(content: &str, rates: &CurrencyRates) -> SalesforceExport {
+        let f = fixture("arr.csv", content.as_bytes());
+        read_accounts(&f.path, &ColumnOverrides::default(), rates).unwrap_or_else(|e| panic!("{e:#}"))
+    }
+
+    /// Reads a file that must fail; the message comes back with the temp
+    /// folder stripped so whole messages can be compared.
+    fn read_err_with(content: &[u8], overrides: &ColumnOverrides, rates: &CurrencyRates) -> String {
+        let f = fixture("arr.csv", content);
+        let err = read_accounts(&f.path, overrides, rates).expect_err("the read should fail");
+        format!("{err:#}").replace(&format!("{}/", f.dir.path().display()), "")
+    }
+
+    fn read_err(content: &str) -> String {
+        read_err_with(content.as_bytes(), &ColumnOverrides::default(), &usd())
+    }
+
+    fn ids(export: &SalesforceExport) -> Vec<&str> {
+        export.accounts.iter().map(|a| a.account_id.as_str()).collect()
+    }
+
+    /// reference/salesforce-exports.md §1.2, single-currency Details Only CSV, verbatim.
+    const REPORT_SINGLE: &str = r#""Account ID","Account Name","Parent Account ID","Annual Recurring Revenue","Workspace ID","Last Modified Date"
+"0015g00000XyZaB","Acme Corp","","120000.00","ws_7f3a","1/15/2024"
+"0015g00000Pq7Rs","Acme Europe GmbH","0015g00000XyZaB","90000.00","ws_b21c","2/3/2024"
+"0015g00000Pq7RS","Pq Labs ""North""","","","","11/30/2023"
+
+"ARR by Account"
+"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."
+"Confidential Information - Do Not Distribute"
+"Generated By:  Jane Doe  9/8/2026 11:22 AM"
+"Example SaaS Inc"
+"#;
+
+    #[test]
+    fn report_labels_with_classic_footer() {
+        let export = read(REPORT_SINGLE, &usd());
+        assert_eq!(export.shape, Shape::ReportLabels);
+        assert_eq!(ids(&export), ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ", "0015g00000Pq7RSAAZ"]);
+        let acme_eu = &export.accounts[1];
+        assert_eq!(
+            *acme_eu,
+            Account {
+                account_id: "0015g00000Pq7RsAAJ".into(),
+                account_name: Some("Acme Europe GmbH".into()),
+                parent_id: Some("0015g00000XyZaBAAV".into()),
+                arr_cents: Some(9_000_000),
+                original_cents: Some(9_000_000),
+                currency: "USD".into(),
+                rate: None,
+                workspace_ids: vec!["ws_b21c".into()],
+                lines: vec![3],
+            }
+        );
+        let pq = &export.accounts[2];
+        assert_eq!(pq.account_name.as_deref(), Some("Pq Labs \"North\""));
+        assert_eq!((pq.arr_cents, pq.original_cents), (None, None));
+        assert!(pq.workspace_ids.is_empty());
+        assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
+        assert_eq!(export.empty_arr, 1);
+        assert_eq!(export.footer_lines_skipped, 5);
+        assert_eq!(export.totals_rows_skipped, 0);
+        assert!(export.has_workspace_column);
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+    }
+
+    #[test]
+    fn short_footer_with_copyright_symbol_and_totals_row_inside_columns() {
+        let content = "\"Account ID\",\"Account Name\",\"ARR\",\"Workspace IDs\"\n\
+                       \"0015g00000XyZaB\",\"Acme Corp\",\"$120,000.00\",\"ws_7f3a; ws_9c1d\"\n\
+                       \"0015g00000Pq7Rs\",\"Acme Europe GmbH\",\"USD 90,000.00\",\"ws_b21c\"\n\
+                       \"\",\"Grand Totals (2 records)\",\"210000.00\",\"\"\n\
+                       \"Grand Totals (2 records)\"\n\
+                       \n\
+                       \"Confidential Information - Do Not Distribute\"\n\
+                       \"Copyright © 2000-2025 salesforce.com, inc. All rights reserved.\"\n";
+        let export = read(content, &usd());
+        assert_eq!(ids(&export), ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ"]);
+        assert_eq!(export.accounts[0].workspace_ids, ["ws_7f3a", "ws_9c1d"]);
+        assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
+        assert_eq!(export.accounts[1].arr_cents, Some(9_000_000));
+        assert_eq!(export.accounts[1].currency, "USD");
+        assert_eq!(export.totals_rows_skipped, 2);
+        assert_eq!(export.footer_lines_skipped, 2);
+    }
+
+    #[test]
+    fn formatted_total_row_is_not_data() {
+        let content = "Account ID,Account Name,ARR\n0015g00000XyZaB,Acme,100\n,Total,100\n";
+        let export = read(content, &usd());
+        assert_eq!(export.accounts.len(), 1);
+        assert_eq!(export.totals_rows_skipped, 1);
+    }
+
+    /// reference §1.2, multi-currency Details Only CSV, verbatim. The
+    /// `(converted)` columns must not be read: 90000 EUR × 1.08 = 97200 USD,
+    /// not the report's 100000.
+    const REPORT_MULTI: &str = r#""Account ID","Account Name","Annual Recurring Revenue Currency","Annual Recurring Revenue","Annual Recurring Revenue (converted) Currency","Annual Recurring Revenue (converted)"
+"0015g00000XyZaB","Acme Corp","USD","120000.00","USD","120000.00"
+"0015g00000Pq7Rs","Acme Europe GmbH","EUR","90000.00","USD","100000.00"
+"#;
+
+    #[test]
+    fn multi_currency_report_converts_with_config_rate() {
+        let export = read(REPORT_MULTI, &usd_with(&[("EUR", "1.08")]));
+        let eu = &export.accounts[1];
+        assert_eq!(eu.currency, "EUR");
+        assert_eq!(eu.original_cents, Some(9_000_000));
+        assert_eq!(eu.arr_cents, Some(9_720_000));
+        assert_eq!(eu.rate.as_deref(), Some("1.08"));
+        let us = &export.accounts[0];
+        assert_eq!((us.currency.as_str(), us.arr_cents, us.rate.as_deref()), ("USD", Some(12_000_000), None));
+        assert!(!export.has_workspace_column);
+    }
+
+    #[test]
+    fn missing_rates_are_named_together() {
+        let content = "Id,ARR__c,CurrencyIsoCode\n\
+                       0015g00000XyZaBAAV,100,GBP\n\
+                       0015g00000Pq7RsAAJ,200,EUR\n\
+                       0015g00000Pq7RSAAZ,300,EUR\n\
+                       001D000000IRFmaIAH,,JPY\n\
+                       00558000001N0KeAAK,5,CHF\n";
+        let err = read_err_with(content.as_bytes(), &ColumnOverrides::default(), &usd_with(&[("CHF", "1.1")]));
+        assert_eq!(
+            err,
+            "arr.csv: no exchange rate to USD for EUR (first on line 3), GBP (first on line 2); add it to \
+             featurearr.toml as [currency] rates = { CHF = 1.1, EUR = <rate>, GBP = <rate> }, where <rate> is \
+             how many USD one unit of that currency is worth"
+        );
+    }
+
+    #[test]
+    fn bad_rate_and_reporting_currency_in_config() {
+        let err = read_err_with(REPORT_MULTI.as_bytes(), &ColumnOverrides::default(), &usd_with(&[("EUR", "abc")]));
+        assert!(err.starts_with("[currency] rates: EUR = `abc` is not a positive decimal number"), "{err}");
+        let err = read_err_with(REPORT_MULTI.as_bytes(), &ColumnOverrides::default(), &usd_with(&[("EUR", "0")]));
+        assert!(err.contains("is not a positive decimal number"), "{err}");
+        let rates = CurrencyRates { reporting: "dollars".into(), rates: BTreeMap::new() };
+        let err = read_err_with(REPORT_MULTI.as_bytes(), &ColumnOverrides::default(), &rates);
+        assert!(err.starts_with("[currency] reporting = `dollars`"), "{err}");
+    }
+
+    #[test]
+    fn conversion_rounds_half_even() {
+        let rate = |t: &str| parse_rate(t).unwrap();
+        assert_eq!(convert_cents(5, rate("1.5")), 8); // 7.5 → 8
+        assert_eq!(convert_cents(3, rate("1.5")), 4); // 4.5 → 4
+        assert_eq!(convert_cents(7, rate("1.5")), 10); // 10.5 → 10
+        assert_eq!(convert_cents(100, rate("1.08")), 108);
+        assert_eq!(convert_cents(1, rate("0.333")), 0);
+        assert_eq!(convert_cents(2, rate("0.333")), 1); // 0.666 → 1
+        assert_eq!(convert_cents(12_345, rate("1.27000")), 15_678); // 156.7815 → 156.78
+        assert_eq!(convert_cents(999_999_999_999_999_999, rate("1")), 999_999_999_999_999_999);
+        assert_eq!(rate("007.50"), Rate { mantissa: 75, scale: 1 });
+        for bad in ["", ".", "-1", "1e3", "0", "0.000", "1.2.3", "x"] {
+            assert!(parse_rate(bad).is_none(), "{bad}");
+        }
+    }
+
+    /// reference §2.1, Data Loader with UPPER-CASE headings, written with CRLF as on Windows.
+    #[test]
+    fn data_loader_upper_case_with_crlf() {
+        let content = "\"ID\",\"NAME\",\"PARENTID\",\"ARR__C\",\"CURRENCYISOCODE\",\"WORKSPACE_ID__C\"\r\n\
+                       \"0015g00000XyZaBAAV\",\"Acme Corp\",\"\",\"120000\",\"USD\",\"ws_7f3a\"\r\n\
+                       \"0015g00000Pq7RsAAJ\",\"Acme Europe GmbH\",\"0015g00000XyZaBAAV\",\"90000\",\"EUR\",\"ws_b21c\"\r\n";
+        let export = read(content, &usd_with(&[("EUR", "1.08")]));
+        assert_eq!(export.shape, Shape::ApiNames);
+        assert_eq!(ids(&export), ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ"]);
+        assert_eq!(export.accounts[1].lines, [3]);
+        assert_eq!(export.accounts[1].parent_id.as_deref(), Some("0015g00000XyZaBAAV"));
+        assert_eq!(export.accounts[1].arr_cents, Some(9_720_000));
+        assert_eq!(export.accounts[0].workspace_ids, ["ws_7f3a"]);
+    }
+
+    /// reference §2.3, `sf data query --result-format csv` (minimal quoting, dotted `Parent.Name`).
+    #[test]
+    fn sf_cli_query_output() {
+        let content = "Id,Name,ParentId,Parent.Name,ARR__c,CurrencyIsoCode\n\
+                       0015g00000XyZaBAAV,Acme Corp,,,120000,USD\n\
+                       0015g00000Pq7RsAAJ,\"Acme Europe GmbH, Berlin\",0015g00000XyZaBAAV,Acme Corp,90000,EUR\n";
+        let export = read(content, &usd_with(&[("EUR", "1.08")]));
+        assert_eq!(export.accounts[1].account_name.as_deref(), Some("Acme Europe GmbH, Berlin"));
+        assert_eq!(export.accounts[1].original_cents, Some(9_000_000));
+        assert!(!export.has_workspace_column);
+    }
+
+    /// reference §2.4, Bulk API 2.0 results, with the NUL bytes it can carry.
+    #[test]
+    fn bulk_api_with_nul_bytes_and_scientific_notation() {
+        let content = b"\"Id\",\"Name\",\"ParentId\",\"ARR__c\",\"CurrencyIsoCode\",\"Workspace_ID__c\"\n\
+                        \"0015g00000XyZaBAAV\",\"Acme\0 Corp\",\"\",\"1.2E5\",\"USD\",\"ws_7f3a\"\n\
+                        \"0015g00000Pq7RsAAJ\",\"Acme Europe GmbH\",\"0015g00000XyZaBAAV\",\"90000\",\"USD\",\"ws_b21c\0\"\n";
+        let f = fixture("bulk.csv", content);
+        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
+        assert_eq!(export.accounts[0].account_name.as_deref(), Some("Acme Corp"));
+        assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
+        assert_eq!(export.accounts[1].workspace_ids, ["ws_b21c"]);
+    }
+
+    #[test]
+    fn header_below_title_rows() {
+        let content = "\"ARR by Account\"\n\"Filtered By: Type equals Customer\"\n\n\
+                       \"Account ID\",\"Account Name\",\"ARR\"\n\
+                       \"0015g00000XyZaB\",\"Acme Corp\",\"120000.00\"\n";
+        let export = read(content, &usd());
+        assert_eq!(export.accounts[0].lines, [5]);
+        assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
+        assert_eq!(export.warnings.len(), 1);
+        assert!(export.warnings[0].contains("skipped 2 rows above the header on line 4"), "{:?}", export.warnings);
+    }
+
+    #[test]
+    fn repeated_rows_merge_and_count_arr_once() {
+        let content = "Account ID,Account Name,ARR,Workspace ID\n\
+                       0015g00000XyZaB,Acme Corp,120000.00,ws_1\n\
+                       0015g00000Pq7Rs,Acme Europe,90000,ws_2\n\
+                       0015g00000XyZaB,,,ws_3\n\
+                       0015g00000XyZaBAAV,Acme Corp,\"120,000\",ws_1;ws_4\n";
+        let export = read(content, &usd());
+        assert_eq!(export.accounts.len(), 2);
+        let acme = &export.accounts[0];
+        assert_eq!(acme.arr_cents, Some(12_000_000));
+        assert_eq!(acme.workspace_ids, ["ws_1", "ws_3", "ws_4"]);
+        assert_eq!(acme.lines, [2, 4, 5]);
+        assert_eq!(export.empty_arr, 0);
+    }
+
+    #[test]
+    fn conflicting_arr_lists_every_line() {
+        let content = "Account ID,ARR,Workspace ID\n\
+                       0015g00000XyZaB,120000.00,ws_1\n\
+                       0015g00000Pq7Rs,1,ws_2\n\
+                       0015g00000XyZaB,,ws_3\n\
+                       0015g00000XyZaB,120000.00,ws_4\n\
+                       0015g00000XyZaB,125000.00,ws_5\n\
+                       0015g00000Pq7Rs,2,ws_6\n";
+        assert_eq!(
+            read_err(content),
+            "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (120000.00), 5 (120000.00), \
+             6 (125000.00); an account's ARR must be the same on every row (1 more account disagrees too)"
+        );
+        let content = "Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,100,USD\n0015g00000XyZaBAAV,100,EUR\n";
+        assert_eq!(
+            read_err(content),
+            "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (100.00 USD), 3 (100.00 EUR); \
+             an account's ARR must be the same on every row"
+        );
+    }
+
+    #[test]
+    fn ids_differing_only_in_case_stay_apart() {
+        let content = "Account ID,ARR\n0015g00000Pq7Rs,1\n0015g00000Pq7RS,2\n";
+        let export = read(content, &usd());
+        assert_eq!(ids(&export), ["0015g00000Pq7RsAAJ", "0015g00000Pq7RSAAZ"]);
+    }
+
+    #[test]
+    fn missing_arr_column_explains_weekly_export_and_config_key() {
+        let content = "Id,Name,ParentId,CurrencyIsoCode,Annual Recurring Revenue (converted)\n0015g00000XyZaBAAV,Acme,,USD,1\n";
+        let err = read_err(content);
+        assert!(err.starts_with("arr.csv:1: no ARR column; the header has `Id`, `Name`, `ParentId`, `CurrencyIsoCode`, `Annual Recurring Revenue (converted)`"), "{err}");
+        assert!(err.contains("set arr = \"<header>\" under [salesforce.columns] in featurearr.toml"), "{err}");
+        assert!(err.contains("`Annual Recurring Revenue (converted)` is in the exporting user's currency"), "{err}");
+        assert!(err.contains("left out of Salesforce's weekly Data Export"), "{err}");
+    }
+
+    #[test]
+    fn missing_account_id_column() {
+        let err = read_err("Customer,ARR\nAcme,1\n");
+        assert_eq!(
+            err,
+            "arr.csv: no account ID column; the first row has `Customer`, `ARR`; expected `Id` (API names) or \
+             `Account ID` (report labels); if the export names it differently, set account_id = \"<header>\" \
+             under [salesforce.columns] in featurearr.toml"
+        );
+        assert_eq!(read_err(""), "arr.csv is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
+    }
+
+    #[test]
+    fn config_overrides_win() {
+        let overrides = ColumnOverrides {
+            account_id: Some("Customer Id".into()),
+            arr: Some("contracted arr".into()),
+            workspaces: Some("Product Tenant IDs".into()),
+            ..Default::default()
+        };
+        let content = "Id,Customer Id,ARR__c,Contracted ARR,Product Tenant IDs\nx,0015g00000XyZaB,1,250.5,\"a, b\"\n";
+        let f = fixture("arr.csv", content.as_bytes());
+        let export = read_accounts(&f.path, &overrides, &usd()).unwrap();
+        assert_eq!(ids(&export), ["0015g00000XyZaBAAV"]);
+        assert_eq!(export.accounts[0].arr_cents, Some(25_050));
+        assert_eq!(export.accounts[0].workspace_ids, ["a", "b"]);
+
+        let overrides = ColumnOverrides { parent_id: Some("Ultimate Parent".into()), ..Default::default() };
+        let err = read_err_with(b"Id,ARR__c\n0015g00000XyZaBAAV,1\n", &overrides, &usd());
+        assert_eq!(
+            err,
+            "arr.csv:1: no column named `Ultimate Parent` (parent_id under [salesforce.columns] in featurearr.toml); \
+             the header has `Id`, `ARR__c`; fix the name in the config"
+        );
+    }
+
+    #[test]
+    fn cell_errors_name_file_line_and_column() {
+        let content = "\"Account ID\",\"ARR\"\n\"0015g00000XyZaB\",\"1\"\n\"0015g00000Pq7Rs\",\"12abc\"\n";
+        assert_eq!(
+            read_err(content),
+            "arr.csv:3: column ARR: `12abc` is not a money amount (expected forms like 120000.00, $120,000.00 or USD 120,000.00)"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c\n0015g00000XyZaBAAV,(12.50)\n"),
+            "arr.csv:2: column ARR__c: `(12.50)` is negative; ARR must be 0 or more; credits and refunds do not belong in ARR"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c\n0015g00000XyZaBAAV,\"1,20,000\"\n"),
+            "arr.csv:2: column ARR__c: `1,20,000` has misplaced thousands separators; `,` must separate groups of \
+             three digits (like 1,200,000.00) or be left out"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c\n0015g00000XyZaBAAV,1\n,2\n"),
+            "arr.csv:3: column Id: the account ID is empty; every data row needs one"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c\nAcme Corp,2\n"),
+            "arr.csv:2: column Id: `Acme Corp` is not a Salesforce ID (expected 15 or 18 letters and digits); \
+             the column must hold Salesforce record IDs"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,EUR 5,USD\n"),
+            "arr.csv:2: column ARR__c: `EUR 5` is in EUR but column CurrencyIsoCode says USD; \
+             the amount and its currency column must agree"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,5,Euro\n"),
+            "arr.csv:2: column CurrencyIsoCode: `Euro` is not an ISO 4217 currency code; use codes such as USD or EUR"
+        );
+        assert_eq!(
+            read_err("Id,ARR__c\r\n0015g00000XyZaBAAV,1\r\n0015g00000Pq7RsAAJ,1,x\r\n"),
+            "arr.csv:3: the row has 3 fields but the header on line 1 has 2; quote values that contain commas"
+        );
+    }
+
+    #[test]
+    fn currency_from_the_amount_text_when_no_column() {
+        let content = "Account ID,ARR\n0015g00000XyZaB,EUR 100.00\n0015g00000Pq7Rs,£10\n0015g00000Pq7RS,$5\n";
+        let export = read(content, &usd_with(&[("EUR", "1.1"), ("GBP", "1.27")]));
+        let got: Vec<(&str, Option<i128>)> = export.accounts.iter().map(|a| (a.currency.as_str(), a.arr_cents)).collect();
+        assert_eq!(got, [("EUR", Some(11_000)), ("GBP", Some(1_270)), ("USD", Some(500))]);
+    }
+
+    #[test]
+    fn data_after_footer_is_an_error() {
+        let content = "Account ID,ARR\n0015g00000XyZaB,1\n\n\"Confidential Information - Do Not Distribute\"\n0015g00000Pq7Rs,2\n";
+        assert_eq!(
+            read_err(content),
+            "arr.csv:5: a data row after the report footer that starts on line 4; is there data after the footer? \
+             Remove the footer lines or the rows after them"
+        );
+    }
+
+    #[test]
+    fn windows_1252_and_bom_are_decoded() {
+        let f = fixture("arr.csv", b"\"Account ID\",\"Account Name\",\"ARR\"\n\"0015g00000XyZaB\",\"Soci\xe9t\xe9 G\xe9n\xe9rale\",\"1\"\n");
+        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
+        assert_eq!(export.accounts[0].account_name.as_deref(), Some("Société Générale"));
+        assert!(export.warnings[0].contains("is not UTF-8; read it as Windows-1252"), "{:?}", export.warnings);
+
+        let export = read("\u{feff}Id,ARR__c\r\n0015g00000XyZaBAAV,1\r\n", &usd());
+        assert_eq!(export.accounts[0].arr_cents, Some(100));
+        assert!(export.warnings.is_empty());
+    }
+
+    #[test]
+    fn mismatched_18_char_suffix_is_kept_with_a_warning() {
+        let export = read("Id,ARR__c\n0015g00000xyzabAAV,1\n", &usd());
+        assert_eq!(ids(&export), ["0015g00000xyzabAAV"]);
+        assert!(export.warnings[0].contains("case-safe suffix that does not match"), "{:?}", export.warnings);
+    }
+
+    #[test]
+    fn header_only_gives_zero_accounts_with_a_warning() {
+        let export = read("Id,ARR__c\n", &usd());
+        assert!(export.accounts.is_empty());
+        assert!(export.warnings[0].contains("no account rows"));
+    }
+}
