@@ -41,7 +41,8 @@ pub(crate) struct WorkspaceRow {
 }
 
 const BOOL_HINT: &str = "use true/false, yes/no, y/n, t/f or 1/0";
-const USERS_HINT: &str = "users is the number of members of the workspace, a whole number of 0 or more";
+const USERS_HINT: &str =
+    "users is the number of members of the workspace, a whole number of 0 or more";
 const ID_HINT: &str = "every workspace needs a workspace_id";
 
 enum Format {
@@ -51,9 +52,15 @@ enum Format {
 }
 
 /// Reads a flags file, choosing the format by its extension.
-pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow::Result<FlagsSnapshot> {
+pub(crate) fn read_flags_file(
+    path: &Path,
+    features: &[FeatureColumn],
+) -> anyhow::Result<FlagsSnapshot> {
     let origin = path.display().to_string();
-    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     let format = match extension.as_deref() {
         Some("csv") => Format::Csv,
         Some("json") => Format::Json,
@@ -69,8 +76,12 @@ pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow
     if content.trim().is_empty() {
         match format {
             Format::Csv => bail!("{origin} is empty; expected a header row with workspace_id"),
-            Format::Json => bail!("{origin} is empty; expected a JSON array of objects with workspace_id"),
-            Format::Ndjson => bail!("{origin} is empty; expected one JSON object with workspace_id per line"),
+            Format::Json => {
+                bail!("{origin} is empty; expected a JSON array of objects with workspace_id")
+            }
+            Format::Ndjson => {
+                bail!("{origin} is empty; expected one JSON object with workspace_id per line")
+            }
         }
     }
     match format {
@@ -79,7 +90,9 @@ pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow
         Format::Ndjson => read_ndjson(&content, &origin, features, &mut out)?,
     }
     if out.rows.is_empty() {
-        out.warnings.push(format!("{origin} has no workspace rows; loaded zero workspaces"));
+        out.warnings.push(format!(
+            "{origin} has no workspace rows; loaded zero workspaces"
+        ));
     } else {
         let missing: Vec<String> = features
             .iter()
@@ -122,10 +135,19 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
+fn read_csv(
+    text: &str,
+    origin: &str,
+    features: &[FeatureColumn],
+    out: &mut FlagsSnapshot,
+) -> anyhow::Result<()> {
     let mut rows = csv_rows(text, origin)?.into_iter();
     let Some(header) = rows.next() else {
         bail!("{origin} is empty; expected a header row with workspace_id");
@@ -170,11 +192,21 @@ fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut Flag
         }
         let workspace_id = cells[id_col].trim();
         if workspace_id.is_empty() {
-            return Err(cell_error(origin, line, &names[id_col], "the workspace ID is empty", ID_HINT));
+            return Err(cell_error(
+                origin,
+                line,
+                &names[id_col],
+                "the workspace ID is empty",
+                ID_HINT,
+            ));
         }
-        let workspace_name = name_col.map(|c| cells[c].trim()).filter(|n| !n.is_empty()).map(str::to_string);
+        let workspace_name = name_col
+            .map(|c| cells[c].trim())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         let users = match users_col {
-            Some(c) => parse_users(&cells[c]).map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
+            Some(c) => parse_users(&cells[c])
+                .map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
             None => None,
         };
         let mut flags = Vec::with_capacity(feature_cols.len());
@@ -194,7 +226,8 @@ fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut Flag
         });
     }
     if blank_rows > 0 {
-        out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
+        out.warnings
+            .push(format!("{origin}: skipped {blank_rows} empty rows"));
     }
     Ok(())
 }
@@ -208,7 +241,9 @@ fn parse_users(cell: &str) -> Result<Option<i64>, String> {
     match value.parse::<i64>() {
         Ok(n) if n >= 0 => Ok(Some(n)),
         Ok(_) => Err(format!("`{value}` is negative")),
-        Err(_) if value.bytes().all(|b| b.is_ascii_digit()) => Err(format!("`{value}` is too large")),
+        Err(_) if value.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!("`{value}` is too large"))
+        }
         Err(_) => Err(format!("`{value}` is not a whole number")),
     }
 }
@@ -248,14 +283,20 @@ pub(crate) fn parse_flags_json_page(
     add_json_objects(&objects, origin, features, out)
 }
 
-fn read_ndjson(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
+fn read_ndjson(
+    text: &str,
+    origin: &str,
+    features: &[FeatureColumn],
+    out: &mut FlagsSnapshot,
+) -> anyhow::Result<()> {
     let mut parsed = Vec::new();
     for (index, line_text) in text.lines().enumerate() {
         let line = index as u64 + 1;
         if line_text.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(line_text).map_err(|e| json_syntax_error(&e, origin, line - 1))?;
+        let value: Value =
+            serde_json::from_str(line_text).map_err(|e| json_syntax_error(&e, origin, line - 1))?;
         match value {
             Value::Object(map) => parsed.push((line, map)),
             other => bail!(
@@ -348,7 +389,11 @@ fn add_json_objects(
     features: &[FeatureColumn],
     out: &mut FlagsSnapshot,
 ) -> anyhow::Result<()> {
-    if !objects.is_empty() && objects.iter().all(|(_, o)| lookup(o, "workspace_id").is_none()) {
+    if !objects.is_empty()
+        && objects
+            .iter()
+            .all(|(_, o)| lookup(o, "workspace_id").is_none())
+    {
         let mut keys: Vec<String> = Vec::new();
         for (_, object) in objects {
             for key in object.keys() {
@@ -367,9 +412,15 @@ fn add_json_objects(
     // Pages may add features, so earlier rows are realigned with None.
     let present = |f: &FeatureColumn| {
         out.features.contains(&f.key)
-            || objects.iter().any(|(_, o)| f.columns.iter().any(|c| lookup(o, c).is_some()))
+            || objects
+                .iter()
+                .any(|(_, o)| f.columns.iter().any(|c| lookup(o, c).is_some()))
     };
-    let keys: Vec<String> = features.iter().filter(|f| present(f)).map(|f| f.key.clone()).collect();
+    let keys: Vec<String> = features
+        .iter()
+        .filter(|f| present(f))
+        .map(|f| f.key.clone())
+        .collect();
     if keys != out.features {
         let old = std::mem::replace(&mut out.features, keys);
         for row in &mut out.rows {
@@ -381,21 +432,44 @@ fn add_json_objects(
                 .collect();
         }
     }
-    let active: Vec<Option<&FeatureColumn>> =
-        out.features.iter().map(|key| features.iter().find(|f| &f.key == key)).collect();
+    let active: Vec<Option<&FeatureColumn>> = out
+        .features
+        .iter()
+        .map(|key| features.iter().find(|f| &f.key == key))
+        .collect();
 
     for &(line, object) in objects {
         let workspace_id = match lookup(object, "workspace_id") {
-            None => return Err(cell_error(origin, line, "workspace_id", "the object has no workspace_id key", ID_HINT)),
+            None => {
+                return Err(cell_error(
+                    origin,
+                    line,
+                    "workspace_id",
+                    "the object has no workspace_id key",
+                    ID_HINT,
+                ))
+            }
             Some((key, Value::String(s))) if s.trim().is_empty() => {
-                return Err(cell_error(origin, line, key, "the workspace ID is empty", ID_HINT))
+                return Err(cell_error(
+                    origin,
+                    line,
+                    key,
+                    "the workspace ID is empty",
+                    ID_HINT,
+                ))
             }
             Some((_, Value::String(s))) => s.trim().to_string(),
             // Numeric IDs are fine as long as they are whole numbers.
             Some((_, Value::Number(n))) if n.is_i64() || n.is_u64() => n.to_string(),
             Some((key, other)) => {
                 let problem = format!("`{other}` is not a workspace ID");
-                return Err(cell_error(origin, line, key, &problem, "use a string such as \"ws_7f3a\""));
+                return Err(cell_error(
+                    origin,
+                    line,
+                    key,
+                    &problem,
+                    "use a string such as \"ws_7f3a\"",
+                ));
             }
         };
         let workspace_name = match lookup(object, "workspace_name") {
@@ -405,18 +479,28 @@ fn add_json_objects(
         };
         let users = match lookup(object, "users") {
             None => None,
-            Some((key, value)) => json_users(value).map_err(|p| cell_error(origin, line, key, &p, USERS_HINT))?,
+            Some((key, value)) => {
+                json_users(value).map_err(|p| cell_error(origin, line, key, &p, USERS_HINT))?
+            }
         };
         let mut flags = Vec::with_capacity(active.len());
         for feature in &active {
             let found = feature.and_then(|f| f.columns.iter().find_map(|c| lookup(object, c)));
             let value = match found {
                 None => None,
-                Some((key, value)) => json_bool(value).map_err(|p| cell_error(origin, line, key, &p, BOOL_HINT))?,
+                Some((key, value)) => {
+                    json_bool(value).map_err(|p| cell_error(origin, line, key, &p, BOOL_HINT))?
+                }
             };
             flags.push(value);
         }
-        out.rows.push(WorkspaceRow { line, workspace_id, workspace_name, users, flags });
+        out.rows.push(WorkspaceRow {
+            line,
+            workspace_id,
+            workspace_name,
+            users,
+            flags,
+        });
     }
     Ok(())
 }
@@ -427,8 +511,7 @@ fn json_bool(value: &Value) -> Result<Option<bool>, String> {
         Value::Bool(b) => Ok(Some(*b)),
         Value::String(s) => parse_bool(s).map_err(|()| format!("`{}` is not a boolean", s.trim())),
         Value::Number(n) => match n.as_f64() {
-            Some(x) if x == 0.0 => Ok(Some(false)),
-            Some(x) if x == 1.0 => Ok(Some(true)),
+            Some(x) if x == 0.0 || x == 1.0 => Ok(Some(x == 1.0)),
             _ => Err(format!("`{n}` is not a boolean")),
         },
         other => Err(format!("`{other}` is not a boolean")),
@@ -441,7 +524,11 @@ fn json_users(value: &Value) -> Result<Option<i64>, String> {
         Value::String(s) => parse_users(s),
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
-                return if i >= 0 { Ok(Some(i)) } else { Err(format!("`{n}` is negative")) };
+                return if i >= 0 {
+                    Ok(Some(i))
+                } else {
+                    Err(format!("`{n}` is negative"))
+                };
             }
             if n.is_u64() {
                 return Err(format!("`{n}` is too large"));
@@ -463,7 +550,10 @@ mod tests {
     use std::path::PathBuf;
 
     fn feature(key: &str, columns: &[&str]) -> FeatureColumn {
-        FeatureColumn { key: key.into(), columns: columns.iter().map(|c| c.to_string()).collect() }
+        FeatureColumn {
+            key: key.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        }
     }
 
     /// The built-in features as the caller passes them (SPEC 2.1).
@@ -500,7 +590,13 @@ mod tests {
         format!("{err:#}").replace(&format!("{}/", f._dir.path().display()), "")
     }
 
-    fn row(line: u64, id: &str, name: Option<&str>, users: Option<i64>, flags: &[Option<bool>]) -> WorkspaceRow {
+    fn row(
+        line: u64,
+        id: &str,
+        name: Option<&str>,
+        users: Option<i64>,
+        flags: &[Option<bool>],
+    ) -> WorkspaceRow {
         WorkspaceRow {
             line,
             workspace_id: id.into(),
@@ -521,13 +617,23 @@ mod tests {
         assert_eq!(
             snap.rows,
             [
-                row(2, "ws_1", Some("Acme\r\nEurope"), Some(12), &[Some(true), Some(false)]),
+                row(
+                    2,
+                    "ws_1",
+                    Some("Acme\r\nEurope"),
+                    Some(12),
+                    &[Some(true), Some(false)]
+                ),
                 row(4, "ws_2", Some("Beta"), None, &[None, Some(true)]),
                 row(5, "ws_3", None, Some(0), &[Some(false), None]),
             ]
         );
         assert_eq!(snap.warnings.len(), 1, "{:?}", snap.warnings);
-        assert!(snap.warnings[0].contains("feature scim (scim_enabled)"), "{:?}", snap.warnings);
+        assert!(
+            snap.warnings[0].contains("feature scim (scim_enabled)"),
+            "{:?}",
+            snap.warnings
+        );
     }
 
     #[test]
@@ -540,13 +646,17 @@ mod tests {
         );
         let snap = read_flags_file(&f.path, &features).unwrap();
         assert_eq!(snap.features, ["sso", "scim", "forced_mfa", "ip_allowlist"]);
-        assert_eq!(snap.rows[0].flags, [Some(true), Some(false), Some(true), Some(true)]);
+        assert_eq!(
+            snap.rows[0].flags,
+            [Some(true), Some(false), Some(true), Some(true)]
+        );
         assert!(snap.warnings.is_empty(), "{:?}", snap.warnings);
     }
 
     #[test]
     fn csv_bad_boolean_names_file_line_and_column() {
-        let content = b"workspace_id,workspace_name,sso_enabled\nws_1,\"two\nlines\",yes\nws_2,B,maybe\n";
+        let content =
+            b"workspace_id,workspace_name,sso_enabled\nws_1,\"two\nlines\",yes\nws_2,B,maybe\n";
         let err = read_err("flags.csv", content, &builtin());
         assert_eq!(
             err,
@@ -557,11 +667,24 @@ mod tests {
     #[test]
     fn csv_bad_users() {
         let err = read_err("flags.csv", b"workspace_id,users\nws_1,-3\n", &builtin());
-        assert_eq!(err, format!("flags.csv:2: column users: `-3` is negative; {USERS_HINT}"));
-        let err = read_err("flags.csv", b"workspace_id,Users\nws_1,3\nws_2,4.5\n", &builtin());
-        assert_eq!(err, format!("flags.csv:3: column Users: `4.5` is not a whole number; {USERS_HINT}"));
+        assert_eq!(
+            err,
+            format!("flags.csv:2: column users: `-3` is negative; {USERS_HINT}")
+        );
+        let err = read_err(
+            "flags.csv",
+            b"workspace_id,Users\nws_1,3\nws_2,4.5\n",
+            &builtin(),
+        );
+        assert_eq!(
+            err,
+            format!("flags.csv:3: column Users: `4.5` is not a whole number; {USERS_HINT}")
+        );
         let err = read_err("flags.csv", b"workspace_id,users\nws_1,lots\n", &builtin());
-        assert!(err.starts_with("flags.csv:2: column users: `lots` is not a whole number"), "{err}");
+        assert!(
+            err.starts_with("flags.csv:2: column users: `lots` is not a whole number"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -571,13 +694,24 @@ mod tests {
             err,
             "flags.csv:1: no workspace_id column; the header has `id`, `sso_enabled`; add a workspace_id column (it is required)"
         );
-        let err = read_err("flags.csv", b"workspace_id,sso_enabled\nws_1,true\n ,false\n", &builtin());
-        assert_eq!(err, format!("flags.csv:3: column workspace_id: the workspace ID is empty; {ID_HINT}"));
+        let err = read_err(
+            "flags.csv",
+            b"workspace_id,sso_enabled\nws_1,true\n ,false\n",
+            &builtin(),
+        );
+        assert_eq!(
+            err,
+            format!("flags.csv:3: column workspace_id: the workspace ID is empty; {ID_HINT}")
+        );
     }
 
     #[test]
     fn csv_wrong_field_count_names_the_line() {
-        let err = read_err("flags.csv", b"workspace_id,sso_enabled\r\nws_1,true\r\n\r\nws_2,true,extra\r\n", &builtin());
+        let err = read_err(
+            "flags.csv",
+            b"workspace_id,sso_enabled\r\nws_1,true\r\n\r\nws_2,true,extra\r\n",
+            &builtin(),
+        );
         assert_eq!(
             err,
             "flags.csv:4: the row has 3 fields but the header on line 1 has 2; quote values that contain commas"
@@ -597,18 +731,34 @@ mod tests {
         let snap = read("flags.csv", "workspace_id,sso_enabled\n").unwrap();
         assert!(snap.rows.is_empty());
         assert_eq!(snap.features, ["sso"]);
-        assert!(snap.warnings.iter().any(|w| w.contains("no workspace rows")), "{:?}", snap.warnings);
+        assert!(
+            snap.warnings
+                .iter()
+                .any(|w| w.contains("no workspace rows")),
+            "{:?}",
+            snap.warnings
+        );
         let snap = read("flags.json", "[]").unwrap();
         assert!(snap.rows.is_empty());
-        assert!(snap.warnings.iter().any(|w| w.contains("no workspace rows")));
-        assert!(read_err("flags.json", b"  \n", &builtin()).ends_with("is empty; expected a JSON array of objects with workspace_id"));
+        assert!(snap
+            .warnings
+            .iter()
+            .any(|w| w.contains("no workspace rows")));
+        assert!(read_err("flags.json", b"  \n", &builtin())
+            .ends_with("is empty; expected a JSON array of objects with workspace_id"));
     }
 
     #[test]
     fn trailing_comma_rows_are_skipped_with_a_warning() {
         let snap = read("flags.csv", "workspace_id,sso_enabled\nws_1,y\n,\n,\n").unwrap();
         assert_eq!(snap.rows.len(), 1);
-        assert!(snap.warnings.iter().any(|w| w.contains("skipped 2 empty rows")), "{:?}", snap.warnings);
+        assert!(
+            snap.warnings
+                .iter()
+                .any(|w| w.contains("skipped 2 empty rows")),
+            "{:?}",
+            snap.warnings
+        );
     }
 
     #[test]
@@ -617,8 +767,20 @@ mod tests {
         assert!(err.contains("flags.xlsx has an extension"), "{err}");
         assert!(err.contains(".csv, .json, .ndjson or .jsonl"), "{err}");
         // Extensions are matched case-insensitively.
-        assert_eq!(read("FLAGS.CSV", "workspace_id\nws_1\n").unwrap().rows.len(), 1);
-        assert_eq!(read("flags.JSONL", "{\"workspace_id\":\"ws_1\"}\n").unwrap().rows.len(), 1);
+        assert_eq!(
+            read("FLAGS.CSV", "workspace_id\nws_1\n")
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+        assert_eq!(
+            read("flags.JSONL", "{\"workspace_id\":\"ws_1\"}\n")
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -630,17 +792,41 @@ mod tests {
              each workspace must appear once, so remove or merge one of the rows"
         );
         // IDs are opaque: different case is a different workspace.
-        assert_eq!(read("flags.csv", "workspace_id\nws_1\nWS_1\n").unwrap().rows.len(), 2);
-        let err = read_err("flags.ndjson", b"{\"workspace_id\":\"a\"}\n\n{\"workspace_id\":\"a\"}\n", &builtin());
-        assert!(err.starts_with("flags.ndjson:3: column workspace_id: `a` appears again (first on line 1)"), "{err}");
+        assert_eq!(
+            read("flags.csv", "workspace_id\nws_1\nWS_1\n")
+                .unwrap()
+                .rows
+                .len(),
+            2
+        );
+        let err = read_err(
+            "flags.ndjson",
+            b"{\"workspace_id\":\"a\"}\n\n{\"workspace_id\":\"a\"}\n",
+            &builtin(),
+        );
+        assert!(
+            err.starts_with(
+                "flags.ndjson:3: column workspace_id: `a` appears again (first on line 1)"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn windows_1252_names_are_decoded_with_a_warning() {
-        let f = fixture("flags.csv", b"workspace_id,workspace_name\nws_1,Soci\xe9t\xe9 G\xe9n\xe9rale\n");
+        let f = fixture(
+            "flags.csv",
+            b"workspace_id,workspace_name\nws_1,Soci\xe9t\xe9 G\xe9n\xe9rale\n",
+        );
         let snap = read_flags_file(&f.path, &builtin()).unwrap();
-        assert_eq!(snap.rows[0].workspace_name.as_deref(), Some("Société Générale"));
-        assert!(snap.warnings.iter().any(|w| w.contains("is not UTF-8; read it as Windows-1252")));
+        assert_eq!(
+            snap.rows[0].workspace_name.as_deref(),
+            Some("Société Générale")
+        );
+        assert!(snap
+            .warnings
+            .iter()
+            .any(|w| w.contains("is not UTF-8; read it as Windows-1252")));
     }
 
     const JSON_FIXTURE: &str = r#"[
@@ -663,7 +849,13 @@ mod tests {
         assert_eq!(
             snap.rows,
             [
-                row(2, "ws_1", Some("Acme [EU] \"main\" {x}"), Some(12), &[Some(true), Some(false), Some(true)]),
+                row(
+                    2,
+                    "ws_1",
+                    Some("Acme [EU] \"main\" {x}"),
+                    Some(12),
+                    &[Some(true), Some(false), Some(true)]
+                ),
                 row(4, "ws_2", None, Some(7), &[None, Some(false), None]),
                 row(11, "42", None, Some(3), &[None, None, Some(true)]),
             ]
@@ -674,7 +866,10 @@ mod tests {
     fn json_element_offsets_ignore_strings_and_nesting() {
         let text = "[\"a,]\\\"\", {\"b\": [1, 2]},\n 3 , [4,[5]], null]";
         let offsets = array_element_offsets(text);
-        let starts: Vec<char> = offsets.iter().map(|&o| text[o..].chars().next().unwrap()).collect();
+        let starts: Vec<char> = offsets
+            .iter()
+            .map(|&o| text[o..].chars().next().unwrap())
+            .collect();
         assert_eq!(starts, ['"', '{', '3', '[', 'n']);
         assert!(array_element_offsets("[ ]").is_empty());
     }
@@ -683,30 +878,53 @@ mod tests {
     fn json_value_errors_name_the_element_line() {
         let text = b"[\n  {\"workspace_id\": \"ws_1\", \"sso_enabled\": true},\n  {\"workspace_id\": \"ws_2\",\n   \"sso_enabled\": \"maybe\"}\n]";
         let err = read_err("flags.json", text, &builtin());
-        assert_eq!(err, format!("flags.json:3: column sso_enabled: `maybe` is not a boolean; {BOOL_HINT}"));
+        assert_eq!(
+            err,
+            format!("flags.json:3: column sso_enabled: `maybe` is not a boolean; {BOOL_HINT}")
+        );
         let text = b"[{\"workspace_id\": \"ws_1\", \"sso_enabled\": 2}]";
-        assert!(read_err("flags.json", text, &builtin()).starts_with("flags.json:1: column sso_enabled: `2` is not a boolean"));
+        assert!(read_err("flags.json", text, &builtin())
+            .starts_with("flags.json:1: column sso_enabled: `2` is not a boolean"));
         let text = b"[{\"workspace_id\": \"ws_1\", \"users\": -1}]";
-        assert!(read_err("flags.json", text, &builtin()).starts_with("flags.json:1: column users: `-1` is negative"));
+        assert!(read_err("flags.json", text, &builtin())
+            .starts_with("flags.json:1: column users: `-1` is negative"));
         let text = b"[{\"workspace_id\": \"ws_1\", \"users\": 2.5}]";
-        assert!(read_err("flags.json", text, &builtin()).starts_with("flags.json:1: column users: `2.5` is not a whole number"));
+        assert!(read_err("flags.json", text, &builtin())
+            .starts_with("flags.json:1: column users: `2.5` is not a whole number"));
         let text = b"[{\"workspace_id\": \"ws_1\"},\n{\"name\": \"x\"}]";
         assert_eq!(
             read_err("flags.json", text, &builtin()),
-            format!("flags.json:2: column workspace_id: the object has no workspace_id key; {ID_HINT}")
+            format!(
+                "flags.json:2: column workspace_id: the object has no workspace_id key; {ID_HINT}"
+            )
         );
         let text = b"[{\"workspace_id\": \"ws_1\"},\n{\"workspace_id\": \"  \"}]";
-        assert!(read_err("flags.json", text, &builtin()).starts_with("flags.json:2: column workspace_id: the workspace ID is empty"));
+        assert!(read_err("flags.json", text, &builtin())
+            .starts_with("flags.json:2: column workspace_id: the workspace ID is empty"));
     }
 
     #[test]
     fn json_shape_errors() {
         let err = read_err("flags.json", b"{\"data\": []}", &builtin());
-        assert!(err.starts_with("flags.json: expected a JSON array of workspace objects"), "{err}");
+        assert!(
+            err.starts_with("flags.json: expected a JSON array of workspace objects"),
+            "{err}"
+        );
         assert!(err.ends_with("but found an object"), "{err}");
-        let err = read_err("flags.json", b"[{\"workspace_id\": \"ws_1\"},\n\n \"ws_2\"]", &builtin());
-        assert_eq!(err, "flags.json:3: expected a JSON object for each workspace, found a string");
-        let err = read_err("flags.json", b"[{\"id\": \"ws_1\", \"sso\": true}]", &builtin());
+        let err = read_err(
+            "flags.json",
+            b"[{\"workspace_id\": \"ws_1\"},\n\n \"ws_2\"]",
+            &builtin(),
+        );
+        assert_eq!(
+            err,
+            "flags.json:3: expected a JSON object for each workspace, found a string"
+        );
+        let err = read_err(
+            "flags.json",
+            b"[{\"id\": \"ws_1\", \"sso\": true}]",
+            &builtin(),
+        );
         assert_eq!(
             err,
             "flags.json: no object has a workspace_id key; the keys found are `id`, `sso`; add workspace_id (it is required)"
@@ -715,9 +933,16 @@ mod tests {
 
     #[test]
     fn truncated_json_reports_serde_position() {
-        let err = read_err("flags.json", b"[\n  {\"workspace_id\": \"ws_1\"},\n  {\"workspace_id\": \"ws", &builtin());
+        let err = read_err(
+            "flags.json",
+            b"[\n  {\"workspace_id\": \"ws_1\"},\n  {\"workspace_id\": \"ws",
+            &builtin(),
+        );
         assert!(err.starts_with("flags.json:3:"), "{err}");
-        assert!(err.contains("not valid JSON (EOF while parsing a string)"), "{err}");
+        assert!(
+            err.contains("not valid JSON (EOF while parsing a string)"),
+            "{err}"
+        );
         assert!(err.ends_with("export or download it again"), "{err}");
     }
 
@@ -726,22 +951,52 @@ mod tests {
         let content = "{\"workspace_id\":\"ws_1\",\"sso_enabled\":\"t\"}\r\n\r\n{\"workspace_id\":\"ws_2\",\"users\":5}\r\n";
         let snap = read("flags.ndjson", content).unwrap();
         assert_eq!(snap.features, ["sso"]);
-        assert_eq!(snap.rows, [row(1, "ws_1", None, None, &[Some(true)]), row(3, "ws_2", None, Some(5), &[None])]);
+        assert_eq!(
+            snap.rows,
+            [
+                row(1, "ws_1", None, None, &[Some(true)]),
+                row(3, "ws_2", None, Some(5), &[None])
+            ]
+        );
 
-        let err = read_err("flags.ndjson", b"{\"workspace_id\":\"ws_1\"}\n{\"workspace_id\":\n", &builtin());
+        let err = read_err(
+            "flags.ndjson",
+            b"{\"workspace_id\":\"ws_1\"}\n{\"workspace_id\":\n",
+            &builtin(),
+        );
         assert!(err.starts_with("flags.ndjson:2:"), "{err}");
         assert!(err.contains("not valid JSON"), "{err}");
-        let err = read_err("flags.jsonl", b"{\"workspace_id\":\"ws_1\"}\n[1]\n", &builtin());
-        assert_eq!(err, "flags.jsonl:2: expected one JSON object per line (NDJSON), found an array");
-        let err = read_err("flags.ndjson", b"{\"workspace_id\":\"ws_1\",\"scim_enabled\":\"nope\"}\n", &builtin());
-        assert_eq!(err, format!("flags.ndjson:1: column scim_enabled: `nope` is not a boolean; {BOOL_HINT}"));
+        let err = read_err(
+            "flags.jsonl",
+            b"{\"workspace_id\":\"ws_1\"}\n[1]\n",
+            &builtin(),
+        );
+        assert_eq!(
+            err,
+            "flags.jsonl:2: expected one JSON object per line (NDJSON), found an array"
+        );
+        let err = read_err(
+            "flags.ndjson",
+            b"{\"workspace_id\":\"ws_1\",\"scim_enabled\":\"nope\"}\n",
+            &builtin(),
+        );
+        assert_eq!(
+            err,
+            format!("flags.ndjson:1: column scim_enabled: `nope` is not a boolean; {BOOL_HINT}")
+        );
     }
 
     #[test]
     fn json_pages_append_and_realign_features() {
         let features = builtin();
         let mut snap = FlagsSnapshot::default();
-        parse_flags_json_page(r#"[{"workspace_id":"a","scim_enabled":true}]"#, "https://x/p1", &features, &mut snap).unwrap();
+        parse_flags_json_page(
+            r#"[{"workspace_id":"a","scim_enabled":true}]"#,
+            "https://x/p1",
+            &features,
+            &mut snap,
+        )
+        .unwrap();
         assert_eq!(snap.features, ["scim"]);
         parse_flags_json_page(
             "[\n{\"workspace_id\":\"b\",\"sso_enabled\":false,\"scim_enabled\":false}]",
@@ -751,14 +1006,37 @@ mod tests {
         )
         .unwrap();
         assert_eq!(snap.features, ["sso", "scim"]);
-        assert_eq!(snap.rows, [row(1, "a", None, None, &[None, Some(true)]), row(2, "b", None, None, &[Some(false), Some(false)])]);
+        assert_eq!(
+            snap.rows,
+            [
+                row(1, "a", None, None, &[None, Some(true)]),
+                row(2, "b", None, None, &[Some(false), Some(false)])
+            ]
+        );
         parse_flags_json_page("[]", "https://x/p3", &features, &mut snap).unwrap();
         assert_eq!(snap.rows.len(), 2);
-        let err = parse_flags_json_page("[{\"workspace_id\":\"c\",\"sso_enabled\":\"x\"}]", "https://x/p4", &features, &mut snap)
+        let err = parse_flags_json_page(
+            "[{\"workspace_id\":\"c\",\"sso_enabled\":\"x\"}]",
+            "https://x/p4",
+            &features,
+            &mut snap,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("https://x/p4:1: column sso_enabled:"),
+            "{err}"
+        );
+        parse_flags_json_page(
+            "[{\"workspace_id\":\"a\"}]",
+            "https://x/p5",
+            &features,
+            &mut snap,
+        )
+        .unwrap();
+        assert!(check_unique(&snap, "https://x")
             .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("https://x/p4:1: column sso_enabled:"), "{err}");
-        parse_flags_json_page("[{\"workspace_id\":\"a\"}]", "https://x/p5", &features, &mut snap).unwrap();
-        assert!(check_unique(&snap, "https://x").unwrap_err().to_string().contains("`a` appears again"));
+            .to_string()
+            .contains("`a` appears again"));
     }
 }

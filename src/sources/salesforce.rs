@@ -13,7 +13,10 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::text::{self, csv_rows, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18, split_workspace_ids};
+use super::text::{
+    self, csv_rows, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18,
+    split_workspace_ids,
+};
 
 /// Header names from `[salesforce.columns]`; each wins over detection.
 #[derive(Debug, Default, Clone)]
@@ -103,12 +106,19 @@ pub(crate) fn read_accounts(
     let bytes = text::read_bytes(path)?;
     let (content, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
-    let reporting = parse_currency_code(&rates.reporting)
-        .ok_or_else(|| anyhow!("[currency] reporting = `{}` is not an ISO 4217 code; use a code such as USD", rates.reporting))?;
+    let reporting = parse_currency_code(&rates.reporting).ok_or_else(|| {
+        anyhow!(
+            "[currency] reporting = `{}` is not an ISO 4217 code; use a code such as USD",
+            rates.reporting
+        )
+    })?;
     let parsed_rates = parse_rates(rates, &reporting)?;
 
     let rows = csv_rows(&content, &origin)?;
-    let Some(first) = rows.iter().find(|r| r.fields.iter().any(|c| !c.trim().is_empty())) else {
+    let Some(first) = rows
+        .iter()
+        .find(|r| r.fields.iter().any(|c| !c.trim().is_empty()))
+    else {
         bail!("{origin} is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
     };
     let id_candidates: Vec<&str> = match &overrides.account_id {
@@ -116,10 +126,11 @@ pub(crate) fn read_accounts(
         None => vec!["Id", "Account ID"],
     };
     // Report exports may carry a title or filter block above the header.
-    let Some(header_index) = rows
-        .iter()
-        .position(|r| r.fields.iter().any(|c| id_candidates.iter().any(|w| same_name(c, w))))
-    else {
+    let Some(header_index) = rows.iter().position(|r| {
+        r.fields
+            .iter()
+            .any(|c| id_candidates.iter().any(|w| same_name(c, w)))
+    }) else {
         let found = quoted_list(first.fields.iter());
         match &overrides.account_id {
             Some(name) => bail!(
@@ -141,7 +152,10 @@ pub(crate) fn read_accounts(
         ));
     }
     let columns = find_columns(&names, overrides, &origin, header.line)?;
-    let shape = if names.iter().any(|n| same_name(n, "Account ID") || same_name(n, "Account Name")) {
+    let shape = if names
+        .iter()
+        .any(|n| same_name(n, "Account ID") || same_name(n, "Account Name"))
+    {
         Shape::ReportLabels
     } else {
         Shape::ApiNames
@@ -201,24 +215,37 @@ pub(crate) fn read_accounts(
             );
         }
 
-        let cell_error = |col: usize, problem: &str, hint: &str| anyhow!("{origin}:{line}: column {}: {problem}; {hint}", names[col]);
+        let cell_error = |col: usize, problem: &str, hint: &str| {
+            anyhow!("{origin}:{line}: column {}: {problem}; {hint}", names[col])
+        };
         let id_raw = cells[columns.account_id];
         if id_raw.is_empty() {
-            return Err(cell_error(columns.account_id, "the account ID is empty", "every data row needs one"));
+            return Err(cell_error(
+                columns.account_id,
+                "the account ID is empty",
+                "every data row needs one",
+            ));
         }
         let id_hint = "the column must hold Salesforce record IDs";
-        let account_id = salesforce_id_18(id_raw).map_err(|p| cell_error(columns.account_id, &p, id_hint))?;
+        let account_id =
+            salesforce_id_18(id_raw).map_err(|p| cell_error(columns.account_id, &p, id_hint))?;
         if id_raw.len() == 18 && !id_18_checksum_ok(id_raw) {
             bad_checksums.push(line);
         }
         let parent_id = match columns.parent_id.map(|c| (c, cells[c])) {
-            Some((c, raw)) if !raw.is_empty() => Some(salesforce_id_18(raw).map_err(|p| cell_error(c, &p, id_hint))?),
+            Some((c, raw)) if !raw.is_empty() => {
+                Some(salesforce_id_18(raw).map_err(|p| cell_error(c, &p, id_hint))?)
+            }
             _ => None,
         };
-        let account_name = columns.account_name.map(|c| cells[c]).filter(|n| !n.is_empty());
+        let account_name = columns
+            .account_name
+            .map(|c| cells[c])
+            .filter(|n| !n.is_empty());
 
         let arr_raw = cells[columns.arr];
-        let money = parse_money(arr_raw).map_err(|p| anyhow!("{origin}:{line}: column {}: {p}", names[columns.arr]))?;
+        let money = parse_money(arr_raw)
+            .map_err(|p| anyhow!("{origin}:{line}: column {}: {p}", names[columns.arr]))?;
         if let Some(m) = &money {
             if m.cents < 0 {
                 return Err(cell_error(
@@ -229,9 +256,15 @@ pub(crate) fn read_accounts(
             }
         }
         let column_code = match columns.currency.map(|c| (c, cells[c])) {
-            Some((c, raw)) if !raw.is_empty() => Some(parse_currency_code(raw).ok_or_else(|| {
-                cell_error(c, &format!("`{raw}` is not an ISO 4217 currency code"), "use codes such as USD or EUR")
-            })?),
+            Some((c, raw)) if !raw.is_empty() => {
+                Some(parse_currency_code(raw).ok_or_else(|| {
+                    cell_error(
+                        c,
+                        &format!("`{raw}` is not an ISO 4217 currency code"),
+                        "use codes such as USD or EUR",
+                    )
+                })?)
+            }
             _ => None,
         };
         let text_code = money.as_ref().and_then(|m| m.currency.clone());
@@ -247,7 +280,10 @@ pub(crate) fn read_accounts(
             (Some(code), _) | (None, Some(code)) => code,
             (None, None) => reporting.clone(),
         };
-        let workspace_ids = columns.workspaces.map(|c| split_workspace_ids(cells[c])).unwrap_or_default();
+        let workspace_ids = columns
+            .workspaces
+            .map(|c| split_workspace_ids(cells[c]))
+            .unwrap_or_default();
 
         // Rows of one account (one per workspace) merge into one Account.
         let at = *index.entry(account_id.clone()).or_insert_with(|| {
@@ -285,7 +321,12 @@ pub(crate) fn read_accounts(
                 account.original_cents = Some(m.cents);
                 account.currency = currency.clone();
             }
-            values[at].push(ArrValue { line, raw: arr_raw.to_string(), cents: m.cents, currency });
+            values[at].push(ArrValue {
+                line,
+                raw: arr_raw.to_string(),
+                cents: m.cents,
+                currency,
+            });
         }
     }
 
@@ -307,7 +348,9 @@ pub(crate) fn read_accounts(
         ));
     }
     if accounts.is_empty() {
-        warnings.push(format!("{origin} has no account rows; loaded zero accounts"));
+        warnings.push(format!(
+            "{origin} has no account rows; loaded zero accounts"
+        ));
     }
     let empty_arr = accounts.iter().filter(|a| a.arr_cents.is_none()).count();
     Ok(SalesforceExport {
@@ -326,7 +369,10 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names.map(|n| format!("`{}`", n.trim())).collect::<Vec<_>>().join(", ")
+    names
+        .map(|n| format!("`{}`", n.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn line_sample(lines: &[u64]) -> String {
@@ -341,10 +387,18 @@ fn line_sample(lines: &[u64]) -> String {
 /// first known API name or report label. Exact names only, so
 /// `Annual Recurring Revenue (converted)` (the exporting user's currency)
 /// is never taken for the ARR column.
-fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, line: u64) -> anyhow::Result<Columns> {
+fn find_columns(
+    names: &[String],
+    overrides: &ColumnOverrides,
+    origin: &str,
+    line: u64,
+) -> anyhow::Result<Columns> {
     let position = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
     let found = || quoted_list(names.iter().map(String::as_str));
-    let pick = |key: &str, configured: &Option<String>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
+    let pick = |key: &str,
+                configured: &Option<String>,
+                candidates: &[&str]|
+     -> anyhow::Result<Option<usize>> {
         match configured {
             Some(name) => match position(name) {
                 Some(col) => Ok(Some(col)),
@@ -359,8 +413,16 @@ fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, lin
     };
     let account_id = pick("account_id", &overrides.account_id, &["Id", "Account ID"])?
         .expect("the header row was chosen because it has the account ID column");
-    let Some(arr) = pick("arr", &overrides.arr, &["ARR__c", "Annual Recurring Revenue", "ARR"])? else {
-        let converted: Vec<&String> = names.iter().filter(|n| n.to_ascii_lowercase().contains("(converted)")).collect();
+    let Some(arr) = pick(
+        "arr",
+        &overrides.arr,
+        &["ARR__c", "Annual Recurring Revenue", "ARR"],
+    )?
+    else {
+        let converted: Vec<&String> = names
+            .iter()
+            .filter(|n| n.to_ascii_lowercase().contains("(converted)"))
+            .collect();
         let converted_note = match converted.first() {
             Some(name) => format!(
                 " (`{name}` is in the exporting user's currency and is used only if you map it explicitly)"
@@ -385,10 +447,18 @@ fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, lin
     )?;
     Ok(Columns {
         account_id,
-        account_name: pick("account_name", &overrides.account_name, &["Name", "Account Name"])?,
+        account_name: pick(
+            "account_name",
+            &overrides.account_name,
+            &["Name", "Account Name"],
+        )?,
         arr,
         currency,
-        parent_id: pick("parent_id", &overrides.parent_id, &["ParentId", "Parent Account ID"])?,
+        parent_id: pick(
+            "parent_id",
+            &overrides.parent_id,
+            &["ParentId", "Parent Account ID"],
+        )?,
         workspaces: pick(
             "workspaces",
             &overrides.workspaces,
@@ -404,7 +474,8 @@ fn is_totals_row(cells: &[&str], id_col: usize) -> bool {
     cells.iter().any(|c| {
         let c = lower(c);
         c.starts_with("grand totals (") || c.starts_with("grand total (")
-    }) || (cells.get(id_col).is_some_and(|id| id.is_empty()) && cells.iter().any(|c| same_name(c, "Total")))
+    }) || (cells.get(id_col).is_some_and(|id| id.is_empty())
+        && cells.iter().any(|c| same_name(c, "Total")))
 }
 
 /// Fixed footer lines of a report export (reference §1.2).
@@ -419,7 +490,8 @@ fn is_footer_text(cell: &str) -> bool {
 
 fn parse_currency_code(raw: &str) -> Option<String> {
     let code = raw.trim();
-    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()))
+        .then(|| code.to_ascii_uppercase())
 }
 
 /// An exact positive decimal: `mantissa / 10^scale`.
@@ -435,7 +507,11 @@ fn parse_rate(text: &str) -> Option<Rate> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let frac_part = frac_part.trim_end_matches('0');
@@ -444,14 +520,19 @@ fn parse_rate(text: &str) -> Option<Rate> {
     if digits.is_empty() || digits.len() > 18 || frac_part.len() > 18 {
         return None;
     }
-    Some(Rate { mantissa: digits.parse().ok()?, scale: frac_part.len() as u32 })
+    Some(Rate {
+        mantissa: digits.parse().ok()?,
+        scale: frac_part.len() as u32,
+    })
 }
 
 fn parse_rates(rates: &CurrencyRates, reporting: &str) -> anyhow::Result<BTreeMap<String, Rate>> {
     let mut parsed = BTreeMap::new();
     for (code, text) in &rates.rates {
         let Some(iso) = parse_currency_code(code) else {
-            bail!("[currency] rates: `{code}` is not an ISO 4217 code; use codes such as EUR or GBP");
+            bail!(
+                "[currency] rates: `{code}` is not an ISO 4217 code; use codes such as EUR or GBP"
+            );
         };
         let Some(rate) = parse_rate(text) else {
             bail!(
@@ -483,9 +564,17 @@ fn cents_text(cents: i128) -> String {
 
 /// An account's rows must agree on ARR (and its currency); empty cells are
 /// "unknown" and agree with anything.
-fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrValue>]) -> anyhow::Result<()> {
+fn check_consistent_arr(
+    origin: &str,
+    accounts: &[Account],
+    values: &[Vec<ArrValue>],
+) -> anyhow::Result<()> {
     let conflicting: Vec<usize> = (0..accounts.len())
-        .filter(|&i| values[i].iter().any(|v| v.cents != values[i][0].cents || v.currency != values[i][0].currency))
+        .filter(|&i| {
+            values[i]
+                .iter()
+                .any(|v| v.cents != values[i][0].cents || v.currency != values[i][0].currency)
+        })
         .collect();
     let Some(&first) = conflicting.first() else {
         return Ok(());
@@ -495,7 +584,11 @@ fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrVal
     let listed: Vec<String> = seen
         .iter()
         .map(|v| {
-            let shown = if mixed_currencies { format!("{} {}", cents_text(v.cents), v.currency) } else { v.raw.clone() };
+            let shown = if mixed_currencies {
+                format!("{} {}", cents_text(v.cents), v.currency)
+            } else {
+                v.raw.clone()
+            };
             format!("{} ({shown})", v.line)
         })
         .collect();
@@ -549,7 +642,9 @@ fn convert_currencies(
                 }
             }
             None if account.original_cents.is_some() => {
-                missing.entry(account.currency.clone()).or_insert(account.lines[0]);
+                missing
+                    .entry(account.currency.clone())
+                    .or_insert(account.lines[0]);
             }
             None => {}
         }
@@ -557,8 +652,15 @@ fn convert_currencies(
     if missing.is_empty() {
         return Ok(());
     }
-    let codes: Vec<String> = missing.iter().map(|(code, line)| format!("{code} (first on line {line})")).collect();
-    let mut entries: BTreeSet<String> = rates.rates.iter().map(|(code, text)| format!("{code} = {}", text.trim())).collect();
+    let codes: Vec<String> = missing
+        .iter()
+        .map(|(code, line)| format!("{code} (first on line {line})"))
+        .collect();
+    let mut entries: BTreeSet<String> = rates
+        .rates
+        .iter()
+        .map(|(code, text)| format!("{code} = {}", text.trim()))
+        .collect();
     entries.extend(missing.keys().map(|code| format!("{code} = <rate>")));
     bail!(
         "{origin}: no exchange rate to {reporting} for {}; add it to featurearr.toml as \
@@ -586,19 +688,26 @@ mod tests {
     }
 
     fn usd() -> CurrencyRates {
-        CurrencyRates { reporting: "USD".into(), rates: BTreeMap::new() }
+        CurrencyRates {
+            reporting: "USD".into(),
+            rates: BTreeMap::new(),
+        }
     }
 
     fn usd_with(rates: &[(&str, &str)]) -> CurrencyRates {
         CurrencyRates {
             reporting: "USD".into(),
-            rates: rates.iter().map(|(c, r)| (c.to_string(), r.to_string())).collect(),
+            rates: rates
+                .iter()
+                .map(|(c, r)| (c.to_string(), r.to_string()))
+                .collect(),
         }
     }
 
     fn read(content: &str, rates: &CurrencyRates) -> SalesforceExport {
         let f = fixture("arr.csv", content.as_bytes());
-        read_accounts(&f.path, &ColumnOverrides::default(), rates).unwrap_or_else(|e| panic!("{e:#}"))
+        read_accounts(&f.path, &ColumnOverrides::default(), rates)
+            .unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// Reads a file that must fail; the message comes back with the temp
@@ -614,7 +723,11 @@ mod tests {
     }
 
     fn ids(export: &SalesforceExport) -> Vec<&str> {
-        export.accounts.iter().map(|a| a.account_id.as_str()).collect()
+        export
+            .accounts
+            .iter()
+            .map(|a| a.account_id.as_str())
+            .collect()
     }
 
     /// reference/salesforce-exports.md §1.2, single-currency Details Only CSV, verbatim.
@@ -634,7 +747,14 @@ mod tests {
     fn report_labels_with_classic_footer() {
         let export = read(REPORT_SINGLE, &usd());
         assert_eq!(export.shape, Shape::ReportLabels);
-        assert_eq!(ids(&export), ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ", "0015g00000Pq7RSAAZ"]);
+        assert_eq!(
+            ids(&export),
+            [
+                "0015g00000XyZaBAAV",
+                "0015g00000Pq7RsAAJ",
+                "0015g00000Pq7RSAAZ"
+            ]
+        );
         let acme_eu = &export.accounts[1];
         assert_eq!(
             *acme_eu,
@@ -683,6 +803,18 @@ mod tests {
     }
 
     #[test]
+    fn footer_lines_are_recognised_without_a_blank_line_before_them() {
+        let content = "Account ID,Account Name,ARR\n0015g00000XyZaB,Acme,100\n\
+                       \"Copyright © 2000-2025 salesforce.com, inc. All rights reserved.\"\n\
+                       \"Example SaaS Inc\"\n";
+        let export = read(content, &usd());
+        assert_eq!(export.accounts.len(), 1);
+        assert_eq!(export.footer_lines_skipped, 2);
+        let content = "Account ID,Account Name,ARR\n0015g00000XyZaB,Acme,100\n\"Generated By:  Jane Doe  9/8/2026 11:22 AM\"\n";
+        assert_eq!(read(content, &usd()).footer_lines_skipped, 1);
+    }
+
+    #[test]
     fn formatted_total_row_is_not_data() {
         let content = "Account ID,Account Name,ARR\n0015g00000XyZaB,Acme,100\n,Total,100\n";
         let export = read(content, &usd());
@@ -707,7 +839,10 @@ mod tests {
         assert_eq!(eu.arr_cents, Some(9_720_000));
         assert_eq!(eu.rate.as_deref(), Some("1.08"));
         let us = &export.accounts[0];
-        assert_eq!((us.currency.as_str(), us.arr_cents, us.rate.as_deref()), ("USD", Some(12_000_000), None));
+        assert_eq!(
+            (us.currency.as_str(), us.arr_cents, us.rate.as_deref()),
+            ("USD", Some(12_000_000), None)
+        );
         assert!(!export.has_workspace_column);
     }
 
@@ -719,7 +854,11 @@ mod tests {
                        0015g00000Pq7RSAAZ,300,EUR\n\
                        001D000000IRFmaIAH,,JPY\n\
                        00558000001N0KeAAK,5,CHF\n";
-        let err = read_err_with(content.as_bytes(), &ColumnOverrides::default(), &usd_with(&[("CHF", "1.1")]));
+        let err = read_err_with(
+            content.as_bytes(),
+            &ColumnOverrides::default(),
+            &usd_with(&[("CHF", "1.1")]),
+        );
         assert_eq!(
             err,
             "arr.csv: no exchange rate to USD for EUR (first on line 3), GBP (first on line 2); add it to \
@@ -730,11 +869,25 @@ mod tests {
 
     #[test]
     fn bad_rate_and_reporting_currency_in_config() {
-        let err = read_err_with(REPORT_MULTI.as_bytes(), &ColumnOverrides::default(), &usd_with(&[("EUR", "abc")]));
-        assert!(err.starts_with("[currency] rates: EUR = `abc` is not a positive decimal number"), "{err}");
-        let err = read_err_with(REPORT_MULTI.as_bytes(), &ColumnOverrides::default(), &usd_with(&[("EUR", "0")]));
+        let err = read_err_with(
+            REPORT_MULTI.as_bytes(),
+            &ColumnOverrides::default(),
+            &usd_with(&[("EUR", "abc")]),
+        );
+        assert!(
+            err.starts_with("[currency] rates: EUR = `abc` is not a positive decimal number"),
+            "{err}"
+        );
+        let err = read_err_with(
+            REPORT_MULTI.as_bytes(),
+            &ColumnOverrides::default(),
+            &usd_with(&[("EUR", "0")]),
+        );
         assert!(err.contains("is not a positive decimal number"), "{err}");
-        let rates = CurrencyRates { reporting: "dollars".into(), rates: BTreeMap::new() };
+        let rates = CurrencyRates {
+            reporting: "dollars".into(),
+            rates: BTreeMap::new(),
+        };
         let err = read_err_with(REPORT_MULTI.as_bytes(), &ColumnOverrides::default(), &rates);
         assert!(err.starts_with("[currency] reporting = `dollars`"), "{err}");
     }
@@ -749,8 +902,17 @@ mod tests {
         assert_eq!(convert_cents(1, rate("0.333")), 0);
         assert_eq!(convert_cents(2, rate("0.333")), 1); // 0.666 → 1
         assert_eq!(convert_cents(12_345, rate("1.27000")), 15_678); // 156.7815 → 156.78
-        assert_eq!(convert_cents(999_999_999_999_999_999, rate("1")), 999_999_999_999_999_999);
-        assert_eq!(rate("007.50"), Rate { mantissa: 75, scale: 1 });
+        assert_eq!(
+            convert_cents(999_999_999_999_999_999, rate("1")),
+            999_999_999_999_999_999
+        );
+        assert_eq!(
+            rate("007.50"),
+            Rate {
+                mantissa: 75,
+                scale: 1
+            }
+        );
         for bad in ["", ".", "-1", "1e3", "0", "0.000", "1.2.3", "x"] {
             assert!(parse_rate(bad).is_none(), "{bad}");
         }
@@ -766,7 +928,10 @@ mod tests {
         assert_eq!(export.shape, Shape::ApiNames);
         assert_eq!(ids(&export), ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ"]);
         assert_eq!(export.accounts[1].lines, [3]);
-        assert_eq!(export.accounts[1].parent_id.as_deref(), Some("0015g00000XyZaBAAV"));
+        assert_eq!(
+            export.accounts[1].parent_id.as_deref(),
+            Some("0015g00000XyZaBAAV")
+        );
         assert_eq!(export.accounts[1].arr_cents, Some(9_720_000));
         assert_eq!(export.accounts[0].workspace_ids, ["ws_7f3a"]);
     }
@@ -778,7 +943,10 @@ mod tests {
                        0015g00000XyZaBAAV,Acme Corp,,,120000,USD\n\
                        0015g00000Pq7RsAAJ,\"Acme Europe GmbH, Berlin\",0015g00000XyZaBAAV,Acme Corp,90000,EUR\n";
         let export = read(content, &usd_with(&[("EUR", "1.08")]));
-        assert_eq!(export.accounts[1].account_name.as_deref(), Some("Acme Europe GmbH, Berlin"));
+        assert_eq!(
+            export.accounts[1].account_name.as_deref(),
+            Some("Acme Europe GmbH, Berlin")
+        );
         assert_eq!(export.accounts[1].original_cents, Some(9_000_000));
         assert!(!export.has_workspace_column);
     }
@@ -791,7 +959,10 @@ mod tests {
                         \"0015g00000Pq7RsAAJ\",\"Acme Europe GmbH\",\"0015g00000XyZaBAAV\",\"90000\",\"USD\",\"ws_b21c\0\"\n";
         let f = fixture("bulk.csv", content);
         let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
-        assert_eq!(export.accounts[0].account_name.as_deref(), Some("Acme Corp"));
+        assert_eq!(
+            export.accounts[0].account_name.as_deref(),
+            Some("Acme Corp")
+        );
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
         assert_eq!(export.accounts[1].workspace_ids, ["ws_b21c"]);
     }
@@ -805,7 +976,11 @@ mod tests {
         assert_eq!(export.accounts[0].lines, [5]);
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
         assert_eq!(export.warnings.len(), 1);
-        assert!(export.warnings[0].contains("skipped 2 rows above the header on line 4"), "{:?}", export.warnings);
+        assert!(
+            export.warnings[0].contains("skipped 2 rows above the header on line 4"),
+            "{:?}",
+            export.warnings
+        );
     }
 
     #[test]
@@ -838,7 +1013,8 @@ mod tests {
             "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (120000.00), 5 (120000.00), \
              6 (125000.00); an account's ARR must be the same on every row (1 more account disagrees too)"
         );
-        let content = "Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,100,USD\n0015g00000XyZaBAAV,100,EUR\n";
+        let content =
+            "Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,100,USD\n0015g00000XyZaBAAV,100,EUR\n";
         assert_eq!(
             read_err(content),
             "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (100.00 USD), 3 (100.00 EUR); \
@@ -858,9 +1034,20 @@ mod tests {
         let content = "Id,Name,ParentId,CurrencyIsoCode,Annual Recurring Revenue (converted)\n0015g00000XyZaBAAV,Acme,,USD,1\n";
         let err = read_err(content);
         assert!(err.starts_with("arr.csv:1: no ARR column; the header has `Id`, `Name`, `ParentId`, `CurrencyIsoCode`, `Annual Recurring Revenue (converted)`"), "{err}");
-        assert!(err.contains("set arr = \"<header>\" under [salesforce.columns] in featurearr.toml"), "{err}");
-        assert!(err.contains("`Annual Recurring Revenue (converted)` is in the exporting user's currency"), "{err}");
-        assert!(err.contains("left out of Salesforce's weekly Data Export"), "{err}");
+        assert!(
+            err.contains("set arr = \"<header>\" under [salesforce.columns] in featurearr.toml"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "`Annual Recurring Revenue (converted)` is in the exporting user's currency"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("left out of Salesforce's weekly Data Export"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -890,7 +1077,10 @@ mod tests {
         assert_eq!(export.accounts[0].arr_cents, Some(25_050));
         assert_eq!(export.accounts[0].workspace_ids, ["a", "b"]);
 
-        let overrides = ColumnOverrides { parent_id: Some("Ultimate Parent".into()), ..Default::default() };
+        let overrides = ColumnOverrides {
+            parent_id: Some("Ultimate Parent".into()),
+            ..Default::default()
+        };
         let err = read_err_with(b"Id,ARR__c\n0015g00000XyZaBAAV,1\n", &overrides, &usd());
         assert_eq!(
             err,
@@ -901,7 +1091,8 @@ mod tests {
 
     #[test]
     fn cell_errors_name_file_line_and_column() {
-        let content = "\"Account ID\",\"ARR\"\n\"0015g00000XyZaB\",\"1\"\n\"0015g00000Pq7Rs\",\"12abc\"\n";
+        let content =
+            "\"Account ID\",\"ARR\"\n\"0015g00000XyZaB\",\"1\"\n\"0015g00000Pq7Rs\",\"12abc\"\n";
         assert_eq!(
             read_err(content),
             "arr.csv:3: column ARR: `12abc` is not a money amount (expected forms like 120000.00, $120,000.00 or USD 120,000.00)"
@@ -941,10 +1132,22 @@ mod tests {
 
     #[test]
     fn currency_from_the_amount_text_when_no_column() {
-        let content = "Account ID,ARR\n0015g00000XyZaB,EUR 100.00\n0015g00000Pq7Rs,£10\n0015g00000Pq7RS,$5\n";
+        let content =
+            "Account ID,ARR\n0015g00000XyZaB,EUR 100.00\n0015g00000Pq7Rs,£10\n0015g00000Pq7RS,$5\n";
         let export = read(content, &usd_with(&[("EUR", "1.1"), ("GBP", "1.27")]));
-        let got: Vec<(&str, Option<i128>)> = export.accounts.iter().map(|a| (a.currency.as_str(), a.arr_cents)).collect();
-        assert_eq!(got, [("EUR", Some(11_000)), ("GBP", Some(1_270)), ("USD", Some(500))]);
+        let got: Vec<(&str, Option<i128>)> = export
+            .accounts
+            .iter()
+            .map(|a| (a.currency.as_str(), a.arr_cents))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("EUR", Some(11_000)),
+                ("GBP", Some(1_270)),
+                ("USD", Some(500))
+            ]
+        );
     }
 
     #[test]
@@ -961,8 +1164,15 @@ mod tests {
     fn windows_1252_and_bom_are_decoded() {
         let f = fixture("arr.csv", b"\"Account ID\",\"Account Name\",\"ARR\"\n\"0015g00000XyZaB\",\"Soci\xe9t\xe9 G\xe9n\xe9rale\",\"1\"\n");
         let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
-        assert_eq!(export.accounts[0].account_name.as_deref(), Some("Société Générale"));
-        assert!(export.warnings[0].contains("is not UTF-8; read it as Windows-1252"), "{:?}", export.warnings);
+        assert_eq!(
+            export.accounts[0].account_name.as_deref(),
+            Some("Société Générale")
+        );
+        assert!(
+            export.warnings[0].contains("is not UTF-8; read it as Windows-1252"),
+            "{:?}",
+            export.warnings
+        );
 
         let export = read("\u{feff}Id,ARR__c\r\n0015g00000XyZaBAAV,1\r\n", &usd());
         assert_eq!(export.accounts[0].arr_cents, Some(100));
@@ -973,7 +1183,11 @@ mod tests {
     fn mismatched_18_char_suffix_is_kept_with_a_warning() {
         let export = read("Id,ARR__c\n0015g00000xyzabAAV,1\n", &usd());
         assert_eq!(ids(&export), ["0015g00000xyzabAAV"]);
-        assert!(export.warnings[0].contains("case-safe suffix that does not match"), "{:?}", export.warnings);
+        assert!(
+            export.warnings[0].contains("case-safe suffix that does not match"),
+            "{:?}",
+            export.warnings
+        );
     }
 
     #[test]

@@ -218,7 +218,11 @@ fn parse_decimal_cents(number: &str, original: &str) -> Result<i128, DecimalProb
             }
             // An exponent this large cannot give a representable amount
             // unless the digits are all zero; clamp so the arithmetic stays small.
-            let exp: i64 = exp_text.parse().unwrap_or(if exp_text.starts_with('-') { -1000 } else { 1000 });
+            let exp: i64 = exp_text.parse().unwrap_or(if exp_text.starts_with('-') {
+                -1000
+            } else {
+                1000
+            });
             (&number[..at], exp.clamp(-1000, 1000))
         }
         None => (number, 0),
@@ -305,10 +309,13 @@ const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 fn checksum_suffix(id15: &[u8]) -> String {
     id15.chunks(5)
         .map(|chunk| {
-            let bits = chunk
-                .iter()
-                .enumerate()
-                .fold(0usize, |n, (j, c)| if c.is_ascii_uppercase() { n | (1 << j) } else { n });
+            let bits = chunk.iter().enumerate().fold(0usize, |n, (j, c)| {
+                if c.is_ascii_uppercase() {
+                    n | (1 << j)
+                } else {
+                    n
+                }
+            });
             CHECKSUM_ALPHABET[bits] as char
         })
         .collect()
@@ -354,8 +361,12 @@ pub(crate) fn split_workspace_ids(cell: &str) -> Vec<String> {
 
 /// Reads a whole file for a reader, naming the file and the next step on failure.
 pub(crate) fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path)
-        .with_context(|| format!("cannot read {}; check the path and its permissions", path.display()))
+    std::fs::read(path).with_context(|| {
+        format!(
+            "cannot read {}; check the path and its permissions",
+            path.display()
+        )
+    })
 }
 
 /// Maps byte offsets in a text to 1-based line numbers.
@@ -405,7 +416,10 @@ pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> 
         let before = reader.position().byte() as usize;
         let mut fields = csv::StringRecord::new();
         let more = reader.read_record(&mut fields).with_context(|| {
-            format!("{origin}:{}: cannot read this CSV row; check its quoting", lines.line_of(before))
+            format!(
+                "{origin}:{}: cannot read this CSV row; check its quoting",
+                lines.line_of(before)
+            )
         })?;
         if !more {
             break;
@@ -432,7 +446,9 @@ mod tests {
     use super::*;
 
     fn money(cell: &str) -> (i128, Option<String>) {
-        let m = parse_money(cell).unwrap_or_else(|e| panic!("{cell}: {e}")).unwrap();
+        let m = parse_money(cell)
+            .unwrap_or_else(|e| panic!("{cell}: {e}"))
+            .unwrap();
         (m.cents, m.currency)
     }
 
@@ -442,15 +458,21 @@ mod tests {
 
     #[test]
     fn booleans_every_spelling() {
-        for t in ["true", "TRUE", "True", "t", "T", "yes", "YES", "Yes", "y", "Y", "1", " true "] {
+        for t in [
+            "true", "TRUE", "True", "t", "T", "yes", "YES", "Yes", "y", "Y", "1", " true ",
+        ] {
             assert_eq!(parse_bool(t), Ok(Some(true)), "{t}");
         }
-        for f in ["false", "FALSE", "False", "f", "F", "no", "NO", "No", "n", "N", "0", "\tno"] {
+        for f in [
+            "false", "FALSE", "False", "f", "F", "no", "NO", "No", "n", "N", "0", "\tno",
+        ] {
             assert_eq!(parse_bool(f), Ok(Some(false)), "{f}");
         }
         assert_eq!(parse_bool(""), Ok(None));
         assert_eq!(parse_bool("   "), Ok(None));
-        for bad in ["maybe", "2", "on", "off", "-1", "tru", "yess", "1.0", "null"] {
+        for bad in [
+            "maybe", "2", "on", "off", "-1", "tru", "yess", "1.0", "null",
+        ] {
             assert_eq!(parse_bool(bad), Err(()), "{bad}");
         }
     }
@@ -479,9 +501,15 @@ mod tests {
         assert_eq!(money("1.2e7"), usd_less(1_200_000_000));
         assert_eq!(money("12E-1"), usd_less(120));
         assert_eq!(money("1.5E-1"), usd_less(15));
-        assert!(parse_money("1.5E-2").unwrap_err().contains("ARR is kept to the cent"));
-        assert!(parse_money("1.5E-3").unwrap_err().contains("ARR is kept to the cent"));
-        assert!(parse_money("1E").unwrap_err().contains("is not a money amount"));
+        assert!(parse_money("1.5E-2")
+            .unwrap_err()
+            .contains("ARR is kept to the cent"));
+        assert!(parse_money("1.5E-3")
+            .unwrap_err()
+            .contains("ARR is kept to the cent"));
+        assert!(parse_money("1E")
+            .unwrap_err()
+            .contains("is not a money amount"));
     }
 
     #[test]
@@ -495,7 +523,9 @@ mod tests {
         assert_eq!(money("1200 €"), (120_000, Some("EUR".into())));
         assert_eq!(money("£99"), (9_900, Some("GBP".into())));
         assert_eq!(money("EUR €5"), (500, Some("EUR".into())));
-        assert!(parse_money("USD €5").unwrap_err().contains("two currencies"));
+        assert!(parse_money("USD €5")
+            .unwrap_err()
+            .contains("two currencies"));
     }
 
     #[test]
@@ -513,7 +543,10 @@ mod tests {
     #[test]
     fn money_bad_groups_and_decimal_commas() {
         let err = parse_money("1,20,000").unwrap_err();
-        assert!(err.contains("`1,20,000`") && err.contains("thousands separators"), "{err}");
+        assert!(
+            err.contains("`1,20,000`") && err.contains("thousands separators"),
+            "{err}"
+        );
         assert!(parse_money("1200,000").unwrap_err().contains("thousands"));
         assert!(parse_money(",120").is_err());
         assert!(parse_money("120,").is_err());
@@ -527,8 +560,13 @@ mod tests {
         assert_eq!(money("120000.000"), usd_less(12_000_000));
         assert_eq!(money("120000.1000"), usd_less(12_000_010));
         let err = parse_money("120000.005").unwrap_err();
-        assert_eq!(err, "`120000.005` has more than 2 decimal places; ARR is kept to the cent");
-        assert!(parse_money("0.001").unwrap_err().contains("ARR is kept to the cent"));
+        assert_eq!(
+            err,
+            "`120000.005` has more than 2 decimal places; ARR is kept to the cent"
+        );
+        assert!(parse_money("0.001")
+            .unwrap_err()
+            .contains("ARR is kept to the cent"));
     }
 
     #[test]
@@ -538,7 +576,9 @@ mod tests {
             err,
             "`12abc` is not a money amount (expected forms like 120000.00, $120,000.00 or USD 120,000.00)"
         );
-        for bad in ["abc", "$", "USD", "1.2.3", "12 34", "1e5e5", "N/A", "-", "()", "1_000", "0x10", "+-1"] {
+        for bad in [
+            "abc", "$", "USD", "1.2.3", "12 34", "1e5e5", "N/A", "-", "()", "1_000", "0x10", "+-1",
+        ] {
             assert!(parse_money(bad).is_err(), "{bad} should fail");
         }
     }
@@ -546,11 +586,18 @@ mod tests {
     #[test]
     fn money_overflow() {
         // 10^16 - 0.01 is the largest DECIMAL(18,2).
-        assert_eq!(money("9999999999999999.99"), usd_less(999_999_999_999_999_999));
-        assert!(parse_money("10000000000000000").unwrap_err().contains("too large"));
+        assert_eq!(
+            money("9999999999999999.99"),
+            usd_less(999_999_999_999_999_999)
+        );
+        assert!(parse_money("10000000000000000")
+            .unwrap_err()
+            .contains("too large"));
         assert!(parse_money("1E16").unwrap_err().contains("too large"));
         assert!(parse_money("1E400").unwrap_err().contains("too large"));
-        assert!(parse_money("-99999999999999999999999999999999999999999").unwrap_err().contains("too large"));
+        assert!(parse_money("-99999999999999999999999999999999999999999")
+            .unwrap_err()
+            .contains("too large"));
         assert_eq!(money("0E400"), usd_less(0));
     }
 
@@ -572,7 +619,10 @@ mod tests {
         }
         // The reference fixtures pair 0015g00000XyZaB with ...AAV; by hand:
         // chunk "XyZaB" has upper-case at j = 0, 2, 4 → 0b10101 = 21 → 'V'.
-        assert_eq!(salesforce_id_18("0015g00000XyZaB").unwrap(), "0015g00000XyZaBAAV");
+        assert_eq!(
+            salesforce_id_18("0015g00000XyZaB").unwrap(),
+            "0015g00000XyZaBAAV"
+        );
     }
 
     #[test]
@@ -581,10 +631,23 @@ mod tests {
         let upper = salesforce_id_18("0015g00000Pq7RS").unwrap();
         assert_ne!(lower, upper);
         // A mismatching suffix is kept as given (not an error, not rewritten).
-        assert_eq!(salesforce_id_18("0015g00000Pq7RsAAZ").unwrap(), "0015g00000Pq7RsAAZ");
+        assert_eq!(
+            salesforce_id_18("0015g00000Pq7RsAAZ").unwrap(),
+            "0015g00000Pq7RsAAZ"
+        );
         assert!(!id_18_checksum_ok("0015g00000Pq7RsAAZ"));
-        assert_eq!(salesforce_id_18(" 0015g00000Pq7Rs ").unwrap(), "0015g00000Pq7RsAAJ");
-        for bad in ["", "0015g00000Pq7R", "0015g00000Pq7RsAA", "0015g00000Pq7R-", "0015g00000Pq7RsAAJX", "0015g00000Pq7Rç"] {
+        assert_eq!(
+            salesforce_id_18(" 0015g00000Pq7Rs ").unwrap(),
+            "0015g00000Pq7RsAAJ"
+        );
+        for bad in [
+            "",
+            "0015g00000Pq7R",
+            "0015g00000Pq7RsAA",
+            "0015g00000Pq7R-",
+            "0015g00000Pq7RsAAJX",
+            "0015g00000Pq7Rç",
+        ] {
             let err = salesforce_id_18(bad).unwrap_err();
             assert!(err.contains("is not a Salesforce ID"), "{bad}: {err}");
         }
@@ -593,7 +656,10 @@ mod tests {
     #[test]
     fn workspace_id_lists() {
         assert_eq!(split_workspace_ids("ws_1"), ["ws_1"]);
-        assert_eq!(split_workspace_ids("ws_1;ws_2, ws_3  ws_4\nws_5"), ["ws_1", "ws_2", "ws_3", "ws_4", "ws_5"]);
+        assert_eq!(
+            split_workspace_ids("ws_1;ws_2, ws_3  ws_4\nws_5"),
+            ["ws_1", "ws_2", "ws_3", "ws_4", "ws_5"]
+        );
         assert_eq!(split_workspace_ids("ws_2; ws_1;ws_2;;"), ["ws_2", "ws_1"]);
         assert!(split_workspace_ids(" ; , ").is_empty());
         assert!(split_workspace_ids("").is_empty());
@@ -618,7 +684,10 @@ mod tests {
         let (text, warning) = decode_text(b"Soci\xe9t\xe9 \x80", "arr.csv").unwrap();
         assert_eq!(text, "Société €");
         let warning = warning.unwrap();
-        assert!(warning.starts_with("arr.csv is not UTF-8; read it as Windows-1252"), "{warning}");
+        assert!(
+            warning.starts_with("arr.csv is not UTF-8; read it as Windows-1252"),
+            "{warning}"
+        );
         assert!(warning.contains("Unicode (UTF-8)"));
     }
 
@@ -640,20 +709,37 @@ mod tests {
     fn csv_rows_have_true_lines_despite_crlf_and_blank_lines() {
         let text = "\"a\",\"b\"\r\n\"1\",\"x\r\ny\"\r\n\r\n\r\n\"Footer\"\r\n\"c\",\"d\"\n\n\"e\"";
         let rows = csv_rows(text, "f.csv").unwrap();
-        let got: Vec<(u64, bool, usize)> = rows.iter().map(|r| (r.line, r.blank_before, r.fields.len())).collect();
-        assert_eq!(got, [(1, false, 2), (2, false, 2), (6, true, 1), (7, false, 2), (9, true, 1)]);
+        let got: Vec<(u64, bool, usize)> = rows
+            .iter()
+            .map(|r| (r.line, r.blank_before, r.fields.len()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, false, 2),
+                (2, false, 2),
+                (6, true, 1),
+                (7, false, 2),
+                (9, true, 1)
+            ]
+        );
         assert_eq!(&rows[1].fields[1], "x\r\ny");
     }
 
     #[test]
     fn line_index() {
         let index = LineIndex::new("ab\ncd\n\nx");
-        assert_eq!([0, 2, 3, 5, 6, 7, 8].map(|o| index.line_of(o)), [1, 1, 2, 2, 3, 4, 4]);
+        assert_eq!(
+            [0, 2, 3, 5, 6, 7, 8].map(|o| index.line_of(o)),
+            [1, 1, 2, 2, 3, 4, 4]
+        );
     }
 
     #[test]
     fn decode_bom_then_invalid_is_an_error() {
-        let err = decode_text(b"\xEF\xBB\xBFa\nb\xe9", "f.csv").unwrap_err().to_string();
+        let err = decode_text(b"\xEF\xBB\xBFa\nb\xe9", "f.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("f.csv:2: "), "{err}");
     }
 }
