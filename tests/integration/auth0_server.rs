@@ -297,7 +297,7 @@ fn generate(cfg: &ServerConfig) -> Data {
         for (i, c) in connections.iter().enumerate() {
             if i % 4 == 1 {
                 let j = 1 + (i / 4) % (cfg.organizations - 1);
-                let j = if j % 10 == 0 { j + 1 } else { j }.min(cfg.organizations - 1);
+                let j = if j.is_multiple_of(10) { j + 1 } else { j }.min(cfg.organizations - 1);
                 enabled.get_mut(&format!("org_{j:016}")).unwrap().push(item(c));
             }
             if i % 3 == 0 && i % 4 != 1 {
@@ -744,6 +744,7 @@ mod self_tests {
         body["access_token"].as_str().unwrap().to_string()
     }
 
+    #[allow(clippy::result_large_err)] // ureq 2's error type, test-only
     fn get(server: &StandIn, path: &str, token: &str) -> Result<ureq::Response, ureq::Error> {
         let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", server.base_url()) };
         ureq::get(&url).set("Authorization", &format!("Bearer {token}")).call()
