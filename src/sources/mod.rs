@@ -1,6 +1,7 @@
-//! Input readers: each turns one kind of user-supplied file into typed rows,
-//! rejecting bad data with `FILE:LINE: column` errors before anything is stored.
+//! Sources: read the inputs (files and APIs) into typed rows.
 
+pub(crate) mod auth0;
 pub(crate) mod flags;
+pub(crate) mod http;
 pub(crate) mod salesforce;
 pub(crate) mod text;

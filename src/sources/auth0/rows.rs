@@ -1,0 +1,350 @@
+//! Turns an [`Auth0Dump`] into plain rows: enterprise connections with their
+//! vendor, connection → workspace links, organizations, org → connection
+//! links and successful logins per connection per day.
+//!
+//! Pure: no I/O, no clock. Unmapped enterprise connections are kept and
+//! listed, never dropped (they are `doctor` findings downstream).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anyhow::{bail, Result};
+use chrono::NaiveDate;
+use regex::Regex;
+use serde_json::Value;
+
+use super::classify::{classify, compile_rules, VendorRule};
+use super::model::Auth0Dump;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConnectionRow {
+    pub connection_id: String,
+    pub name: String,
+    pub strategy: String,
+    pub vendor: String,
+    /// Which rule decided, e.g. `strategy waad`, `host x in options.issuer`.
+    pub vendor_rule: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConnectionWorkspace {
+    pub connection_id: String,
+    pub workspace_id: String,
+    /// `connection metadata`, `organization org_xxx metadata` or `name pattern`.
+    pub mapped_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OrgRow {
+    pub org_id: String,
+    pub name: String,
+    pub workspace_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OrgConnectionRow {
+    pub org_id: String,
+    pub connection_id: String,
+}
+
+/// Successful logins (log type `s`) through one connection on one UTC day.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LoginCount {
+    pub connection_id: String,
+    pub day: NaiveDate,
+    pub logins: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Auth0Rows {
+    /// Enterprise connections only, in dump order.
+    pub connections: Vec<ConnectionRow>,
+    pub connection_workspaces: Vec<ConnectionWorkspace>,
+    pub organizations: Vec<OrgRow>,
+    pub org_connections: Vec<OrgConnectionRow>,
+    /// `None` when the dump has no logs.
+    pub logins: Option<Vec<LoginCount>>,
+    /// `(id, name)` of enterprise connections mapped to no workspace.
+    pub unmapped: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn workspace_of(v: &Value) -> Option<String> {
+    v.get("metadata").and_then(|m| str_field(m, "workspace_id")).map(str::to_string)
+}
+
+fn required_id(v: &Value, what: &str, index: usize) -> Result<String> {
+    match str_field(v, "id") {
+        Some(id) => Ok(id.to_string()),
+        None => bail!("{what} #{} in the Auth0 dump has no \"id\"", index + 1),
+    }
+}
+
+/// Builds the rows.
+///
+/// # Errors
+/// When an object lacks its `id`, or a config rule's regex is invalid.
+pub(crate) fn to_rows(dump: &Auth0Dump, connection_name_pattern: Option<&Regex>, rules: &[VendorRule]) -> Result<Auth0Rows> {
+    let rules = compile_rules(rules)?;
+    let mut rows = Auth0Rows::default();
+
+    let mut org_connections_seen = HashSet::new();
+    // connection id → [(org id, workspace id)] of orgs that enable it.
+    let mut orgs_by_connection: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
+    for (i, org) in dump.organizations.iter().enumerate() {
+        let org_id = required_id(org, "organization", i)?;
+        let workspace_id = workspace_of(org);
+        rows.organizations.push(OrgRow { org_id: org_id.clone(), name: str_field(org, "name").unwrap_or("").to_string(), workspace_id: workspace_of(org) });
+        let enabled = org.get("enabled_connections").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        for ec in enabled {
+            let Some(connection_id) = str_field(ec, "connection_id") else { continue };
+            if org_connections_seen.insert((org_id.clone(), connection_id.to_string())) {
+                rows.org_connections.push(OrgConnectionRow { org_id: org_id.clone(), connection_id: connection_id.to_string() });
+                orgs_by_connection.entry(connection_id.to_string()).or_default().push((org_id.clone(), workspace_id.clone()));
+            }
+        }
+    }
+
+    let mut without_options = 0usize;
+    let mut ids_by_name: HashMap<String, String> = HashMap::new();
+    let mut seen_ids = HashSet::new();
+    for (i, conn) in dump.connections.iter().enumerate() {
+        let id = required_id(conn, "connection", i)?;
+        let name = str_field(conn, "name").unwrap_or("").to_string();
+        ids_by_name.entry(name.clone()).or_insert_with(|| id.clone());
+        if !seen_ids.insert(id.clone()) {
+            rows.warnings.push(format!("connection {id} appears twice in the dump; kept the first"));
+            continue;
+        }
+        let Some(class) = classify(conn, &rules) else { continue };
+        if !conn.get("options").is_some_and(Value::is_object) {
+            without_options += 1;
+        }
+        let strategy = str_field(conn, "strategy").unwrap_or("").to_string();
+        rows.connections.push(ConnectionRow { connection_id: id.clone(), name: name.clone(), strategy, vendor: class.vendor, vendor_rule: class.rule });
+
+        let mapped = map_workspaces(&id, conn, &name, &orgs_by_connection, connection_name_pattern);
+        if mapped.is_empty() {
+            rows.unmapped.push((id, name));
+        }
+        rows.connection_workspaces.extend(mapped);
+    }
+    if without_options > 0 {
+        rows.warnings.push(format!(
+            "{without_options} of {} enterprise connections have no options, so their vendor could not be read from the IdP endpoint; grant read:connections_options to the Management API client and pull again",
+            rows.connections.len()
+        ));
+    }
+    if !rows.unmapped.is_empty() {
+        rows.warnings.push(format!(
+            "{} enterprise connections are mapped to no workspace (no metadata.workspace_id on the connection or an organization enabling it, and no match of connection_name_pattern)",
+            rows.unmapped.len()
+        ));
+    }
+
+    if let Some(logs) = &dump.logs {
+        rows.logins = Some(count_logins(logs, &ids_by_name, &mut rows.warnings));
+    }
+    Ok(rows)
+}
+
+/// Connection metadata, else every enabling org's metadata, else the name
+/// pattern's first capture group.
+fn map_workspaces(
+    id: &str,
+    conn: &Value,
+    name: &str,
+    orgs_by_connection: &HashMap<String, Vec<(String, Option<String>)>>,
+    pattern: Option<&Regex>,
+) -> Vec<ConnectionWorkspace> {
+    let row = |workspace_id: String, mapped_by: String| ConnectionWorkspace { connection_id: id.to_string(), workspace_id, mapped_by };
+    if let Some(ws) = workspace_of(conn) {
+        return vec![row(ws, "connection metadata".into())];
+    }
+    let mut out: Vec<ConnectionWorkspace> = Vec::new();
+    for (org_id, ws) in orgs_by_connection.get(id).map(Vec::as_slice).unwrap_or_default() {
+        if let Some(ws) = ws {
+            if !out.iter().any(|r| &r.workspace_id == ws) {
+                out.push(row(ws.clone(), format!("organization {org_id} metadata")));
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let captured = pattern.and_then(|re| re.captures(name)).and_then(|c| c.get(1)).map(|m| m.as_str().trim()).filter(|s| !s.is_empty());
+    captured.map(|ws| vec![row(ws.to_string(), "name pattern".into())]).unwrap_or_default()
+}
+
+fn count_logins(logs: &[Value], ids_by_name: &HashMap<String, String>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
+    let mut counts: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
+    let (mut no_connection, mut bad_date) = (0usize, 0usize);
+    let mut seen = HashSet::new();
+    for log in logs {
+        if str_field(log, "type") != Some("s") {
+            continue;
+        }
+        if let Some(log_id) = str_field(log, "log_id") {
+            if !seen.insert(log_id.to_string()) {
+                continue;
+            }
+        }
+        let connection_id = str_field(log, "connection_id")
+            .map(str::to_string)
+            .or_else(|| str_field(log, "connection").and_then(|n| ids_by_name.get(n)).cloned());
+        let Some(connection_id) = connection_id else {
+            no_connection += 1;
+            continue;
+        };
+        let day = str_field(log, "date").and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.naive_utc().date());
+        let Some(day) = day else {
+            bad_date += 1;
+            continue;
+        };
+        *counts.entry((connection_id, day)).or_default() += 1;
+    }
+    if no_connection > 0 {
+        warnings.push(format!("{no_connection} successful logins name no known connection and are not counted"));
+    }
+    if bad_date > 0 {
+        warnings.push(format!("{bad_date} successful logins have no valid date and are not counted"));
+    }
+    counts.into_iter().map(|((connection_id, day), logins)| LoginCount { connection_id, day, logins }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn conn(id: &str, name: &str, strategy: &str, metadata: Option<Value>) -> Value {
+        let mut c = json!({"id": id, "name": name, "strategy": strategy, "options": {"signInEndpoint": "https://acme.okta.com/app/x/sso/saml"},
+                           "is_domain_connection": false, "enabled_clients": [], "realms": [name]});
+        if let Some(m) = metadata {
+            c["metadata"] = m;
+        }
+        c
+    }
+
+    fn org(id: &str, ws: Option<&str>, connections: &[(&str, &str)]) -> Value {
+        let enabled: Vec<Value> = connections
+            .iter()
+            .map(|(cid, name)| json!({"connection_id": cid, "assign_membership_on_login": true, "show_as_button": true, "connection": {"name": name, "strategy": "samlp"}}))
+            .collect();
+        let mut o = json!({"id": id, "name": format!("name-{id}"), "display_name": "Acme", "enabled_connections": enabled});
+        if let Some(ws) = ws {
+            o["metadata"] = json!({"workspace_id": ws});
+        }
+        o
+    }
+
+    fn log(id: &str, kind: &str, date: &str, connection_id: Value, connection: Value) -> Value {
+        json!({"_id": id, "log_id": id, "date": date, "type": kind, "description": "", "connection": connection, "connection_id": connection_id,
+               "organization_id": null, "organization_name": null, "client_id": "c", "client_name": "app", "ip": "1.2.3.4",
+               "details": null, "user_id": "samlp|x", "strategy": "samlp", "strategy_type": "enterprise", "isMobile": false})
+    }
+
+    #[test]
+    fn mapping_chain_connection_then_orgs_then_name_pattern() {
+        let dump = Auth0Dump {
+            connections: vec![
+                conn("con_a", "ws-alpha-sso", "samlp", Some(json!({"workspace_id": "ws-direct"}))),
+                conn("con_b", "ws-beta-sso", "samlp", None),
+                conn("con_c", "ws-gamma-sso", "samlp", Some(json!({"other": "x"}))),
+                conn("con_d", "no-match", "samlp", None),
+                conn("con_db", "Username-Password-Authentication", "auth0", None),
+                conn("con_g", "google-oauth2", "google-oauth2", None),
+            ],
+            organizations: vec![
+                org("org_1", Some("ws-org1"), &[("con_a", "ws-alpha-sso"), ("con_b", "ws-beta-sso")]),
+                org("org_2", Some("ws-org2"), &[("con_b", "ws-beta-sso"), ("con_db", "Username-Password-Authentication")]),
+                org("org_3", Some("ws-org1"), &[("con_b", "ws-beta-sso")]),
+                org("org_4", None, &[("con_d", "no-match")]),
+            ],
+            logs: None,
+        };
+        let re = Regex::new("^ws-(.+)-sso$").unwrap();
+        let rows = to_rows(&dump, Some(&re), &[]).unwrap();
+        let ids: Vec<_> = rows.connections.iter().map(|c| c.connection_id.as_str()).collect();
+        assert_eq!(ids, ["con_a", "con_b", "con_c", "con_d"], "database and social connections are excluded");
+        let cw: Vec<_> = rows.connection_workspaces.iter().map(|c| (c.connection_id.as_str(), c.workspace_id.as_str(), c.mapped_by.as_str())).collect();
+        assert_eq!(
+            cw,
+            [
+                ("con_a", "ws-direct", "connection metadata"),
+                ("con_b", "ws-org1", "organization org_1 metadata"),
+                ("con_b", "ws-org2", "organization org_2 metadata"),
+                ("con_c", "gamma", "name pattern"),
+            ]
+        );
+        assert_eq!(rows.unmapped, vec![("con_d".to_string(), "no-match".to_string())]);
+        assert!(rows.warnings.iter().any(|w| w.contains("1 enterprise connections are mapped to no workspace")));
+        assert_eq!(rows.organizations[3], OrgRow { org_id: "org_4".into(), name: "name-org_4".into(), workspace_id: None });
+        assert_eq!(rows.org_connections.len(), 6);
+        assert_eq!(rows.logins, None);
+    }
+
+    #[test]
+    fn without_pattern_name_is_not_used() {
+        let dump = Auth0Dump { connections: vec![conn("con_c", "ws-gamma-sso", "samlp", None)], ..Default::default() };
+        let rows = to_rows(&dump, None, &[]).unwrap();
+        assert_eq!(rows.unmapped.len(), 1);
+        assert_eq!(rows.connections.len(), 1, "unmapped connections are kept");
+    }
+
+    #[test]
+    fn logins_count_type_s_per_connection_per_day_and_match_names() {
+        let dump = Auth0Dump {
+            connections: vec![conn("con_a", "acme-sso", "samlp", None), conn("con_b", "beta-sso", "waad", None)],
+            organizations: vec![],
+            logs: Some(vec![
+                log("1", "s", "2026-09-01T10:00:00.000Z", json!("con_a"), json!("acme-sso")),
+                log("2", "s", "2026-09-01T23:59:59.999Z", json!("con_a"), json!("acme-sso")),
+                log("3", "s", "2026-09-02T00:00:00.000Z", json!("con_a"), json!("acme-sso")),
+                log("4", "s", "2026-09-02T08:00:00.000Z", json!(""), json!("beta-sso")),
+                log("5", "s", "2026-09-02T08:00:00.000Z", json!(null), json!("beta-sso")),
+                log("6", "f", "2026-09-02T08:00:00.000Z", json!("con_a"), json!("acme-sso")),
+                log("7", "seccft", "2026-09-02T08:00:00.000Z", json!(""), json!(null)),
+                log("8", "s", "2026-09-02T08:00:00.000Z", json!(""), json!("deleted-conn")),
+                log("1", "s", "2026-09-01T10:00:00.000Z", json!("con_a"), json!("acme-sso")),
+            ]),
+        };
+        let rows = to_rows(&dump, None, &[]).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            rows.logins.unwrap(),
+            vec![
+                LoginCount { connection_id: "con_a".into(), day: d("2026-09-01"), logins: 2 },
+                LoginCount { connection_id: "con_a".into(), day: d("2026-09-02"), logins: 1 },
+                LoginCount { connection_id: "con_b".into(), day: d("2026-09-02"), logins: 2 },
+            ]
+        );
+        assert!(rows.warnings.iter().any(|w| w.starts_with("1 successful logins name no known connection")), "{:?}", rows.warnings);
+    }
+
+    #[test]
+    fn connections_without_options_warn() {
+        let mut c = conn("con_a", "acme", "samlp", Some(json!({"workspace_id": "w"})));
+        c.as_object_mut().unwrap().remove("options");
+        let rows = to_rows(&Auth0Dump { connections: vec![c], ..Default::default() }, None, &[]).unwrap();
+        assert!(rows.warnings[0].contains("read:connections_options"), "{:?}", rows.warnings);
+    }
+
+    #[test]
+    fn config_rules_reach_to_rows() {
+        let mut c = conn("con_a", "acme", "samlp", None);
+        c["options"]["signInEndpoint"] = json!("https://app.rippling.com/saml/sso");
+        let rules = [VendorRule { vendor: "Rippling".into(), host: Some("app.rippling.com".into()), ..Default::default() }];
+        let rows = to_rows(&Auth0Dump { connections: vec![c], ..Default::default() }, None, &rules).unwrap();
+        assert_eq!((rows.connections[0].vendor.as_str(), rows.connections[0].vendor_rule.as_str()), ("Rippling", "config rule 1"));
+    }
+
+    #[test]
+    fn object_without_id_is_an_error() {
+        let dump = Auth0Dump { connections: vec![json!({"name": "x", "strategy": "samlp"})], ..Default::default() };
+        assert!(to_rows(&dump, None, &[]).unwrap_err().to_string().contains("connection #1"));
+    }
+}
