@@ -1,2 +1,501 @@
-#![allow(dead_code)]
-pub(crate) mod sources;
+//! featurearr: how much revenue sits on each security feature and identity provider.
+//!
+//! `run` is the one function that walks the whole journey:
+//! sources (read files and APIs) -> store (DuckDB snapshots) -> queries
+//! (SQL building blocks) -> report (templates) -> output (stdout or file).
+//! Every other module does one stage and never reaches downstream.
+
+pub mod cli;
+mod compose;
+mod config;
+mod demo;
+mod output;
+mod queries;
+mod report;
+mod sources;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, ensure, Context, Result};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use cli::{
+    Cli, Command, DemoArgs, DoctorArgs, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand, ReportCommand,
+    ReportGroup,
+};
+use config::Config;
+use report::Reports;
+use store::{Store, Table};
+
+/// Auth0 allows 2 Management API requests per second on free tenants; the safe default.
+const DEFAULT_AUTH0_RPS: f64 = 2.0;
+
+/// Runs one command line to completion.
+pub fn run(cli: Cli) -> Result<()> {
+    let config = Config::resolve(&cli)?;
+    match cli.command {
+        Command::Load(load) => run_load(&config, load),
+        Command::Pull(PullCommand::Auth0(args)) => run_pull_auth0(&config, &args),
+        Command::Report(group) => run_report(&config, group),
+        Command::Doctor(args) => run_doctor(&config, &args),
+        Command::Snapshots(args) => run_snapshots(&config, args.format),
+        Command::Demo(args) => run_demo(&config, &args),
+    }
+}
+
+fn run_report(config: &Config, group: ReportGroup) -> Result<()> {
+    match (group.command, group.output_dir) {
+        (Some(command), None) => run_one_report(config, command),
+        (None, Some(dir)) => {
+            let store = Store::open_read(&config.db)?;
+            let as_of = compose::report_date(
+                &store,
+                group.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?,
+            )?;
+            for path in write_all_reports(&store, config, as_of, &dir)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        _ => bail!("name a report (e.g. `featurearr report revenue-share`) or pass --output-dir DIR for all of them"),
+    }
+}
+
+fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
+    let store = Store::open_read(&config.db)?;
+    let reports = || Reports::new(config.reports_dir.as_deref(), &config.currency.reporting);
+    let (text, output) = match command {
+        ReportCommand::RevenueShare(args) => {
+            let as_of = compose::report_date(
+                &store,
+                args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?,
+            )?;
+            let (report, table) = compose::revenue_share(&store, config, as_of)?;
+            let text = match args.out.format {
+                Format::Json => json_text(&report)?,
+                Format::Csv => csv_text(&table)?,
+                Format::Md => reports()?.render("revenue-share.md.j2", &report)?,
+            };
+            (text, args.out.output)
+        }
+        ReportCommand::Idps(args) => {
+            let as_of = compose::report_date(
+                &store,
+                args.report
+                    .as_of
+                    .as_deref()
+                    .map(|d| parse_date(d, "--as-of"))
+                    .transpose()?,
+            )?;
+            let (report, table) = compose::idps(&store, config, as_of)?;
+            let text = match args.report.out.format {
+                Format::Json => json_text(&report)?,
+                Format::Csv => csv_text(&table)?,
+                Format::Md => reports()?.render("idps.md.j2", &json!({ "report": report, "explain": args.explain }))?,
+            };
+            (text, args.report.out.output)
+        }
+        ReportCommand::Quarterly(args) => {
+            let quarter = compose::Quarter::parse(&args.quarter)?;
+            let report = compose::quarterly(&store, config, quarter)?;
+            let text = match args.out.format {
+                Format::Json => json_text(&report)?,
+                Format::Md => reports()?.render("quarterly.md.j2", &report)?,
+                Format::Csv => bail!("the quarterly report comes as md or json; use --format md or --format json"),
+            };
+            (text, args.out.output)
+        }
+        ReportCommand::Blurb(args) => {
+            let (from, to) = (parse_date(&args.from, "--from")?, parse_date(&args.to, "--to")?);
+            let blurb = compose::blurb(&store, config, &args.feature, from, to)?;
+            let text = match args.out.format {
+                Format::Json => json_text(&blurb)?,
+                Format::Md => reports()?.render("blurb.md.j2", &blurb)?,
+                Format::Csv => bail!("the blurb comes as md or json; use --format md or --format json"),
+            };
+            (text, args.out.output)
+        }
+    };
+    output::write_output(output.as_deref(), &text)
+}
+
+/// Renders every report for `as_of` into `dir` under fixed names, and returns
+/// the paths written. The quarterly report and the blurbs cover the quarter
+/// holding `as_of`; they are left out when the store cannot support them.
+fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Path) -> Result<Vec<PathBuf>> {
+    let reports = Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?;
+    let mut written = Vec::new();
+    let mut write = |name: &str, text: String| -> Result<()> {
+        let path = dir.join(name);
+        output::write_file(&path, text.as_bytes())?;
+        written.push(path);
+        Ok(())
+    };
+    let (share, table) = compose::revenue_share(store, config, as_of)?;
+    write("revenue-share.md", reports.render("revenue-share.md.j2", &share)?)?;
+    write("revenue-share.json", json_text(&share)?)?;
+    write("revenue-share.csv", csv_text(&table)?)?;
+
+    if store.snapshot_on_or_before(store::Source::Auth0, as_of)?.is_some() {
+        let (idps, table) = compose::idps(store, config, as_of)?;
+        write(
+            "idps.md",
+            reports.render("idps.md.j2", &json!({ "report": idps, "explain": false }))?,
+        )?;
+        write("idps.json", json_text(&idps)?)?;
+        write("idps.csv", csv_text(&table)?)?;
+    }
+
+    let doctor = compose::doctor(store, config, as_of)?;
+    write("doctor.md", reports.render("doctor.md.j2", &doctor)?)?;
+    write("doctor.json", json_text(&doctor)?)?;
+
+    let quarter = compose::Quarter::containing(as_of, config.fiscal_year_start_month);
+    let quarterly = compose::quarterly(store, config, quarter)?;
+    write("quarterly.md", reports.render("quarterly.md.j2", &quarterly)?)?;
+    write("quarterly.json", json_text(&quarterly)?)?;
+    if let Some(previous) = &quarterly.previous {
+        let from = parse_date(previous["requested"].as_str().unwrap_or_default(), "quarter end")?;
+        let to = parse_date(
+            quarterly.current["requested"].as_str().unwrap_or_default(),
+            "quarter end",
+        )?;
+        for feature in &share.features {
+            let key = feature["feature"].as_str().unwrap_or_default();
+            let blurb = compose::blurb(store, config, key, from, to.min(as_of))?;
+            write(&format!("blurb-{key}.md"), reports.render("blurb.md.j2", &blurb)?)?;
+            write(&format!("blurb-{key}.json"), json_text(&blurb)?)?;
+        }
+    }
+    Ok(written)
+}
+
+fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
+    match command {
+        LoadCommand::Flags(args) => load_flags(config, &args.input, load_date(&args)?),
+        LoadCommand::Arr(args) => load_arr(config, &args.input, load_date(&args)?),
+        LoadCommand::WorkspaceAccounts(args) => load_workspace_accounts(config, &args.input, load_date(&args)?),
+        LoadCommand::Auth0(args) => load_auth0(config, &args.load.input, load_date(&args.load)?, args.log_days),
+    }
+}
+
+fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+    let features: Vec<sources::flags::FeatureColumn> = config
+        .features
+        .iter()
+        .map(|f| sources::flags::FeatureColumn {
+            key: f.key.clone(),
+            columns: f.columns.clone(),
+        })
+        .collect();
+    let flags = if input.starts_with("http://") || input.starts_with("https://") {
+        fetch_flags(input, &features)?
+    } else {
+        sources::flags::read_flags_file(Path::new(input), &features)?
+    };
+    sources::flags::check_unique(&flags, input)?;
+    warn_all(&flags.warnings);
+    let mut store = Store::open_write(&config.db)?;
+    store.load_flags(as_of, input, &flags, &config.features)?;
+    eprintln!(
+        "loaded {} workspaces into the flags snapshot of {as_of}",
+        flags.rows.len()
+    );
+    Ok(())
+}
+
+fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+    let columns = &config.salesforce_columns;
+    let overrides = sources::salesforce::ColumnOverrides {
+        account_id: columns.account_id.clone(),
+        account_name: columns.account_name.clone(),
+        arr: columns.arr.clone(),
+        currency: columns.currency.clone(),
+        parent_id: columns.parent_id.clone(),
+        workspaces: columns.workspaces.clone(),
+    };
+    let rates = sources::salesforce::CurrencyRates {
+        reporting: config.currency.reporting.clone(),
+        rates: config.currency.rates.clone(),
+    };
+    let export = sources::salesforce::read_accounts(Path::new(input), &overrides, &rates)?;
+    warn_all(&export.warnings);
+    let mut store = Store::open_write(&config.db)?;
+    store.load_arr(as_of, input, &export, &config.currency.reporting)?;
+    eprintln!(
+        "loaded {} accounts into the arr snapshot of {as_of}",
+        export.accounts.len()
+    );
+    Ok(())
+}
+
+fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+    let mapping = sources::mapping::read_workspace_accounts(Path::new(input))?;
+    warn_all(&mapping.warnings);
+    let mut store = Store::open_write(&config.db)?;
+    store.load_workspace_accounts(as_of, input, &mapping)?;
+    eprintln!(
+        "loaded {} links into the workspace-accounts snapshot of {as_of}",
+        mapping.links.len()
+    );
+    Ok(())
+}
+
+fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> Result<()> {
+    let dump = sources::auth0::read_dump(Path::new(input))?;
+    let window = Some(sources::auth0::log_window(as_of, log_days.max(1)));
+    let rows = load_auth0_rows(config, &dump, input, as_of, window)?;
+    eprintln!("loaded {rows} enterprise connections into the auth0 snapshot of {as_of}");
+    Ok(())
+}
+
+/// Writes sample inputs, loads every snapshot into a store in the same
+/// folder and renders every report there.
+fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
+    let options = demo::DemoOptions {
+        workspaces: args.workspaces,
+        seed: args.seed,
+    };
+    ensure!(
+        args.workspaces >= 10,
+        "--workspaces must be at least 10 for the sample to mean anything"
+    );
+    eprintln!(
+        "writing sample inputs for {} workspaces into {}",
+        args.workspaces,
+        args.dir.display()
+    );
+    let inputs = demo::write_inputs(&args.dir, &options)?;
+    let db = args.dir.join("featurearr.duckdb");
+    let config = Config::load(
+        db.clone(),
+        Some(&inputs.config),
+        cli_config.queries_dir.clone(),
+        cli_config.reports_dir.clone(),
+    )?;
+    let text = |p: &Path| p.display().to_string();
+    for snapshot in &inputs.snapshots {
+        load_flags(&config, &text(&snapshot.flags), snapshot.as_of)?;
+        load_arr(&config, &text(&snapshot.arr), snapshot.as_of)?;
+        load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of)?;
+        load_auth0(&config, &text(&snapshot.auth0), snapshot.as_of, 30)?;
+    }
+    let last = inputs.snapshots.last().context("the demo wrote no snapshot")?.as_of;
+    let store = Store::open_read(&db)?;
+    let reports = write_all_reports(&store, &config, last, &args.dir)?;
+    println!("inputs:  {}", inputs.config.parent().unwrap_or(&args.dir).display());
+    println!("store:   {}", db.display());
+    for path in reports {
+        println!("report:  {}", path.display());
+    }
+    Ok(())
+}
+
+fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
+    let store = Store::open_read(&config.db)?;
+    let as_of = compose::report_date(
+        &store,
+        args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?,
+    )?;
+    let doctor = compose::doctor(&store, config, as_of)?;
+    // Check the thresholds first, so that a typo in --fail-on prints nothing on stdout.
+    let exceeded = compose::exceeded_thresholds(&doctor, &args.fail_on)?;
+    let text = match args.format {
+        Format::Json => json_text(&doctor)?,
+        Format::Md => {
+            Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render("doctor.md.j2", &doctor)?
+        }
+        Format::Csv => bail!("doctor reports as md or json; use --format md or --format json"),
+    };
+    output::write_output(None, &text)?;
+    if exceeded.is_empty() {
+        return Ok(());
+    }
+    bail!("doctor found {}", exceeded.join("; "))
+}
+
+fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
+    let as_of = match &args.as_of {
+        Some(text) => parse_date(text, "--as-of")?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    let domain = args
+        .domain
+        .clone()
+        .or_else(|| std::env::var("AUTH0_DOMAIN").ok().filter(|d| !d.trim().is_empty()))
+        .or_else(|| config.auth0.domain.clone())
+        .context("no Auth0 tenant given; pass --domain acme.us.auth0.com, set AUTH0_DOMAIN, or set [auth0] domain in the config")?;
+    let client_id = std::env::var("AUTH0_CLIENT_ID")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.auth0.client_id.clone())
+        .context("AUTH0_CLIENT_ID is not set; export it (the Machine-to-Machine application's client ID) or set [auth0] client_id")?;
+    let client_secret = std::env::var("AUTH0_CLIENT_SECRET")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.auth0.client_secret.clone())
+        .context("AUTH0_CLIENT_SECRET is not set; export it in the environment (never pass it as a flag)")?;
+    let options = sources::auth0::PullOptions {
+        base_url: sources::auth0::base_url_from_domain(&domain),
+        client_id,
+        client_secret,
+        log_days: args.log_days,
+        as_of,
+        requests_per_second: args
+            .rps
+            .or(config.auth0.requests_per_second)
+            .unwrap_or(DEFAULT_AUTH0_RPS),
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        retry: sources::http::RetryPolicy {
+            max_retries: args.max_retries,
+            ..Default::default()
+        },
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let (dump, stats) = sources::auth0::fetch_dump(&options)?;
+    warn_all(&stats.warnings);
+    if let Some(path) = &args.save_dump {
+        sources::auth0::write_dump(path, &dump)?;
+        eprintln!("saved the dump to {}", path.display());
+    }
+    let window = (args.log_days > 0).then(|| sources::auth0::log_window(as_of, args.log_days));
+    let origin = format!("pull {}", options.base_url);
+    let rows = load_auth0_rows(config, &dump, &origin, as_of, window)?;
+    eprintln!(
+        "pulled {} enterprise connections, {} organizations in {} requests ({} retries, {:.1} s) into the auth0 snapshot of {as_of}",
+        rows,
+        dump.organizations.len(),
+        stats.requests,
+        stats.retries,
+        stats.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Classifies and maps a dump, then stores it as the Auth0 snapshot of `as_of`.
+/// Returns the number of enterprise connections.
+fn load_auth0_rows(
+    config: &Config,
+    dump: &sources::auth0::Auth0Dump,
+    origin: &str,
+    as_of: NaiveDate,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Result<usize> {
+    let pattern = match &config.auth0.connection_name_pattern {
+        Some(p) => Some(
+            regex::Regex::new(p)
+                .with_context(|| format!("[auth0] connection_name_pattern `{p}` is not a valid regex"))?,
+        ),
+        None => None,
+    };
+    let rules: Vec<sources::auth0::VendorRule> = config
+        .auth0
+        .vendor_rules
+        .iter()
+        .map(|r| sources::auth0::VendorRule {
+            vendor: r.vendor.clone(),
+            host: r.host.clone(),
+            path_contains: r.path_contains.clone(),
+            strategy: r.strategy.clone(),
+            name_pattern: r.name_pattern.clone(),
+        })
+        .collect();
+    let rows = sources::auth0::to_rows(dump, pattern.as_ref(), &rules)?;
+    // to_rows already warns about unmapped connections; they are kept and listed by doctor.
+    warn_all(&rows.warnings);
+    let window = if rows.logins.is_some() { window } else { None };
+    let mut store = Store::open_write(&config.db)?;
+    store.load_auth0(as_of, origin, &rows, window)?;
+    Ok(rows.connections.len())
+}
+
+/// Most pages a flags URL may return: a guard against a `Link` header that loops.
+const MAX_FLAGS_PAGES: usize = 100_000;
+
+/// Reads flags from an HTTP source returning JSON arrays, following
+/// `Link: <...>; rel="next"` pages, with the bearer token in FEATUREARR_FLAGS_TOKEN.
+fn fetch_flags(url: &str, features: &[sources::flags::FeatureColumn]) -> Result<sources::flags::FlagsSnapshot> {
+    let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
+    let client = sources::http::HttpClient::new(&sources::http::HttpConfig::default());
+    let mut snapshot = sources::flags::FlagsSnapshot::default();
+    let mut next = Some(url.to_string());
+    let mut pages = 0;
+    while let Some(page_url) = next.take() {
+        pages += 1;
+        if pages > MAX_FLAGS_PAGES {
+            bail!("{url} returned more than {MAX_FLAGS_PAGES} pages; its Link headers may loop");
+        }
+        let (value, link) = sources::http::fetch_json_page(&client, &page_url, &token)?;
+        // Pretty-printed so that each record starts on its own line of the page.
+        let text = serde_json::to_string_pretty(&value)?;
+        let origin = format!("{} (page {pages})", sources::http::display_path(&page_url));
+        sources::flags::parse_flags_json_page(&text, &origin, features, &mut snapshot)?;
+        next = link;
+    }
+    Ok(snapshot)
+}
+
+fn warn_all(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+fn load_date(args: &LoadArgs) -> Result<NaiveDate> {
+    match &args.as_of {
+        Some(text) => parse_date(text, "--as-of"),
+        None => Ok(chrono::Utc::now().date_naive()),
+    }
+}
+
+fn parse_date(text: &str, flag: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{flag} `{text}` is not a date; use YYYY-MM-DD, e.g. 2026-09-30"))
+}
+
+fn run_snapshots(config: &Config, format: Format) -> Result<()> {
+    let store = Store::open_read(&config.db)?;
+    let snapshots = store.snapshots()?;
+    let text = match format {
+        Format::Json => json_text(&json!({ "store": config.db.display().to_string(), "snapshots": snapshots }))?,
+        Format::Md => Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render(
+            "snapshots.md.j2",
+            &json!({ "store": config.db.display().to_string(), "snapshots": snapshots }),
+        )?,
+        Format::Csv => {
+            let mut table = Table {
+                columns: vec!["source".into(), "as_of".into(), "rows".into(), "origin".into()],
+                rows: vec![],
+            };
+            for s in &snapshots {
+                table
+                    .rows
+                    .push(vec![json!(s.source), json!(s.as_of), json!(s.rows), json!(s.origin)]);
+            }
+            csv_text(&table)?
+        }
+    };
+    output::write_output(None, &text)
+}
+
+fn json_text(value: &impl Serialize) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn csv_text(table: &Table) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&table.columns)?;
+    for row in &table.rows {
+        writer.write_record(row.iter().map(|v| match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }))?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}

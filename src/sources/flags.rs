@@ -41,8 +41,7 @@ pub(crate) struct WorkspaceRow {
 }
 
 const BOOL_HINT: &str = "use true/false, yes/no, y/n, t/f or 1/0";
-const USERS_HINT: &str =
-    "users is the number of members of the workspace, a whole number of 0 or more";
+const USERS_HINT: &str = "users is the number of members of the workspace, a whole number of 0 or more";
 const ID_HINT: &str = "every workspace needs a workspace_id";
 
 enum Format {
@@ -52,15 +51,9 @@ enum Format {
 }
 
 /// Reads a flags file, choosing the format by its extension.
-pub(crate) fn read_flags_file(
-    path: &Path,
-    features: &[FeatureColumn],
-) -> anyhow::Result<FlagsSnapshot> {
+pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow::Result<FlagsSnapshot> {
     let origin = path.display().to_string();
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let format = match extension.as_deref() {
         Some("csv") => Format::Csv,
         Some("json") => Format::Json,
@@ -90,9 +83,8 @@ pub(crate) fn read_flags_file(
         Format::Ndjson => read_ndjson(&content, &origin, features, &mut out)?,
     }
     if out.rows.is_empty() {
-        out.warnings.push(format!(
-            "{origin} has no workspace rows; loaded zero workspaces"
-        ));
+        out.warnings
+            .push(format!("{origin} has no workspace rows; loaded zero workspaces"));
     } else {
         let missing: Vec<String> = features
             .iter()
@@ -135,19 +127,10 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
-fn read_csv(
-    text: &str,
-    origin: &str,
-    features: &[FeatureColumn],
-    out: &mut FlagsSnapshot,
-) -> anyhow::Result<()> {
+fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
     let mut rows = csv_rows(text, origin)?.into_iter();
     let Some(header) = rows.next() else {
         bail!("{origin} is empty; expected a header row with workspace_id");
@@ -205,8 +188,7 @@ fn read_csv(
             .filter(|n| !n.is_empty())
             .map(str::to_string);
         let users = match users_col {
-            Some(c) => parse_users(&cells[c])
-                .map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
+            Some(c) => parse_users(&cells[c]).map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
             None => None,
         };
         let mut flags = Vec::with_capacity(feature_cols.len());
@@ -226,8 +208,7 @@ fn read_csv(
         });
     }
     if blank_rows > 0 {
-        out.warnings
-            .push(format!("{origin}: skipped {blank_rows} empty rows"));
+        out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
     }
     Ok(())
 }
@@ -241,9 +222,7 @@ fn parse_users(cell: &str) -> Result<Option<i64>, String> {
     match value.parse::<i64>() {
         Ok(n) if n >= 0 => Ok(Some(n)),
         Ok(_) => Err(format!("`{value}` is negative")),
-        Err(_) if value.bytes().all(|b| b.is_ascii_digit()) => {
-            Err(format!("`{value}` is too large"))
-        }
+        Err(_) if value.bytes().all(|b| b.is_ascii_digit()) => Err(format!("`{value}` is too large")),
         Err(_) => Err(format!("`{value}` is not a whole number")),
     }
 }
@@ -283,20 +262,14 @@ pub(crate) fn parse_flags_json_page(
     add_json_objects(&objects, origin, features, out)
 }
 
-fn read_ndjson(
-    text: &str,
-    origin: &str,
-    features: &[FeatureColumn],
-    out: &mut FlagsSnapshot,
-) -> anyhow::Result<()> {
+fn read_ndjson(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
     let mut parsed = Vec::new();
     for (index, line_text) in text.lines().enumerate() {
         let line = index as u64 + 1;
         if line_text.trim().is_empty() {
             continue;
         }
-        let value: Value =
-            serde_json::from_str(line_text).map_err(|e| json_syntax_error(&e, origin, line - 1))?;
+        let value: Value = serde_json::from_str(line_text).map_err(|e| json_syntax_error(&e, origin, line - 1))?;
         match value {
             Value::Object(map) => parsed.push((line, map)),
             other => bail!(
@@ -389,11 +362,7 @@ fn add_json_objects(
     features: &[FeatureColumn],
     out: &mut FlagsSnapshot,
 ) -> anyhow::Result<()> {
-    if !objects.is_empty()
-        && objects
-            .iter()
-            .all(|(_, o)| lookup(o, "workspace_id").is_none())
-    {
+    if !objects.is_empty() && objects.iter().all(|(_, o)| lookup(o, "workspace_id").is_none()) {
         let mut keys: Vec<String> = Vec::new();
         for (_, object) in objects {
             for key in object.keys() {
@@ -416,11 +385,7 @@ fn add_json_objects(
                 .iter()
                 .any(|(_, o)| f.columns.iter().any(|c| lookup(o, c).is_some()))
     };
-    let keys: Vec<String> = features
-        .iter()
-        .filter(|f| present(f))
-        .map(|f| f.key.clone())
-        .collect();
+    let keys: Vec<String> = features.iter().filter(|f| present(f)).map(|f| f.key.clone()).collect();
     if keys != out.features {
         let old = std::mem::replace(&mut out.features, keys);
         for row in &mut out.rows {
@@ -450,13 +415,7 @@ fn add_json_objects(
                 ))
             }
             Some((key, Value::String(s))) if s.trim().is_empty() => {
-                return Err(cell_error(
-                    origin,
-                    line,
-                    key,
-                    "the workspace ID is empty",
-                    ID_HINT,
-                ))
+                return Err(cell_error(origin, line, key, "the workspace ID is empty", ID_HINT))
             }
             Some((_, Value::String(s))) => s.trim().to_string(),
             // Numeric IDs are fine as long as they are whole numbers.
@@ -479,18 +438,14 @@ fn add_json_objects(
         };
         let users = match lookup(object, "users") {
             None => None,
-            Some((key, value)) => {
-                json_users(value).map_err(|p| cell_error(origin, line, key, &p, USERS_HINT))?
-            }
+            Some((key, value)) => json_users(value).map_err(|p| cell_error(origin, line, key, &p, USERS_HINT))?,
         };
         let mut flags = Vec::with_capacity(active.len());
         for feature in &active {
             let found = feature.and_then(|f| f.columns.iter().find_map(|c| lookup(object, c)));
             let value = match found {
                 None => None,
-                Some((key, value)) => {
-                    json_bool(value).map_err(|p| cell_error(origin, line, key, &p, BOOL_HINT))?
-                }
+                Some((key, value)) => json_bool(value).map_err(|p| cell_error(origin, line, key, &p, BOOL_HINT))?,
             };
             flags.push(value);
         }
@@ -590,13 +545,7 @@ mod tests {
         format!("{err:#}").replace(&format!("{}/", f._dir.path().display()), "")
     }
 
-    fn row(
-        line: u64,
-        id: &str,
-        name: Option<&str>,
-        users: Option<i64>,
-        flags: &[Option<bool>],
-    ) -> WorkspaceRow {
+    fn row(line: u64, id: &str, name: Option<&str>, users: Option<i64>, flags: &[Option<bool>]) -> WorkspaceRow {
         WorkspaceRow {
             line,
             workspace_id: id.into(),
@@ -617,13 +566,7 @@ mod tests {
         assert_eq!(
             snap.rows,
             [
-                row(
-                    2,
-                    "ws_1",
-                    Some("Acme\r\nEurope"),
-                    Some(12),
-                    &[Some(true), Some(false)]
-                ),
+                row(2, "ws_1", Some("Acme\r\nEurope"), Some(12), &[Some(true), Some(false)]),
                 row(4, "ws_2", Some("Beta"), None, &[None, Some(true)]),
                 row(5, "ws_3", None, Some(0), &[Some(false), None]),
             ]
@@ -646,17 +589,13 @@ mod tests {
         );
         let snap = read_flags_file(&f.path, &features).unwrap();
         assert_eq!(snap.features, ["sso", "scim", "forced_mfa", "ip_allowlist"]);
-        assert_eq!(
-            snap.rows[0].flags,
-            [Some(true), Some(false), Some(true), Some(true)]
-        );
+        assert_eq!(snap.rows[0].flags, [Some(true), Some(false), Some(true), Some(true)]);
         assert!(snap.warnings.is_empty(), "{:?}", snap.warnings);
     }
 
     #[test]
     fn csv_bad_boolean_names_file_line_and_column() {
-        let content =
-            b"workspace_id,workspace_name,sso_enabled\nws_1,\"two\nlines\",yes\nws_2,B,maybe\n";
+        let content = b"workspace_id,workspace_name,sso_enabled\nws_1,\"two\nlines\",yes\nws_2,B,maybe\n";
         let err = read_err("flags.csv", content, &builtin());
         assert_eq!(
             err,
@@ -671,11 +610,7 @@ mod tests {
             err,
             format!("flags.csv:2: column users: `-3` is negative; {USERS_HINT}")
         );
-        let err = read_err(
-            "flags.csv",
-            b"workspace_id,Users\nws_1,3\nws_2,4.5\n",
-            &builtin(),
-        );
+        let err = read_err("flags.csv", b"workspace_id,Users\nws_1,3\nws_2,4.5\n", &builtin());
         assert_eq!(
             err,
             format!("flags.csv:3: column Users: `4.5` is not a whole number; {USERS_HINT}")
@@ -732,18 +667,13 @@ mod tests {
         assert!(snap.rows.is_empty());
         assert_eq!(snap.features, ["sso"]);
         assert!(
-            snap.warnings
-                .iter()
-                .any(|w| w.contains("no workspace rows")),
+            snap.warnings.iter().any(|w| w.contains("no workspace rows")),
             "{:?}",
             snap.warnings
         );
         let snap = read("flags.json", "[]").unwrap();
         assert!(snap.rows.is_empty());
-        assert!(snap
-            .warnings
-            .iter()
-            .any(|w| w.contains("no workspace rows")));
+        assert!(snap.warnings.iter().any(|w| w.contains("no workspace rows")));
         assert!(read_err("flags.json", b"  \n", &builtin())
             .ends_with("is empty; expected a JSON array of objects with workspace_id"));
     }
@@ -753,9 +683,7 @@ mod tests {
         let snap = read("flags.csv", "workspace_id,sso_enabled\nws_1,y\n,\n,\n").unwrap();
         assert_eq!(snap.rows.len(), 1);
         assert!(
-            snap.warnings
-                .iter()
-                .any(|w| w.contains("skipped 2 empty rows")),
+            snap.warnings.iter().any(|w| w.contains("skipped 2 empty rows")),
             "{:?}",
             snap.warnings
         );
@@ -767,18 +695,9 @@ mod tests {
         assert!(err.contains("flags.xlsx has an extension"), "{err}");
         assert!(err.contains(".csv, .json, .ndjson or .jsonl"), "{err}");
         // Extensions are matched case-insensitively.
+        assert_eq!(read("FLAGS.CSV", "workspace_id\nws_1\n").unwrap().rows.len(), 1);
         assert_eq!(
-            read("FLAGS.CSV", "workspace_id\nws_1\n")
-                .unwrap()
-                .rows
-                .len(),
-            1
-        );
-        assert_eq!(
-            read("flags.JSONL", "{\"workspace_id\":\"ws_1\"}\n")
-                .unwrap()
-                .rows
-                .len(),
+            read("flags.JSONL", "{\"workspace_id\":\"ws_1\"}\n").unwrap().rows.len(),
             1
         );
     }
@@ -792,22 +711,14 @@ mod tests {
              each workspace must appear once, so remove or merge one of the rows"
         );
         // IDs are opaque: different case is a different workspace.
-        assert_eq!(
-            read("flags.csv", "workspace_id\nws_1\nWS_1\n")
-                .unwrap()
-                .rows
-                .len(),
-            2
-        );
+        assert_eq!(read("flags.csv", "workspace_id\nws_1\nWS_1\n").unwrap().rows.len(), 2);
         let err = read_err(
             "flags.ndjson",
             b"{\"workspace_id\":\"a\"}\n\n{\"workspace_id\":\"a\"}\n",
             &builtin(),
         );
         assert!(
-            err.starts_with(
-                "flags.ndjson:3: column workspace_id: `a` appears again (first on line 1)"
-            ),
+            err.starts_with("flags.ndjson:3: column workspace_id: `a` appears again (first on line 1)"),
             "{err}"
         );
     }
@@ -819,10 +730,7 @@ mod tests {
             b"workspace_id,workspace_name\nws_1,Soci\xe9t\xe9 G\xe9n\xe9rale\n",
         );
         let snap = read_flags_file(&f.path, &builtin()).unwrap();
-        assert_eq!(
-            snap.rows[0].workspace_name.as_deref(),
-            Some("Société Générale")
-        );
+        assert_eq!(snap.rows[0].workspace_name.as_deref(), Some("Société Générale"));
         assert!(snap
             .warnings
             .iter()
@@ -866,10 +774,7 @@ mod tests {
     fn json_element_offsets_ignore_strings_and_nesting() {
         let text = "[\"a,]\\\"\", {\"b\": [1, 2]},\n 3 , [4,[5]], null]";
         let offsets = array_element_offsets(text);
-        let starts: Vec<char> = offsets
-            .iter()
-            .map(|&o| text[o..].chars().next().unwrap())
-            .collect();
+        let starts: Vec<char> = offsets.iter().map(|&o| text[o..].chars().next().unwrap()).collect();
         assert_eq!(starts, ['"', '{', '3', '[', 'n']);
         assert!(array_element_offsets("[ ]").is_empty());
     }
@@ -886,17 +791,14 @@ mod tests {
         assert!(read_err("flags.json", text, &builtin())
             .starts_with("flags.json:1: column sso_enabled: `2` is not a boolean"));
         let text = b"[{\"workspace_id\": \"ws_1\", \"users\": -1}]";
-        assert!(read_err("flags.json", text, &builtin())
-            .starts_with("flags.json:1: column users: `-1` is negative"));
+        assert!(read_err("flags.json", text, &builtin()).starts_with("flags.json:1: column users: `-1` is negative"));
         let text = b"[{\"workspace_id\": \"ws_1\", \"users\": 2.5}]";
         assert!(read_err("flags.json", text, &builtin())
             .starts_with("flags.json:1: column users: `2.5` is not a whole number"));
         let text = b"[{\"workspace_id\": \"ws_1\"},\n{\"name\": \"x\"}]";
         assert_eq!(
             read_err("flags.json", text, &builtin()),
-            format!(
-                "flags.json:2: column workspace_id: the object has no workspace_id key; {ID_HINT}"
-            )
+            format!("flags.json:2: column workspace_id: the object has no workspace_id key; {ID_HINT}")
         );
         let text = b"[{\"workspace_id\": \"ws_1\"},\n{\"workspace_id\": \"  \"}]";
         assert!(read_err("flags.json", text, &builtin())
@@ -920,11 +822,7 @@ mod tests {
             err,
             "flags.json:3: expected a JSON object for each workspace, found a string"
         );
-        let err = read_err(
-            "flags.json",
-            b"[{\"id\": \"ws_1\", \"sso\": true}]",
-            &builtin(),
-        );
+        let err = read_err("flags.json", b"[{\"id\": \"ws_1\", \"sso\": true}]", &builtin());
         assert_eq!(
             err,
             "flags.json: no object has a workspace_id key; the keys found are `id`, `sso`; add workspace_id (it is required)"
@@ -939,16 +837,14 @@ mod tests {
             &builtin(),
         );
         assert!(err.starts_with("flags.json:3:"), "{err}");
-        assert!(
-            err.contains("not valid JSON (EOF while parsing a string)"),
-            "{err}"
-        );
+        assert!(err.contains("not valid JSON (EOF while parsing a string)"), "{err}");
         assert!(err.ends_with("export or download it again"), "{err}");
     }
 
     #[test]
     fn ndjson_happy_path_and_errors() {
-        let content = "{\"workspace_id\":\"ws_1\",\"sso_enabled\":\"t\"}\r\n\r\n{\"workspace_id\":\"ws_2\",\"users\":5}\r\n";
+        let content =
+            "{\"workspace_id\":\"ws_1\",\"sso_enabled\":\"t\"}\r\n\r\n{\"workspace_id\":\"ws_2\",\"users\":5}\r\n";
         let snap = read("flags.ndjson", content).unwrap();
         assert_eq!(snap.features, ["sso"]);
         assert_eq!(
@@ -966,11 +862,7 @@ mod tests {
         );
         assert!(err.starts_with("flags.ndjson:2:"), "{err}");
         assert!(err.contains("not valid JSON"), "{err}");
-        let err = read_err(
-            "flags.jsonl",
-            b"{\"workspace_id\":\"ws_1\"}\n[1]\n",
-            &builtin(),
-        );
+        let err = read_err("flags.jsonl", b"{\"workspace_id\":\"ws_1\"}\n[1]\n", &builtin());
         assert_eq!(
             err,
             "flags.jsonl:2: expected one JSON object per line (NDJSON), found an array"
@@ -1023,17 +915,8 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(
-            err.starts_with("https://x/p4:1: column sso_enabled:"),
-            "{err}"
-        );
-        parse_flags_json_page(
-            "[{\"workspace_id\":\"a\"}]",
-            "https://x/p5",
-            &features,
-            &mut snap,
-        )
-        .unwrap();
+        assert!(err.starts_with("https://x/p4:1: column sso_enabled:"), "{err}");
+        parse_flags_json_page("[{\"workspace_id\":\"a\"}]", "https://x/p5", &features, &mut snap).unwrap();
         assert!(check_unique(&snap, "https://x")
             .unwrap_err()
             .to_string()

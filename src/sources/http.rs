@@ -59,7 +59,10 @@ impl RateLimiter {
         } else {
             Duration::ZERO
         };
-        RateLimiter { interval, next: Mutex::new(None) }
+        RateLimiter {
+            interval,
+            next: Mutex::new(None),
+        }
     }
 
     /// Blocks until the next request may start.
@@ -150,7 +153,9 @@ pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
 pub(crate) fn display_path(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let path = rest.find('/').map_or("/", |i| &rest[i..]);
-    let Some((p, query)) = path.split_once('?') else { return path.to_string() };
+    let Some((p, query)) = path.split_once('?') else {
+        return path.to_string();
+    };
     let masked: Vec<String> = query
         .split('&')
         .map(|kv| {
@@ -214,7 +219,10 @@ pub(crate) fn retry_wait(
 
 /// Cheap jitter in `0..1` without a `rand` dependency.
 fn jitter() -> f64 {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
     let mut x = u64::from(nanos) ^ 0x9E37_79B9_7F4A_7C15;
     x ^= x << 13;
     x ^= x >> 7;
@@ -234,7 +242,11 @@ pub(crate) struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { timeout: DEFAULT_TIMEOUT, retry: RetryPolicy::default(), requests_per_second: 0.0 }
+        HttpConfig {
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            requests_per_second: 0.0,
+        }
     }
 }
 
@@ -266,7 +278,11 @@ enum Body<'a> {
 /// One attempt's outcome, before deciding whether to retry.
 enum Attempt {
     Done(Value, Headers),
-    Retryable { status: Option<u16>, headers: Option<Headers>, why: String },
+    Retryable {
+        status: Option<u16>,
+        headers: Option<Headers>,
+        why: String,
+    },
     Fatal(anyhow::Error),
 }
 
@@ -309,7 +325,9 @@ impl HttpClient {
     /// `message`, and a hint for 401/403); 429, 5xx, timeouts and connection
     /// errors after `max_retries` retries.
     pub(crate) fn get_json(&self, url: &str, bearer: &str) -> Result<(Value, Headers)> {
-        self.send("GET", url, Some(bearer), Body::None, &[bearer])
+        // No token at all (a public URL) sends no Authorization header.
+        let token = (!bearer.is_empty()).then_some(bearer);
+        self.send("GET", url, token, Body::None, &[bearer])
     }
 
     /// `POST url` with a form body. Values of fields whose name contains
@@ -324,7 +342,14 @@ impl HttpClient {
         self.send("POST", url, None, Body::Json(body), secrets)
     }
 
-    fn send(&self, method: &str, url: &str, bearer: Option<&str>, body: Body<'_>, secrets: &[&str]) -> Result<(Value, Headers)> {
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&str>,
+        body: Body<'_>,
+        secrets: &[&str],
+    ) -> Result<(Value, Headers)> {
         let path = display_path(&redact(url, secrets));
         let mut attempt = 0u32;
         loop {
@@ -341,7 +366,14 @@ impl HttpClient {
                             "{method} {path} failed after {tries} attempt{plural}: {why}; Auth0 may be down or throttling, try again later"
                         ));
                     }
-                    let wait = retry_wait(status, headers.as_ref(), attempt, &self.retry, SystemTime::now(), jitter());
+                    let wait = retry_wait(
+                        status,
+                        headers.as_ref(),
+                        attempt,
+                        &self.retry,
+                        SystemTime::now(),
+                        jitter(),
+                    );
                     std::thread::sleep(wait);
                     self.retries.fetch_add(1, Ordering::Relaxed);
                     attempt += 1;
@@ -350,7 +382,15 @@ impl HttpClient {
         }
     }
 
-    fn attempt(&self, method: &str, url: &str, bearer: Option<&str>, body: &Body<'_>, path: &str, secrets: &[&str]) -> Attempt {
+    fn attempt(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&str>,
+        body: &Body<'_>,
+        path: &str,
+        secrets: &[&str],
+    ) -> Attempt {
         let mut req = self.agent.request(method, url).set("Accept", "application/json");
         if let Some(token) = bearer {
             req = req.set("Authorization", &format!("Bearer {token}"));
@@ -375,7 +415,9 @@ impl HttpClient {
                 };
                 match serde_json::from_str(&text) {
                     Ok(value) => Attempt::Done(value, headers),
-                    Err(e) => Attempt::Fatal(anyhow!("{method} {path} returned a body that is not JSON ({e}); is the domain an Auth0 tenant?")),
+                    Err(e) => Attempt::Fatal(anyhow!(
+                        "{method} {path} returned a body that is not JSON ({e}); is the domain an Auth0 tenant?"
+                    )),
                 }
             }
             Err(ureq::Error::Status(status, resp)) => {
@@ -383,12 +425,20 @@ impl HttpClient {
                 let text = resp.into_string().unwrap_or_default();
                 let message = redact(&error_message(&text), secrets);
                 if status == 429 || (500..=599).contains(&status) {
-                    return Attempt::Retryable { status: Some(status), headers: Some(headers), why: format!("HTTP {status}: {message}") };
+                    return Attempt::Retryable {
+                        status: Some(status),
+                        headers: Some(headers),
+                        why: format!("HTTP {status}: {message}"),
+                    };
                 }
                 let hint = status_hint(status, path, &message);
                 Attempt::Fatal(anyhow!("{method} {path} failed with HTTP {status}: {message}{hint}"))
             }
-            Err(ureq::Error::Transport(t)) => Attempt::Retryable { status: None, headers: None, why: redact(&t.to_string(), secrets) },
+            Err(ureq::Error::Transport(t)) => Attempt::Retryable {
+                status: None,
+                headers: None,
+                why: redact(&t.to_string(), secrets),
+            },
         }
     }
 }
@@ -471,7 +521,9 @@ fn status_hint(status: u16, path: &str, message: &str) -> String {
 /// GET one JSON page with a bearer token; return it with the
 /// `Link: <...>; rel="next"` URL, if any. For paged JSON sources (flags URL).
 pub(crate) fn fetch_json_page(client: &HttpClient, url: &str, bearer: &str) -> Result<(Value, Option<String>)> {
-    let (value, headers) = client.get_json(url, bearer).with_context(|| format!("cannot fetch {}", display_path(url)))?;
+    let (value, headers) = client
+        .get_json(url, bearer)
+        .with_context(|| format!("cannot fetch {}", display_path(url)))?;
     Ok((value, next_link(&headers)))
 }
 
@@ -494,37 +546,55 @@ mod tests {
     #[test]
     fn retry_wait_retry_after_seconds_wins_and_is_padded() {
         let h = headers(&[("Retry-After", "4"), ("X-RateLimit-Reset", "1000020")]);
-        assert_eq!(retry_wait(Some(429), Some(&h), 0, &policy(), at(1_000_000), 0.0), Duration::from_secs(5));
+        assert_eq!(
+            retry_wait(Some(429), Some(&h), 0, &policy(), at(1_000_000), 0.0),
+            Duration::from_secs(5)
+        );
     }
 
     #[test]
     fn retry_wait_retry_after_http_date_is_understood() {
         let h = headers(&[("Retry-After", "Thu, 01 Jan 1970 00:00:10 GMT")]);
-        assert_eq!(retry_wait(Some(503), Some(&h), 0, &policy(), at(2), 0.0), Duration::from_secs(10));
+        assert_eq!(
+            retry_wait(Some(503), Some(&h), 0, &policy(), at(2), 0.0),
+            Duration::from_secs(10)
+        );
     }
 
     #[test]
     fn retry_wait_ratelimit_reset_minus_now_for_429() {
         let h = headers(&[("x-ratelimit-reset", "1000008")]);
-        assert_eq!(retry_wait(Some(429), Some(&h), 2, &policy(), at(1_000_000), 0.9), Duration::from_secs(10));
+        assert_eq!(
+            retry_wait(Some(429), Some(&h), 2, &policy(), at(1_000_000), 0.9),
+            Duration::from_secs(10)
+        );
     }
 
     #[test]
     fn retry_wait_reset_in_the_past_has_a_floor() {
         let h = headers(&[("x-ratelimit-reset", "10")]);
-        assert_eq!(retry_wait(Some(429), Some(&h), 0, &policy(), at(1_000), 0.0), MIN_HEADER_WAIT);
+        assert_eq!(
+            retry_wait(Some(429), Some(&h), 0, &policy(), at(1_000), 0.0),
+            MIN_HEADER_WAIT
+        );
     }
 
     #[test]
     fn retry_wait_huge_reset_is_capped_at_max_wait() {
         let h = headers(&[("x-ratelimit-reset", "99999999")]);
-        assert_eq!(retry_wait(Some(429), Some(&h), 0, &policy(), at(1_000), 0.0), Duration::from_secs(30));
+        assert_eq!(
+            retry_wait(Some(429), Some(&h), 0, &policy(), at(1_000), 0.0),
+            Duration::from_secs(30)
+        );
     }
 
     #[test]
     fn retry_wait_reset_header_ignored_for_5xx() {
         let h = headers(&[("x-ratelimit-reset", "1000008")]);
-        assert_eq!(retry_wait(Some(503), Some(&h), 1, &policy(), at(1_000_000), 0.0), Duration::from_secs(1));
+        assert_eq!(
+            retry_wait(Some(503), Some(&h), 1, &policy(), at(1_000_000), 0.0),
+            Duration::from_secs(1)
+        );
     }
 
     #[test]
@@ -539,7 +609,10 @@ mod tests {
     #[test]
     fn next_link_finds_rel_next_among_several() {
         let h = headers(&[("Link", "<https://t.auth0.com/api/v2/logs?from=1&take=100>; rel=\"prev\", <https://t.auth0.com/api/v2/logs?from=9&take=100>; rel=\"next\"")]);
-        assert_eq!(next_link(&h).as_deref(), Some("https://t.auth0.com/api/v2/logs?from=9&take=100"));
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://t.auth0.com/api/v2/logs?from=9&take=100")
+        );
         assert_eq!(next_link(&headers(&[("link", "<https://x/a>; rel=prev")])), None);
         assert_eq!(next_link(&Headers::default()), None);
     }
@@ -554,22 +627,41 @@ mod tests {
 
     #[test]
     fn display_path_drops_host_and_masks_token_params() {
-        assert_eq!(display_path("https://t.auth0.com/api/v2/logs?from=1&access_token=abc"), "/api/v2/logs?from=1&access_token=[REDACTED]");
-        assert_eq!(display_path("http://127.0.0.1:9/api/v2/connections"), "/api/v2/connections");
+        assert_eq!(
+            display_path("https://t.auth0.com/api/v2/logs?from=1&access_token=abc"),
+            "/api/v2/logs?from=1&access_token=[REDACTED]"
+        );
+        assert_eq!(
+            display_path("http://127.0.0.1:9/api/v2/connections"),
+            "/api/v2/connections"
+        );
     }
 
     #[test]
     fn error_message_reads_auth0_and_oauth_shapes() {
         let mgmt = r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:organizations","errorCode":"insufficient_scope"}"#;
-        assert_eq!(error_message(mgmt), "Insufficient scope, expected any of: read:organizations (insufficient_scope)");
-        assert_eq!(error_message(r#"{"error":"access_denied","error_description":"Unauthorized"}"#), "Unauthorized");
+        assert_eq!(
+            error_message(mgmt),
+            "Insufficient scope, expected any of: read:organizations (insufficient_scope)"
+        );
+        assert_eq!(
+            error_message(r#"{"error":"access_denied","error_description":"Unauthorized"}"#),
+            "Unauthorized"
+        );
         assert_eq!(error_message("<html>oops</html>"), "<html>oops</html>");
     }
 
     #[test]
     fn status_hint_names_the_missing_scope() {
-        let hint = status_hint(403, "/api/v2/organizations?take=50", "Insufficient scope, expected any of: read:organizations (insufficient_scope)");
-        assert!(hint.contains("read:organizations") && !hint.contains("(insufficient_scope)"), "{hint}");
+        let hint = status_hint(
+            403,
+            "/api/v2/organizations?take=50",
+            "Insufficient scope, expected any of: read:organizations (insufficient_scope)",
+        );
+        assert!(
+            hint.contains("read:organizations") && !hint.contains("(insufficient_scope)"),
+            "{hint}"
+        );
         let hint = status_hint(403, "/api/v2/organizations/org_1/enabled_connections", "Forbidden");
         assert!(hint.contains("read:organization_connections"), "{hint}");
         assert!(status_hint(401, "/oauth/token", "Unauthorized").contains("AUTH0_CLIENT_SECRET"));
@@ -594,6 +686,9 @@ mod tests {
 
     #[test]
     fn encode_component_escapes_query_syntax() {
-        assert_eq!(encode_component("type:s AND date:[2026-09-01 TO *]"), "type%3As%20AND%20date%3A%5B2026-09-01%20TO%20%2A%5D");
+        assert_eq!(
+            encode_component("type:s AND date:[2026-09-01 TO *]"),
+            "type%3As%20AND%20date%3A%5B2026-09-01%20TO%20%2A%5D"
+        );
     }
 }

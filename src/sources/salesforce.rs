@@ -13,10 +13,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::text::{
-    self, csv_rows, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18,
-    split_workspace_ids,
-};
+use super::text::{self, csv_rows, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18, split_workspace_ids};
 
 /// Header names from `[salesforce.columns]`; each wins over detection.
 #[derive(Debug, Default, Clone)]
@@ -115,10 +112,7 @@ pub(crate) fn read_accounts(
     let parsed_rates = parse_rates(rates, &reporting)?;
 
     let rows = csv_rows(&content, &origin)?;
-    let Some(first) = rows
-        .iter()
-        .find(|r| r.fields.iter().any(|c| !c.trim().is_empty()))
-    else {
+    let Some(first) = rows.iter().find(|r| r.fields.iter().any(|c| !c.trim().is_empty())) else {
         bail!("{origin} is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
     };
     let id_candidates: Vec<&str> = match &overrides.account_id {
@@ -126,11 +120,10 @@ pub(crate) fn read_accounts(
         None => vec!["Id", "Account ID"],
     };
     // Report exports may carry a title or filter block above the header.
-    let Some(header_index) = rows.iter().position(|r| {
-        r.fields
-            .iter()
-            .any(|c| id_candidates.iter().any(|w| same_name(c, w)))
-    }) else {
+    let Some(header_index) = rows
+        .iter()
+        .position(|r| r.fields.iter().any(|c| id_candidates.iter().any(|w| same_name(c, w))))
+    else {
         let found = quoted_list(first.fields.iter());
         match &overrides.account_id {
             Some(name) => bail!(
@@ -227,25 +220,18 @@ pub(crate) fn read_accounts(
             ));
         }
         let id_hint = "the column must hold Salesforce record IDs";
-        let account_id =
-            salesforce_id_18(id_raw).map_err(|p| cell_error(columns.account_id, &p, id_hint))?;
+        let account_id = salesforce_id_18(id_raw).map_err(|p| cell_error(columns.account_id, &p, id_hint))?;
         if id_raw.len() == 18 && !id_18_checksum_ok(id_raw) {
             bad_checksums.push(line);
         }
         let parent_id = match columns.parent_id.map(|c| (c, cells[c])) {
-            Some((c, raw)) if !raw.is_empty() => {
-                Some(salesforce_id_18(raw).map_err(|p| cell_error(c, &p, id_hint))?)
-            }
+            Some((c, raw)) if !raw.is_empty() => Some(salesforce_id_18(raw).map_err(|p| cell_error(c, &p, id_hint))?),
             _ => None,
         };
-        let account_name = columns
-            .account_name
-            .map(|c| cells[c])
-            .filter(|n| !n.is_empty());
+        let account_name = columns.account_name.map(|c| cells[c]).filter(|n| !n.is_empty());
 
         let arr_raw = cells[columns.arr];
-        let money = parse_money(arr_raw)
-            .map_err(|p| anyhow!("{origin}:{line}: column {}: {p}", names[columns.arr]))?;
+        let money = parse_money(arr_raw).map_err(|p| anyhow!("{origin}:{line}: column {}: {p}", names[columns.arr]))?;
         if let Some(m) = &money {
             if m.cents < 0 {
                 return Err(cell_error(
@@ -256,15 +242,13 @@ pub(crate) fn read_accounts(
             }
         }
         let column_code = match columns.currency.map(|c| (c, cells[c])) {
-            Some((c, raw)) if !raw.is_empty() => {
-                Some(parse_currency_code(raw).ok_or_else(|| {
-                    cell_error(
-                        c,
-                        &format!("`{raw}` is not an ISO 4217 currency code"),
-                        "use codes such as USD or EUR",
-                    )
-                })?)
-            }
+            Some((c, raw)) if !raw.is_empty() => Some(parse_currency_code(raw).ok_or_else(|| {
+                cell_error(
+                    c,
+                    &format!("`{raw}` is not an ISO 4217 currency code"),
+                    "use codes such as USD or EUR",
+                )
+            })?),
             _ => None,
         };
         let text_code = money.as_ref().and_then(|m| m.currency.clone());
@@ -348,9 +332,7 @@ pub(crate) fn read_accounts(
         ));
     }
     if accounts.is_empty() {
-        warnings.push(format!(
-            "{origin} has no account rows; loaded zero accounts"
-        ));
+        warnings.push(format!("{origin} has no account rows; loaded zero accounts"));
     }
     let empty_arr = accounts.iter().filter(|a| a.arr_cents.is_none()).count();
     Ok(SalesforceExport {
@@ -369,10 +351,7 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names
-        .map(|n| format!("`{}`", n.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.map(|n| format!("`{}`", n.trim())).collect::<Vec<_>>().join(", ")
 }
 
 fn line_sample(lines: &[u64]) -> String {
@@ -387,18 +366,10 @@ fn line_sample(lines: &[u64]) -> String {
 /// first known API name or report label. Exact names only, so
 /// `Annual Recurring Revenue (converted)` (the exporting user's currency)
 /// is never taken for the ARR column.
-fn find_columns(
-    names: &[String],
-    overrides: &ColumnOverrides,
-    origin: &str,
-    line: u64,
-) -> anyhow::Result<Columns> {
+fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, line: u64) -> anyhow::Result<Columns> {
     let position = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
     let found = || quoted_list(names.iter().map(String::as_str));
-    let pick = |key: &str,
-                configured: &Option<String>,
-                candidates: &[&str]|
-     -> anyhow::Result<Option<usize>> {
+    let pick = |key: &str, configured: &Option<String>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
         match configured {
             Some(name) => match position(name) {
                 Some(col) => Ok(Some(col)),
@@ -413,20 +384,15 @@ fn find_columns(
     };
     let account_id = pick("account_id", &overrides.account_id, &["Id", "Account ID"])?
         .expect("the header row was chosen because it has the account ID column");
-    let Some(arr) = pick(
-        "arr",
-        &overrides.arr,
-        &["ARR__c", "Annual Recurring Revenue", "ARR"],
-    )?
-    else {
+    let Some(arr) = pick("arr", &overrides.arr, &["ARR__c", "Annual Recurring Revenue", "ARR"])? else {
         let converted: Vec<&String> = names
             .iter()
             .filter(|n| n.to_ascii_lowercase().contains("(converted)"))
             .collect();
         let converted_note = match converted.first() {
-            Some(name) => format!(
-                " (`{name}` is in the exporting user's currency and is used only if you map it explicitly)"
-            ),
+            Some(name) => {
+                format!(" (`{name}` is in the exporting user's currency and is used only if you map it explicitly)")
+            }
             None => String::new(),
         };
         bail!(
@@ -447,18 +413,10 @@ fn find_columns(
     )?;
     Ok(Columns {
         account_id,
-        account_name: pick(
-            "account_name",
-            &overrides.account_name,
-            &["Name", "Account Name"],
-        )?,
+        account_name: pick("account_name", &overrides.account_name, &["Name", "Account Name"])?,
         arr,
         currency,
-        parent_id: pick(
-            "parent_id",
-            &overrides.parent_id,
-            &["ParentId", "Parent Account ID"],
-        )?,
+        parent_id: pick("parent_id", &overrides.parent_id, &["ParentId", "Parent Account ID"])?,
         workspaces: pick(
             "workspaces",
             &overrides.workspaces,
@@ -474,8 +432,7 @@ fn is_totals_row(cells: &[&str], id_col: usize) -> bool {
     cells.iter().any(|c| {
         let c = lower(c);
         c.starts_with("grand totals (") || c.starts_with("grand total (")
-    }) || (cells.get(id_col).is_some_and(|id| id.is_empty())
-        && cells.iter().any(|c| same_name(c, "Total")))
+    }) || (cells.get(id_col).is_some_and(|id| id.is_empty()) && cells.iter().any(|c| same_name(c, "Total")))
 }
 
 /// Fixed footer lines of a report export (reference §1.2).
@@ -490,8 +447,7 @@ fn is_footer_text(cell: &str) -> bool {
 
 fn parse_currency_code(raw: &str) -> Option<String> {
     let code = raw.trim();
-    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()))
-        .then(|| code.to_ascii_uppercase())
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
 }
 
 /// An exact positive decimal: `mantissa / 10^scale`.
@@ -507,11 +463,7 @@ fn parse_rate(text: &str) -> Option<Rate> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part
-        .bytes()
-        .chain(frac_part.bytes())
-        .all(|b| b.is_ascii_digit())
-    {
+    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let frac_part = frac_part.trim_end_matches('0');
@@ -530,9 +482,7 @@ fn parse_rates(rates: &CurrencyRates, reporting: &str) -> anyhow::Result<BTreeMa
     let mut parsed = BTreeMap::new();
     for (code, text) in &rates.rates {
         let Some(iso) = parse_currency_code(code) else {
-            bail!(
-                "[currency] rates: `{code}` is not an ISO 4217 code; use codes such as EUR or GBP"
-            );
+            bail!("[currency] rates: `{code}` is not an ISO 4217 code; use codes such as EUR or GBP");
         };
         let Some(rate) = parse_rate(text) else {
             bail!(
@@ -564,11 +514,7 @@ fn cents_text(cents: i128) -> String {
 
 /// An account's rows must agree on ARR (and its currency); empty cells are
 /// "unknown" and agree with anything.
-fn check_consistent_arr(
-    origin: &str,
-    accounts: &[Account],
-    values: &[Vec<ArrValue>],
-) -> anyhow::Result<()> {
+fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrValue>]) -> anyhow::Result<()> {
     let conflicting: Vec<usize> = (0..accounts.len())
         .filter(|&i| {
             values[i]
@@ -642,9 +588,7 @@ fn convert_currencies(
                 }
             }
             None if account.original_cents.is_some() => {
-                missing
-                    .entry(account.currency.clone())
-                    .or_insert(account.lines[0]);
+                missing.entry(account.currency.clone()).or_insert(account.lines[0]);
             }
             None => {}
         }
@@ -697,17 +641,13 @@ mod tests {
     fn usd_with(rates: &[(&str, &str)]) -> CurrencyRates {
         CurrencyRates {
             reporting: "USD".into(),
-            rates: rates
-                .iter()
-                .map(|(c, r)| (c.to_string(), r.to_string()))
-                .collect(),
+            rates: rates.iter().map(|(c, r)| (c.to_string(), r.to_string())).collect(),
         }
     }
 
     fn read(content: &str, rates: &CurrencyRates) -> SalesforceExport {
         let f = fixture("arr.csv", content.as_bytes());
-        read_accounts(&f.path, &ColumnOverrides::default(), rates)
-            .unwrap_or_else(|e| panic!("{e:#}"))
+        read_accounts(&f.path, &ColumnOverrides::default(), rates).unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// Reads a file that must fail; the message comes back with the temp
@@ -723,11 +663,7 @@ mod tests {
     }
 
     fn ids(export: &SalesforceExport) -> Vec<&str> {
-        export
-            .accounts
-            .iter()
-            .map(|a| a.account_id.as_str())
-            .collect()
+        export.accounts.iter().map(|a| a.account_id.as_str()).collect()
     }
 
     /// reference/salesforce-exports.md §1.2, single-currency Details Only CSV, verbatim.
@@ -749,11 +685,7 @@ mod tests {
         assert_eq!(export.shape, Shape::ReportLabels);
         assert_eq!(
             ids(&export),
-            [
-                "0015g00000XyZaBAAV",
-                "0015g00000Pq7RsAAJ",
-                "0015g00000Pq7RSAAZ"
-            ]
+            ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ", "0015g00000Pq7RSAAZ"]
         );
         let acme_eu = &export.accounts[1];
         assert_eq!(
@@ -810,7 +742,8 @@ mod tests {
         let export = read(content, &usd());
         assert_eq!(export.accounts.len(), 1);
         assert_eq!(export.footer_lines_skipped, 2);
-        let content = "Account ID,Account Name,ARR\n0015g00000XyZaB,Acme,100\n\"Generated By:  Jane Doe  9/8/2026 11:22 AM\"\n";
+        let content =
+            "Account ID,Account Name,ARR\n0015g00000XyZaB,Acme,100\n\"Generated By:  Jane Doe  9/8/2026 11:22 AM\"\n";
         assert_eq!(read(content, &usd()).footer_lines_skipped, 1);
     }
 
@@ -906,13 +839,7 @@ mod tests {
             convert_cents(999_999_999_999_999_999, rate("1")),
             999_999_999_999_999_999
         );
-        assert_eq!(
-            rate("007.50"),
-            Rate {
-                mantissa: 75,
-                scale: 1
-            }
-        );
+        assert_eq!(rate("007.50"), Rate { mantissa: 75, scale: 1 });
         for bad in ["", ".", "-1", "1e3", "0", "0.000", "1.2.3", "x"] {
             assert!(parse_rate(bad).is_none(), "{bad}");
         }
@@ -928,10 +855,7 @@ mod tests {
         assert_eq!(export.shape, Shape::ApiNames);
         assert_eq!(ids(&export), ["0015g00000XyZaBAAV", "0015g00000Pq7RsAAJ"]);
         assert_eq!(export.accounts[1].lines, [3]);
-        assert_eq!(
-            export.accounts[1].parent_id.as_deref(),
-            Some("0015g00000XyZaBAAV")
-        );
+        assert_eq!(export.accounts[1].parent_id.as_deref(), Some("0015g00000XyZaBAAV"));
         assert_eq!(export.accounts[1].arr_cents, Some(9_720_000));
         assert_eq!(export.accounts[0].workspace_ids, ["ws_7f3a"]);
     }
@@ -959,10 +883,7 @@ mod tests {
                         \"0015g00000Pq7RsAAJ\",\"Acme Europe GmbH\",\"0015g00000XyZaBAAV\",\"90000\",\"USD\",\"ws_b21c\0\"\n";
         let f = fixture("bulk.csv", content);
         let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
-        assert_eq!(
-            export.accounts[0].account_name.as_deref(),
-            Some("Acme Corp")
-        );
+        assert_eq!(export.accounts[0].account_name.as_deref(), Some("Acme Corp"));
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
         assert_eq!(export.accounts[1].workspace_ids, ["ws_b21c"]);
     }
@@ -1013,8 +934,7 @@ mod tests {
             "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (120000.00), 5 (120000.00), \
              6 (125000.00); an account's ARR must be the same on every row (1 more account disagrees too)"
         );
-        let content =
-            "Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,100,USD\n0015g00000XyZaBAAV,100,EUR\n";
+        let content = "Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,100,USD\n0015g00000XyZaBAAV,100,EUR\n";
         assert_eq!(
             read_err(content),
             "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (100.00 USD), 3 (100.00 EUR); \
@@ -1031,7 +951,8 @@ mod tests {
 
     #[test]
     fn missing_arr_column_explains_weekly_export_and_config_key() {
-        let content = "Id,Name,ParentId,CurrencyIsoCode,Annual Recurring Revenue (converted)\n0015g00000XyZaBAAV,Acme,,USD,1\n";
+        let content =
+            "Id,Name,ParentId,CurrencyIsoCode,Annual Recurring Revenue (converted)\n0015g00000XyZaBAAV,Acme,,USD,1\n";
         let err = read_err(content);
         assert!(err.starts_with("arr.csv:1: no ARR column; the header has `Id`, `Name`, `ParentId`, `CurrencyIsoCode`, `Annual Recurring Revenue (converted)`"), "{err}");
         assert!(
@@ -1039,15 +960,10 @@ mod tests {
             "{err}"
         );
         assert!(
-            err.contains(
-                "`Annual Recurring Revenue (converted)` is in the exporting user's currency"
-            ),
+            err.contains("`Annual Recurring Revenue (converted)` is in the exporting user's currency"),
             "{err}"
         );
-        assert!(
-            err.contains("left out of Salesforce's weekly Data Export"),
-            "{err}"
-        );
+        assert!(err.contains("left out of Salesforce's weekly Data Export"), "{err}");
     }
 
     #[test]
@@ -1059,7 +975,10 @@ mod tests {
              `Account ID` (report labels); if the export names it differently, set account_id = \"<header>\" \
              under [salesforce.columns] in featurearr.toml"
         );
-        assert_eq!(read_err(""), "arr.csv is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
+        assert_eq!(
+            read_err(""),
+            "arr.csv is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`"
+        );
     }
 
     #[test]
@@ -1091,8 +1010,7 @@ mod tests {
 
     #[test]
     fn cell_errors_name_file_line_and_column() {
-        let content =
-            "\"Account ID\",\"ARR\"\n\"0015g00000XyZaB\",\"1\"\n\"0015g00000Pq7Rs\",\"12abc\"\n";
+        let content = "\"Account ID\",\"ARR\"\n\"0015g00000XyZaB\",\"1\"\n\"0015g00000Pq7Rs\",\"12abc\"\n";
         assert_eq!(
             read_err(content),
             "arr.csv:3: column ARR: `12abc` is not a money amount (expected forms like 120000.00, $120,000.00 or USD 120,000.00)"
@@ -1132,22 +1050,14 @@ mod tests {
 
     #[test]
     fn currency_from_the_amount_text_when_no_column() {
-        let content =
-            "Account ID,ARR\n0015g00000XyZaB,EUR 100.00\n0015g00000Pq7Rs,£10\n0015g00000Pq7RS,$5\n";
+        let content = "Account ID,ARR\n0015g00000XyZaB,EUR 100.00\n0015g00000Pq7Rs,£10\n0015g00000Pq7RS,$5\n";
         let export = read(content, &usd_with(&[("EUR", "1.1"), ("GBP", "1.27")]));
         let got: Vec<(&str, Option<i128>)> = export
             .accounts
             .iter()
             .map(|a| (a.currency.as_str(), a.arr_cents))
             .collect();
-        assert_eq!(
-            got,
-            [
-                ("EUR", Some(11_000)),
-                ("GBP", Some(1_270)),
-                ("USD", Some(500))
-            ]
-        );
+        assert_eq!(got, [("EUR", Some(11_000)), ("GBP", Some(1_270)), ("USD", Some(500))]);
     }
 
     #[test]
@@ -1162,12 +1072,12 @@ mod tests {
 
     #[test]
     fn windows_1252_and_bom_are_decoded() {
-        let f = fixture("arr.csv", b"\"Account ID\",\"Account Name\",\"ARR\"\n\"0015g00000XyZaB\",\"Soci\xe9t\xe9 G\xe9n\xe9rale\",\"1\"\n");
-        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
-        assert_eq!(
-            export.accounts[0].account_name.as_deref(),
-            Some("Société Générale")
+        let f = fixture(
+            "arr.csv",
+            b"\"Account ID\",\"Account Name\",\"ARR\"\n\"0015g00000XyZaB\",\"Soci\xe9t\xe9 G\xe9n\xe9rale\",\"1\"\n",
         );
+        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
+        assert_eq!(export.accounts[0].account_name.as_deref(), Some("Société Générale"));
         assert!(
             export.warnings[0].contains("is not UTF-8; read it as Windows-1252"),
             "{:?}",

@@ -218,11 +218,9 @@ fn parse_decimal_cents(number: &str, original: &str) -> Result<i128, DecimalProb
             }
             // An exponent this large cannot give a representable amount
             // unless the digits are all zero; clamp so the arithmetic stays small.
-            let exp: i64 = exp_text.parse().unwrap_or(if exp_text.starts_with('-') {
-                -1000
-            } else {
-                1000
-            });
+            let exp: i64 = exp_text
+                .parse()
+                .unwrap_or(if exp_text.starts_with('-') { -1000 } else { 1000 });
             (&number[..at], exp.clamp(-1000, 1000))
         }
         None => (number, 0),
@@ -309,13 +307,16 @@ const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 fn checksum_suffix(id15: &[u8]) -> String {
     id15.chunks(5)
         .map(|chunk| {
-            let bits = chunk.iter().enumerate().fold(0usize, |n, (j, c)| {
-                if c.is_ascii_uppercase() {
-                    n | (1 << j)
-                } else {
-                    n
-                }
-            });
+            let bits = chunk.iter().enumerate().fold(
+                0usize,
+                |n, (j, c)| {
+                    if c.is_ascii_uppercase() {
+                        n | (1 << j)
+                    } else {
+                        n
+                    }
+                },
+            );
             CHECKSUM_ALPHABET[bits] as char
         })
         .collect()
@@ -361,12 +362,7 @@ pub(crate) fn split_workspace_ids(cell: &str) -> Vec<String> {
 
 /// Reads a whole file for a reader, naming the file and the next step on failure.
 pub(crate) fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| {
-        format!(
-            "cannot read {}; check the path and its permissions",
-            path.display()
-        )
-    })
+    std::fs::read(path).with_context(|| format!("cannot read {}; check the path and its permissions", path.display()))
 }
 
 /// Maps byte offsets in a text to 1-based line numbers.
@@ -446,9 +442,7 @@ mod tests {
     use super::*;
 
     fn money(cell: &str) -> (i128, Option<String>) {
-        let m = parse_money(cell)
-            .unwrap_or_else(|e| panic!("{cell}: {e}"))
-            .unwrap();
+        let m = parse_money(cell).unwrap_or_else(|e| panic!("{cell}: {e}")).unwrap();
         (m.cents, m.currency)
     }
 
@@ -470,9 +464,7 @@ mod tests {
         }
         assert_eq!(parse_bool(""), Ok(None));
         assert_eq!(parse_bool("   "), Ok(None));
-        for bad in [
-            "maybe", "2", "on", "off", "-1", "tru", "yess", "1.0", "null",
-        ] {
+        for bad in ["maybe", "2", "on", "off", "-1", "tru", "yess", "1.0", "null"] {
             assert_eq!(parse_bool(bad), Err(()), "{bad}");
         }
     }
@@ -501,15 +493,9 @@ mod tests {
         assert_eq!(money("1.2e7"), usd_less(1_200_000_000));
         assert_eq!(money("12E-1"), usd_less(120));
         assert_eq!(money("1.5E-1"), usd_less(15));
-        assert!(parse_money("1.5E-2")
-            .unwrap_err()
-            .contains("ARR is kept to the cent"));
-        assert!(parse_money("1.5E-3")
-            .unwrap_err()
-            .contains("ARR is kept to the cent"));
-        assert!(parse_money("1E")
-            .unwrap_err()
-            .contains("is not a money amount"));
+        assert!(parse_money("1.5E-2").unwrap_err().contains("ARR is kept to the cent"));
+        assert!(parse_money("1.5E-3").unwrap_err().contains("ARR is kept to the cent"));
+        assert!(parse_money("1E").unwrap_err().contains("is not a money amount"));
     }
 
     #[test]
@@ -523,9 +509,7 @@ mod tests {
         assert_eq!(money("1200 €"), (120_000, Some("EUR".into())));
         assert_eq!(money("£99"), (9_900, Some("GBP".into())));
         assert_eq!(money("EUR €5"), (500, Some("EUR".into())));
-        assert!(parse_money("USD €5")
-            .unwrap_err()
-            .contains("two currencies"));
+        assert!(parse_money("USD €5").unwrap_err().contains("two currencies"));
     }
 
     #[test]
@@ -564,9 +548,7 @@ mod tests {
             err,
             "`120000.005` has more than 2 decimal places; ARR is kept to the cent"
         );
-        assert!(parse_money("0.001")
-            .unwrap_err()
-            .contains("ARR is kept to the cent"));
+        assert!(parse_money("0.001").unwrap_err().contains("ARR is kept to the cent"));
     }
 
     #[test]
@@ -586,13 +568,8 @@ mod tests {
     #[test]
     fn money_overflow() {
         // 10^16 - 0.01 is the largest DECIMAL(18,2).
-        assert_eq!(
-            money("9999999999999999.99"),
-            usd_less(999_999_999_999_999_999)
-        );
-        assert!(parse_money("10000000000000000")
-            .unwrap_err()
-            .contains("too large"));
+        assert_eq!(money("9999999999999999.99"), usd_less(999_999_999_999_999_999));
+        assert!(parse_money("10000000000000000").unwrap_err().contains("too large"));
         assert!(parse_money("1E16").unwrap_err().contains("too large"));
         assert!(parse_money("1E400").unwrap_err().contains("too large"));
         assert!(parse_money("-99999999999999999999999999999999999999999")
@@ -619,10 +596,7 @@ mod tests {
         }
         // The reference fixtures pair 0015g00000XyZaB with ...AAV; by hand:
         // chunk "XyZaB" has upper-case at j = 0, 2, 4 → 0b10101 = 21 → 'V'.
-        assert_eq!(
-            salesforce_id_18("0015g00000XyZaB").unwrap(),
-            "0015g00000XyZaBAAV"
-        );
+        assert_eq!(salesforce_id_18("0015g00000XyZaB").unwrap(), "0015g00000XyZaBAAV");
     }
 
     #[test]
@@ -631,15 +605,9 @@ mod tests {
         let upper = salesforce_id_18("0015g00000Pq7RS").unwrap();
         assert_ne!(lower, upper);
         // A mismatching suffix is kept as given (not an error, not rewritten).
-        assert_eq!(
-            salesforce_id_18("0015g00000Pq7RsAAZ").unwrap(),
-            "0015g00000Pq7RsAAZ"
-        );
+        assert_eq!(salesforce_id_18("0015g00000Pq7RsAAZ").unwrap(), "0015g00000Pq7RsAAZ");
         assert!(!id_18_checksum_ok("0015g00000Pq7RsAAZ"));
-        assert_eq!(
-            salesforce_id_18(" 0015g00000Pq7Rs ").unwrap(),
-            "0015g00000Pq7RsAAJ"
-        );
+        assert_eq!(salesforce_id_18(" 0015g00000Pq7Rs ").unwrap(), "0015g00000Pq7RsAAJ");
         for bad in [
             "",
             "0015g00000Pq7R",
@@ -709,19 +677,10 @@ mod tests {
     fn csv_rows_have_true_lines_despite_crlf_and_blank_lines() {
         let text = "\"a\",\"b\"\r\n\"1\",\"x\r\ny\"\r\n\r\n\r\n\"Footer\"\r\n\"c\",\"d\"\n\n\"e\"";
         let rows = csv_rows(text, "f.csv").unwrap();
-        let got: Vec<(u64, bool, usize)> = rows
-            .iter()
-            .map(|r| (r.line, r.blank_before, r.fields.len()))
-            .collect();
+        let got: Vec<(u64, bool, usize)> = rows.iter().map(|r| (r.line, r.blank_before, r.fields.len())).collect();
         assert_eq!(
             got,
-            [
-                (1, false, 2),
-                (2, false, 2),
-                (6, true, 1),
-                (7, false, 2),
-                (9, true, 1)
-            ]
+            [(1, false, 2), (2, false, 2), (6, true, 1), (7, false, 2), (9, true, 1)]
         );
         assert_eq!(&rows[1].fields[1], "x\r\ny");
     }
@@ -729,17 +688,12 @@ mod tests {
     #[test]
     fn line_index() {
         let index = LineIndex::new("ab\ncd\n\nx");
-        assert_eq!(
-            [0, 2, 3, 5, 6, 7, 8].map(|o| index.line_of(o)),
-            [1, 1, 2, 2, 3, 4, 4]
-        );
+        assert_eq!([0, 2, 3, 5, 6, 7, 8].map(|o| index.line_of(o)), [1, 1, 2, 2, 3, 4, 4]);
     }
 
     #[test]
     fn decode_bom_then_invalid_is_an_error() {
-        let err = decode_text(b"\xEF\xBB\xBFa\nb\xe9", "f.csv")
-            .unwrap_err()
-            .to_string();
+        let err = decode_text(b"\xEF\xBB\xBFa\nb\xe9", "f.csv").unwrap_err().to_string();
         assert!(err.starts_with("f.csv:2: "), "{err}");
     }
 }

@@ -26,7 +26,9 @@ struct Scratch {
 
 impl Scratch {
     fn new() -> Self {
-        Scratch { dir: tempfile::tempdir().unwrap() }
+        Scratch {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -53,14 +55,26 @@ impl Scratch {
 
     fn pull(&self, server: &StandIn, dump: &Path) -> assert_cmd::assert::Assert {
         self.cmd(server)
-            .args(["pull", "auth0", "--domain", &server.base_url(), "--as-of", AS_OF, "--save-dump"])
+            .args([
+                "pull",
+                "auth0",
+                "--domain",
+                &server.base_url(),
+                "--as-of",
+                AS_OF,
+                "--save-dump",
+            ])
             .arg(dump)
             .args(["--log-days", &LOG_DAYS.to_string()])
             .assert()
     }
 
     fn snapshots(&self, server: &StandIn) -> Vec<u8> {
-        let out = self.cmd(server).args(["snapshots", "--format", "json"]).assert().success();
+        let out = self
+            .cmd(server)
+            .args(["snapshots", "--format", "json"])
+            .assert()
+            .success();
         out.get_output().stdout.clone()
     }
 }
@@ -86,7 +100,13 @@ fn assert_exactly_once(what: &str, got: &HashMap<String, usize>, want: &[String]
 }
 
 fn small_server(faults: Vec<Fault>) -> StandIn {
-    auth0_server::start(ServerConfig { connections: 60, organizations: 12, logs: 400, faults, ..ServerConfig::default() })
+    auth0_server::start(ServerConfig {
+        connections: 60,
+        organizations: 12,
+        logs: 400,
+        faults,
+        ..ServerConfig::default()
+    })
 }
 
 #[test]
@@ -98,21 +118,51 @@ fn pull_auth0_saves_every_object_exactly_once() {
 
     let dump = read_json(&dump_path);
     let want = server.dump();
-    let ids = |v: &Value, key: &str| -> Vec<String> { v.as_array().unwrap().iter().map(|o| o[key].as_str().unwrap().to_string()).collect() };
-    assert_exactly_once("connection", &id_counts(&dump["connections"], "id"), &ids(&want["connections"], "id"));
-    assert_exactly_once("organization", &id_counts(&dump["organizations"], "id"), &ids(&want["organizations"], "id"));
+    let ids = |v: &Value, key: &str| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_exactly_once(
+        "connection",
+        &id_counts(&dump["connections"], "id"),
+        &ids(&want["connections"], "id"),
+    );
+    assert_exactly_once(
+        "organization",
+        &id_counts(&dump["organizations"], "id"),
+        &ids(&want["organizations"], "id"),
+    );
     let logins = server.login_log_ids(chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap(), LOG_DAYS);
-    assert!(logins.len() > 1000, "the window must exceed Auth0's 1,000-result search cap");
+    assert!(
+        logins.len() > 1000,
+        "the window must exceed Auth0's 1,000-result search cap"
+    );
     assert_exactly_once("log", &id_counts(&dump["logs"], "log_id"), &logins);
 
     // Objects are saved as served, organizations with their enabled connections.
     assert_eq!(dump["connections"], want["connections"]);
-    for (got, want) in dump["organizations"].as_array().unwrap().iter().zip(want["organizations"].as_array().unwrap()) {
-        assert_eq!(got["enabled_connections"], want["enabled_connections"], "org {}", want["id"]);
+    for (got, want) in dump["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want["organizations"].as_array().unwrap())
+    {
+        assert_eq!(
+            got["enabled_connections"], want["enabled_connections"],
+            "org {}",
+            want["id"]
+        );
     }
     // One token for the whole run, and every list page asked for once.
     assert_eq!(server.request_count("/oauth/token"), 1);
-    assert_eq!(server.request_count("/api/v2/connections"), 5, "230 connections in pages of 50");
+    assert_eq!(
+        server.request_count("/api/v2/connections"),
+        5,
+        "230 connections in pages of 50"
+    );
 }
 
 #[test]
@@ -129,11 +179,22 @@ fn pull_auth0_retries_faults_a_bounded_number_of_times() {
     scratch.pull(&server, &dump_path).success();
 
     assert_eq!(server.request_count("/oauth/token"), 2, "one 503, then the token");
-    assert_eq!(server.request_count("/api/v2/connections"), 1 + 2, "one 429, then 60 connections in 2 pages");
+    assert_eq!(
+        server.request_count("/api/v2/connections"),
+        1 + 2,
+        "one 429, then 60 connections in 2 pages"
+    );
     let orgs = server.request_count("/api/v2/organizations");
-    assert_eq!(orgs, 1 + 1 + 12, "one 429, one list page, one enabled-connections page per org");
+    assert_eq!(
+        orgs,
+        1 + 1 + 12,
+        "one 429, one list page, one enabled-connections page per org"
+    );
     let failures = server.requests().iter().filter(|r| r.status >= 400).count();
-    assert_eq!(failures, 5, "every injected fault was retried once, nothing else failed");
+    assert_eq!(
+        failures, 5,
+        "every injected fault was retried once, nothing else failed"
+    );
     let dump = read_json(&dump_path);
     assert_eq!(dump["connections"].as_array().unwrap().len(), 60);
     assert_eq!(dump["organizations"].as_array().unwrap().len(), 12);
@@ -155,11 +216,17 @@ fn pull_auth0_against_a_dead_server_fails_after_bounded_attempts() {
 
 #[test]
 fn pull_auth0_gives_up_at_once_on_a_missing_scope() {
-    let server = small_server(vec![Fault::every("/api/v2/organizations", FaultKind::InsufficientScope("read:organizations".into()))]);
+    let server = small_server(vec![Fault::every(
+        "/api/v2/organizations",
+        FaultKind::InsufficientScope("read:organizations".into()),
+    )]);
     let scratch = Scratch::new();
     let out = scratch.pull(&server, &scratch.path("out.json")).failure().code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains("read:organizations") && stderr.contains("403"), "{stderr}");
+    assert!(
+        stderr.contains("read:organizations") && stderr.contains("403"),
+        "{stderr}"
+    );
     assert_eq!(server.request_count("/api/v2/organizations"), 1, "a 403 is not retried");
 }
 
@@ -182,7 +249,11 @@ fn pull_auth0_bad_secret_fails_with_a_hint_and_no_secret() {
 
 #[test]
 fn pull_auth0_never_writes_the_secret_or_the_token() {
-    let server = small_server(vec![Fault::nth("/api/v2/connections", 2, FaultKind::ServiceUnavailable)]);
+    let server = small_server(vec![Fault::nth(
+        "/api/v2/connections",
+        2,
+        FaultKind::ServiceUnavailable,
+    )]);
     let scratch = Scratch::new();
     let dump_path = scratch.path("out.json");
     let out = scratch.pull(&server, &dump_path).success();
@@ -200,7 +271,10 @@ fn pull_auth0_never_writes_the_secret_or_the_token() {
             places.push((path.display().to_string(), std::fs::read(&path).unwrap()));
         }
     }
-    assert!(places.iter().any(|(name, _)| name.ends_with("store.duckdb")), "the pull wrote the store");
+    assert!(
+        places.iter().any(|(name, _)| name.ends_with("store.duckdb")),
+        "the pull wrote the store"
+    );
     for (name, bytes) in &places {
         assert!(!contains(bytes, &secret), "client secret found in {name}");
         assert!(!contains(bytes, &token), "access token found in {name}");
@@ -213,15 +287,28 @@ fn pull_auth0_failing_halfway_leaves_the_earlier_snapshot_unchanged() {
     let scratch = Scratch::new();
     let earlier = scratch.path("earlier.json");
     std::fs::write(&earlier, serde_json::to_string_pretty(&server.dump()).unwrap()).unwrap();
-    scratch.cmd(&server).args(["load", "auth0"]).arg(&earlier).args(["--as-of", "2026-06-30"]).assert().success();
+    scratch
+        .cmd(&server)
+        .args(["load", "auth0"])
+        .arg(&earlier)
+        .args(["--as-of", "2026-06-30"])
+        .assert()
+        .success();
     let before = scratch.snapshots(&server);
 
     let out = scratch.pull(&server, &scratch.path("out.json")).failure().code(1);
     assert!(out.get_output().stdout.is_empty());
-    assert!(server.request_count("/api/v2/organizations") > 0, "the pull got halfway before failing");
+    assert!(
+        server.request_count("/api/v2/organizations") > 0,
+        "the pull got halfway before failing"
+    );
     assert_eq!(server.request_count("/api/v2/logs"), 1 + MAX_RETRIES);
 
-    assert_eq!(scratch.snapshots(&server), before, "snapshots changed after a failed pull");
+    assert_eq!(
+        scratch.snapshots(&server),
+        before,
+        "snapshots changed after a failed pull"
+    );
 }
 
 #[test]
@@ -234,12 +321,22 @@ fn pull_auth0_respects_the_client_side_rate_limit() {
     let span = times.last().unwrap().duration_since(times[0]).as_secs_f64();
     let rate = (times.len() - 1) as f64 / span;
     // 10 % slack for timer granularity.
-    assert!(rate <= RPS * 1.1, "measured {rate:.1} requests/s over {} requests, limit {RPS}", times.len());
+    assert!(
+        rate <= RPS * 1.1,
+        "measured {rate:.1} requests/s over {} requests, limit {RPS}",
+        times.len()
+    );
 }
 
 #[test]
 fn pull_auth0_without_options_scope_still_succeeds_and_warns() {
-    let server = auth0_server::start(ServerConfig { connections: 40, organizations: 5, logs: 100, grant_options_scope: false, ..ServerConfig::default() });
+    let server = auth0_server::start(ServerConfig {
+        connections: 40,
+        organizations: 5,
+        logs: 100,
+        grant_options_scope: false,
+        ..ServerConfig::default()
+    });
     let scratch = Scratch::new();
     let out = scratch.pull(&server, &scratch.path("out.json")).success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();

@@ -46,11 +46,19 @@ pub struct Fault {
 
 impl Fault {
     pub fn nth(path_prefix: &str, nth: usize, kind: FaultKind) -> Self {
-        Fault { path_prefix: path_prefix.into(), nth: Some(nth), kind }
+        Fault {
+            path_prefix: path_prefix.into(),
+            nth: Some(nth),
+            kind,
+        }
     }
 
     pub fn every(path_prefix: &str, kind: FaultKind) -> Self {
-        Fault { path_prefix: path_prefix.into(), nth: None, kind }
+        Fault {
+            path_prefix: path_prefix.into(),
+            nth: None,
+            kind,
+        }
     }
 }
 
@@ -131,7 +139,13 @@ pub fn start(config: ServerConfig) -> StandIn {
     let addr = listener.local_addr().unwrap();
     let base_url = format!("http://{addr}");
     let data = generate(&config);
-    let shared = Arc::new(Shared { config, data, base_url, log: Mutex::new(Vec::new()), stop: AtomicBool::new(false) });
+    let shared = Arc::new(Shared {
+        config,
+        data,
+        base_url,
+        log: Mutex::new(Vec::new()),
+        stop: AtomicBool::new(false),
+    });
     let accept_shared = Arc::clone(&shared);
     thread::spawn(move || {
         for stream in listener.incoming() {
@@ -176,7 +190,9 @@ impl StandIn {
     /// `log_id`s of successful logins (`type` `s`) dated within the
     /// `log_days` days ending on `as_of`.
     pub fn login_log_ids(&self, as_of: NaiveDate, log_days: u32) -> Vec<String> {
-        let start = (as_of - chrono::Days::new(u64::from(log_days) - 1)).and_time(NaiveTime::MIN).and_utc();
+        let start = (as_of - chrono::Days::new(u64::from(log_days) - 1))
+            .and_time(NaiveTime::MIN)
+            .and_utc();
         let end = (as_of + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
         self.shared
             .data
@@ -198,7 +214,10 @@ impl StandIn {
 
     /// Requests whose path starts with `path_prefix`.
     pub fn request_count(&self, path_prefix: &str) -> usize {
-        self.requests().iter().filter(|r| r.path.starts_with(path_prefix)).count()
+        self.requests()
+            .iter()
+            .filter(|r| r.path.starts_with(path_prefix))
+            .count()
     }
 
     /// Arrival time of every request, in order.
@@ -222,27 +241,111 @@ impl Drop for StandIn {
 
 fn vendor_cases() -> Vec<(&'static str, Value, Option<&'static str>)> {
     vec![
-        ("samlp", json!({"signInEndpoint": "https://acme.okta.com/app/acme_app/exk1/sso/saml"}), Some("Okta")),
-        ("samlp", json!({"signInEndpoint": "https://login.microsoftonline.com/0f1e2d3c-0000-4000-8000-111122223333/saml2"}), Some("Microsoft Entra ID")),
-        ("samlp", json!({"signInEndpoint": "https://accounts.google.com/o/saml2/idp?idpid=C0453"}), Some("Google Workspace")),
-        ("samlp", json!({"signInEndpoint": "https://acme.onelogin.com/trust/saml2/http-post/sso/123"}), Some("OneLogin")),
-        ("samlp", json!({"signInEndpoint": "https://auth.pingone.com/env-1/saml20/idp/sso"}), Some("Ping Identity")),
-        ("samlp", json!({"signInEndpoint": "https://sso.jumpcloud.com/saml2/acme"}), Some("JumpCloud")),
-        ("samlp", json!({"signInEndpoint": "https://sso-abc.sso.duosecurity.com/saml2/sp/x/sso"}), Some("Duo")),
-        ("samlp", json!({"signInEndpoint": "https://fs.acme.com/adfs/ls"}), Some("ADFS")),
-        ("samlp", json!({"signInEndpoint": "https://idp.acme.com/realms/acme/protocol/saml"}), Some("Keycloak")),
-        ("samlp", json!({"signInEndpoint": "https://login.acme.com/app/sso/saml", "subject": {"commonName": "acme", "organizationName": "Okta", "countryName": "US"}}), Some("Okta")),
-        ("samlp", json!({"signInEndpoint": "https://saml-from-metadata-xml.provider/sign_in", "subject": {"countryName": "AU", "organizationName": "Internet Widgits Pty Ltd", "stateOrProvinceName": "Some-State"}}), Some("Other SAML")),
-        ("oidc", json!({"type": "front_channel", "issuer": "https://acme.okta.com", "discovery_url": "https://acme.okta.com/.well-known/openid-configuration"}), Some("Okta")),
-        ("oidc", json!({"type": "front_channel", "issuer": "https://login.microsoftonline.com/tid/v2.0", "discovery_url": "https://login.microsoftonline.com/tid/v2.0/.well-known/openid-configuration"}), Some("Microsoft Entra ID")),
-        ("oidc", json!({"type": "front_channel", "issuer": "https://api.login.yahoo.com", "discovery_url": "https://api.login.yahoo.com/.well-known/openid-configuration"}), Some("Other OIDC")),
-        ("waad", json!({"domain": "example.onmicrosoft.com", "tenant_domain": "example.onmicrosoft.com", "app_domain": "standin.us.auth0.com", "identity_api": "microsoft-identity-platform-v2.0", "waad_protocol": "openid-connect", "client_secret": "upstream-secret-not-ours"}), Some("Microsoft Entra ID")),
-        ("google-apps", json!({"domain": "example.com", "tenant_domain": "example.com", "ext_groups": true}), Some("Google Workspace")),
-        ("okta", json!({"domain": "domain.okta.com", "issuer": "https://domain.okta.com", "oidc_metadata": {"issuer": "https://domain.okta.com"}}), Some("Okta")),
-        ("adfs", json!({"signInEndpoint": "https://adfs.provider/wsfed", "thumbprints": []}), Some("ADFS")),
-        ("pingfederate", json!({"signInEndpoint": "https://ping.example.com", "pingFederateBaseUrl": "https://ping.example.com"}), Some("Ping Identity")),
-        ("ad", json!({"ips": null, "strategy_version": 2, "brute_force_protection": true}), Some("Active Directory")),
-        ("auth0", json!({"brute_force_protection": true, "strategy_version": 2}), None),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://acme.okta.com/app/acme_app/exk1/sso/saml"}),
+            Some("Okta"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://login.microsoftonline.com/0f1e2d3c-0000-4000-8000-111122223333/saml2"}),
+            Some("Microsoft Entra ID"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://accounts.google.com/o/saml2/idp?idpid=C0453"}),
+            Some("Google Workspace"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://acme.onelogin.com/trust/saml2/http-post/sso/123"}),
+            Some("OneLogin"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://auth.pingone.com/env-1/saml20/idp/sso"}),
+            Some("Ping Identity"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://sso.jumpcloud.com/saml2/acme"}),
+            Some("JumpCloud"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://sso-abc.sso.duosecurity.com/saml2/sp/x/sso"}),
+            Some("Duo"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://fs.acme.com/adfs/ls"}),
+            Some("ADFS"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://idp.acme.com/realms/acme/protocol/saml"}),
+            Some("Keycloak"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://login.acme.com/app/sso/saml", "subject": {"commonName": "acme", "organizationName": "Okta", "countryName": "US"}}),
+            Some("Okta"),
+        ),
+        (
+            "samlp",
+            json!({"signInEndpoint": "https://saml-from-metadata-xml.provider/sign_in", "subject": {"countryName": "AU", "organizationName": "Internet Widgits Pty Ltd", "stateOrProvinceName": "Some-State"}}),
+            Some("Other SAML"),
+        ),
+        (
+            "oidc",
+            json!({"type": "front_channel", "issuer": "https://acme.okta.com", "discovery_url": "https://acme.okta.com/.well-known/openid-configuration"}),
+            Some("Okta"),
+        ),
+        (
+            "oidc",
+            json!({"type": "front_channel", "issuer": "https://login.microsoftonline.com/tid/v2.0", "discovery_url": "https://login.microsoftonline.com/tid/v2.0/.well-known/openid-configuration"}),
+            Some("Microsoft Entra ID"),
+        ),
+        (
+            "oidc",
+            json!({"type": "front_channel", "issuer": "https://api.login.yahoo.com", "discovery_url": "https://api.login.yahoo.com/.well-known/openid-configuration"}),
+            Some("Other OIDC"),
+        ),
+        (
+            "waad",
+            json!({"domain": "example.onmicrosoft.com", "tenant_domain": "example.onmicrosoft.com", "app_domain": "standin.us.auth0.com", "identity_api": "microsoft-identity-platform-v2.0", "waad_protocol": "openid-connect", "client_secret": "upstream-secret-not-ours"}),
+            Some("Microsoft Entra ID"),
+        ),
+        (
+            "google-apps",
+            json!({"domain": "example.com", "tenant_domain": "example.com", "ext_groups": true}),
+            Some("Google Workspace"),
+        ),
+        (
+            "okta",
+            json!({"domain": "domain.okta.com", "issuer": "https://domain.okta.com", "oidc_metadata": {"issuer": "https://domain.okta.com"}}),
+            Some("Okta"),
+        ),
+        (
+            "adfs",
+            json!({"signInEndpoint": "https://adfs.provider/wsfed", "thumbprints": []}),
+            Some("ADFS"),
+        ),
+        (
+            "pingfederate",
+            json!({"signInEndpoint": "https://ping.example.com", "pingFederateBaseUrl": "https://ping.example.com"}),
+            Some("Ping Identity"),
+        ),
+        (
+            "ad",
+            json!({"ips": null, "strategy_version": 2, "brute_force_protection": true}),
+            Some("Active Directory"),
+        ),
+        (
+            "auth0",
+            json!({"brute_force_protection": true, "strategy_version": 2}),
+            None,
+        ),
         ("google-oauth2", json!({"email": true, "profile": true}), None),
         ("github", json!({"email": true}), None),
     ]
@@ -257,7 +360,11 @@ fn generate(cfg: &ServerConfig) -> Data {
         let id = format!("con_{i:016}");
         // i % 4: 0 = connection metadata, 1 = via an organization,
         // 2 = name pattern `ws-(.+)-sso`, 3 = mapped to nothing.
-        let name = if i % 4 == 2 { format!("ws-np{i:04}-sso") } else { format!("{strategy}-conn-{i:04}") };
+        let name = if i % 4 == 2 {
+            format!("ws-np{i:04}-sso")
+        } else {
+            format!("{strategy}-conn-{i:04}")
+        };
         options["tenant_domain"] = json!(format!("customer{i}.example.com"));
         let mut c = json!({
             "id": id, "options": options, "strategy": strategy, "name": name,
@@ -322,7 +429,11 @@ fn generate(cfg: &ServerConfig) -> Data {
         let (connection, connection_id, strategy) = if kind == "seccft" {
             (Value::Null, json!(""), Value::Null)
         } else {
-            (c["name"].clone(), if by_name_only { json!("") } else { c["id"].clone() }, c["strategy"].clone())
+            (
+                c["name"].clone(),
+                if by_name_only { json!("") } else { c["id"].clone() },
+                c["strategy"].clone(),
+            )
         };
         logs.push(json!({
             "_id": log_id, "log_id": log_id, "date": at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(), "type": kind,
@@ -337,7 +448,13 @@ fn generate(cfg: &ServerConfig) -> Data {
             "isMobile": false, "location_info": null
         }));
     }
-    Data { connections, organizations, enabled, logs, vendors }
+    Data {
+        connections,
+        organizations,
+        enabled,
+        logs,
+        vendors,
+    }
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -357,7 +474,11 @@ struct Response {
 }
 
 fn respond(status: u16, body: Value) -> Response {
-    Response { status, headers: Vec::new(), body: body.to_string() }
+    Response {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    }
 }
 
 fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
@@ -382,11 +503,22 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let len = headers.get("content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+    let len = headers
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
     let mut body = vec![0; len];
     reader.read_exact(&mut body).ok()?;
-    let (path, query) = target.split_once('?').map_or((target.clone(), String::new()), |(p, q)| (p.to_string(), q.to_string()));
-    Some(Request { method, path, query, headers, body })
+    let (path, query) = target
+        .split_once('?')
+        .map_or((target.clone(), String::new()), |(p, q)| (p.to_string(), q.to_string()));
+    Some(Request {
+        method,
+        path,
+        query,
+        headers,
+        body,
+    })
 }
 
 fn serve_connection(stream: TcpStream, shared: &Shared) {
@@ -413,13 +545,20 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         );
         let has = |name: &str| resp.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
         if !has("x-ratelimit-limit") {
-            head.push_str(&format!("X-RateLimit-Limit: 50\r\nX-RateLimit-Remaining: 49\r\nX-RateLimit-Reset: {reset}\r\n"));
+            head.push_str(&format!(
+                "X-RateLimit-Limit: 50\r\nX-RateLimit-Remaining: 49\r\nX-RateLimit-Reset: {reset}\r\n"
+            ));
         }
         for (k, v) in &resp.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(resp.body.as_bytes())).and_then(|_| writer.flush()).is_err() {
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|_| writer.write_all(resp.body.as_bytes()))
+            .and_then(|_| writer.flush())
+            .is_err()
+        {
             return;
         }
     }
@@ -430,7 +569,10 @@ fn decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'+', _) => out.push(b' '),
             (b'%', Some(b)) => {
@@ -445,10 +587,13 @@ fn decode(s: &str) -> String {
 }
 
 fn parse_pairs(s: &str) -> Vec<(String, String)> {
-    s.split('&').filter(|kv| !kv.is_empty()).map(|kv| {
-        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-        (decode(k), decode(v))
-    }).collect()
+    s.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 struct Query(Vec<(String, String)>);
@@ -458,7 +603,11 @@ impl Query {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
     fn all(&self, key: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     fn num(&self, key: &str) -> Option<usize> {
         self.get(key).and_then(|v| v.parse().ok())
@@ -494,7 +643,13 @@ impl Shared {
     }
 
     fn scope(&self) -> String {
-        let mut s = vec!["read:connections", "read:organizations", "read:organization_connections", "read:logs", "read:stats"];
+        let mut s = vec![
+            "read:connections",
+            "read:organizations",
+            "read:organization_connections",
+            "read:logs",
+            "read:stats",
+        ];
         if self.config.grant_options_scope {
             s.insert(1, "read:connections_options");
         }
@@ -503,7 +658,13 @@ impl Shared {
 
     fn handle(&self, req: &Request) -> Response {
         let resp = self.route(req);
-        self.log.lock().unwrap().push(Recorded { at: Instant::now(), method: req.method.clone(), path: req.path.clone(), query: req.query.clone(), status: resp.status });
+        self.log.lock().unwrap().push(Recorded {
+            at: Instant::now(),
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            status: resp.status,
+        });
         resp
     }
 
@@ -523,18 +684,35 @@ impl Shared {
         match self.fault(req) {
             Some(FaultKind::RateLimitReset) => {
                 let reset = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() + 1;
-                let mut r = respond(429, json!({"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"}));
-                r.headers = vec![("X-RateLimit-Limit".into(), "50".into()), ("X-RateLimit-Remaining".into(), "0".into()), ("X-RateLimit-Reset".into(), reset.to_string())];
+                let mut r = respond(
+                    429,
+                    json!({"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"}),
+                );
+                r.headers = vec![
+                    ("X-RateLimit-Limit".into(), "50".into()),
+                    ("X-RateLimit-Remaining".into(), "0".into()),
+                    ("X-RateLimit-Reset".into(), reset.to_string()),
+                ];
                 return r;
             }
             Some(FaultKind::RetryAfter(secs)) => {
-                let mut r = respond(429, json!({"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"}));
+                let mut r = respond(
+                    429,
+                    json!({"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"}),
+                );
                 r.headers = vec![("Retry-After".into(), secs.to_string())];
                 return r;
             }
-            Some(FaultKind::ServiceUnavailable) => return auth0_error(503, "Service Unavailable", "Service Unavailable", None),
+            Some(FaultKind::ServiceUnavailable) => {
+                return auth0_error(503, "Service Unavailable", "Service Unavailable", None)
+            }
             Some(FaultKind::InsufficientScope(scope)) => {
-                return auth0_error(403, "Forbidden", &format!("Insufficient scope, expected any of: {scope}"), Some("insufficient_scope"))
+                return auth0_error(
+                    403,
+                    "Forbidden",
+                    &format!("Insufficient scope, expected any of: {scope}"),
+                    Some("insufficient_scope"),
+                )
             }
             Some(FaultKind::Slow(d)) => thread::sleep(d),
             None => {}
@@ -545,7 +723,10 @@ impl Shared {
         if req.path.starts_with("/api/v2/") {
             let expected = format!("Bearer {}", self.config.access_token);
             if req.headers.get("authorization") != Some(&expected) {
-                return respond(401, json!({"statusCode": 401, "error": "Unauthorized", "message": "Invalid token", "attributes": {"error": "Invalid token"}}));
+                return respond(
+                    401,
+                    json!({"statusCode": 401, "error": "Unauthorized", "message": "Invalid token", "attributes": {"error": "Invalid token"}}),
+                );
             }
         }
         let q = Query(parse_pairs(&req.query));
@@ -553,12 +734,15 @@ impl Shared {
         match (req.method.as_str(), segments.as_slice()) {
             ("GET", ["api", "v2", "connections"]) => self.connections(&q),
             ("GET", ["api", "v2", "organizations"]) => self.organizations(&q),
-            ("GET", ["api", "v2", "organizations", id, "enabled_connections"]) => self.enabled_connections(&decode(id), &q),
+            ("GET", ["api", "v2", "organizations", id, "enabled_connections"]) => {
+                self.enabled_connections(&decode(id), &q)
+            }
             ("GET", ["api", "v2", "logs"]) => self.logs(req, &q),
             ("GET", ["api", "v2", "stats", "active-users"]) => respond(200, json!(42)),
-            ("GET", ["api", "v2", "stats", "daily"]) => {
-                respond(200, json!([{"date": "2026-09-29T00:00:00.000Z", "created_at": "2026-09-29T09:21:33.903Z", "leaked_passwords": 0, "logins": 3, "signups": 1, "updated_at": "2026-09-29T23:21:32.480Z"}]))
-            }
+            ("GET", ["api", "v2", "stats", "daily"]) => respond(
+                200,
+                json!([{"date": "2026-09-29T00:00:00.000Z", "created_at": "2026-09-29T09:21:33.903Z", "leaked_passwords": 0, "logins": 3, "signups": 1, "updated_at": "2026-09-29T23:21:32.480Z"}]),
+            ),
             _ => auth0_error(404, "Not Found", "Not Found", None),
         }
     }
@@ -570,20 +754,36 @@ impl Shared {
             serde_json::from_str::<Value>(&body)
                 .ok()
                 .and_then(|v| v.as_object().cloned())
-                .map(|m| m.into_iter().filter_map(|(k, v)| Some((k, v.as_str()?.to_string()))).collect())
+                .map(|m| {
+                    m.into_iter()
+                        .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                        .collect()
+                })
                 .unwrap_or_default()
         } else {
             parse_pairs(&body).into_iter().collect()
         };
         let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
-        if field("grant_type") != "client_credentials" || field("client_id") != self.config.client_id || field("client_secret") != self.config.client_secret {
-            return respond(401, json!({"error": "access_denied", "error_description": "Unauthorized"}));
+        if field("grant_type") != "client_credentials"
+            || field("client_id") != self.config.client_id
+            || field("client_secret") != self.config.client_secret
+        {
+            return respond(
+                401,
+                json!({"error": "access_denied", "error_description": "Unauthorized"}),
+            );
         }
         let audience = format!("{}/api/v2/", self.base_url);
         if field("audience") != audience {
-            return respond(403, json!({"error": "access_denied", "error_description": format!("Client is not authorized to access \"{}\". You need to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants", field("audience"))}));
+            return respond(
+                403,
+                json!({"error": "access_denied", "error_description": format!("Client is not authorized to access \"{}\". You need to create a \"client-grant\" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants", field("audience"))}),
+            );
         }
-        respond(200, json!({"access_token": self.config.access_token, "expires_in": self.config.expires_in, "scope": self.scope(), "token_type": "Bearer"}))
+        respond(
+            200,
+            json!({"access_token": self.config.access_token, "expires_in": self.config.expires_in, "scope": self.scope(), "token_type": "Bearer"}),
+        )
     }
 
     fn page_size(&self, q: &Query, key: &str, default: usize) -> usize {
@@ -612,13 +812,21 @@ impl Shared {
         let per_page = self.page_size(q, "per_page", self.config.max_page_size / 2);
         let page = q.num("page").unwrap_or(0);
         if (page + 1) * per_page > 1000 {
-            return auth0_error(400, "Bad Request", "Requesting page exceeds the allowed maximum of 1000 records.", Some("invalid_paging"));
+            return auth0_error(
+                400,
+                "Bad Request",
+                "Requesting page exceeds the allowed maximum of 1000 records.",
+                Some("invalid_paging"),
+            );
         }
         let start = (page * per_page).min(items.len());
         let end = (start + per_page).min(items.len());
         let slice = items[start..end].to_vec();
         if q.flag("include_totals") {
-            respond(200, json!({"total": items.len(), "start": start, "limit": per_page, key: slice}))
+            respond(
+                200,
+                json!({"total": items.len(), "start": start, "limit": per_page, key: slice}),
+            )
         } else {
             respond(200, Value::Array(slice))
         }
@@ -661,7 +869,10 @@ impl Shared {
         let slice = items[start..end].to_vec();
         if q.flag("include_totals") {
             // Recorded: `limit` is what came back, not `per_page`.
-            respond(200, json!({"enabled_connections": slice, "start": start, "limit": slice.len(), "total": items.len()}))
+            respond(
+                200,
+                json!({"enabled_connections": slice, "start": start, "limit": slice.len(), "total": items.len()}),
+            )
         } else {
             respond(200, Value::Array(slice))
         }
@@ -671,13 +882,20 @@ impl Shared {
         if q.get("from").is_some() || q.get("take").is_some() {
             let take = q.num("take").unwrap_or(50).clamp(1, 100);
             let start = match q.get("from") {
-                Some(from) => self.data.logs.partition_point(|l| l["log_id"].as_str().unwrap() <= from),
+                Some(from) => self
+                    .data
+                    .logs
+                    .partition_point(|l| l["log_id"].as_str().unwrap() <= from),
                 None => 0,
             };
             let end = (start + take).min(self.data.logs.len());
             let page = self.data.logs[start..end].to_vec();
             let next = match page.last() {
-                Some(last) => format!("{}/api/v2/logs?from={}&take={take}", self.base_url, last["log_id"].as_str().unwrap()),
+                Some(last) => format!(
+                    "{}/api/v2/logs?from={}&take={take}",
+                    self.base_url,
+                    last["log_id"].as_str().unwrap()
+                ),
                 None => format!("{}{}?{}", self.base_url, req.path, req.query),
             };
             let mut r = respond(200, Value::Array(page));
@@ -692,13 +910,21 @@ impl Shared {
         let per_page = q.num("per_page").unwrap_or(50).clamp(1, 100);
         let page = q.num("page").unwrap_or(0);
         if (page + 1) * per_page > 1000 {
-            return auth0_error(400, "Bad Request", "You can only page through the first 1000 records", Some("invalid_paging"));
+            return auth0_error(
+                400,
+                "Bad Request",
+                "You can only page through the first 1000 records",
+                Some("invalid_paging"),
+            );
         }
         let start = (page * per_page).min(matched.len());
         let end = (start + per_page).min(matched.len());
         let slice: Vec<Value> = matched[start..end].iter().map(|v| (*v).clone()).collect();
         if q.flag("include_totals") {
-            respond(200, json!({"length": slice.len(), "limit": per_page, "logs": slice, "start": start, "total": slice.len()}))
+            respond(
+                200,
+                json!({"length": slice.len(), "limit": per_page, "logs": slice, "start": start, "total": slice.len()}),
+            )
         } else {
             respond(200, Value::Array(slice))
         }
@@ -709,7 +935,9 @@ impl Shared {
 /// `*` open, date-only bounds cover whole days) joined by ` AND `.
 fn matches_query(log: &Value, q: &str) -> bool {
     q.split(" AND ").map(str::trim).filter(|t| !t.is_empty()).all(|term| {
-        let Some((field, value)) = term.split_once(':') else { return true };
+        let Some((field, value)) = term.split_once(':') else {
+            return true;
+        };
         let actual = log[field].as_str().unwrap_or("");
         if let Some(range) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
             let (lo, hi) = range.split_once(" TO ").unwrap_or((range, "*"));
@@ -746,7 +974,11 @@ mod self_tests {
 
     #[allow(clippy::result_large_err)] // ureq 2's error type, test-only
     fn get(server: &StandIn, path: &str, token: &str) -> Result<ureq::Response, ureq::Error> {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", server.base_url()) };
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", server.base_url())
+        };
         ureq::get(&url).set("Authorization", &format!("Bearer {token}")).call()
     }
 
@@ -766,7 +998,13 @@ mod self_tests {
             "grant_type": "client_credentials", "client_id": server.config().client_id, "client_secret": "wrong", "audience": format!("{}/api/v2/", server.base_url())
         }));
         let (code, body) = status_body(bad);
-        assert_eq!((code, body), (401, json!({"error": "access_denied", "error_description": "Unauthorized"})));
+        assert_eq!(
+            (code, body),
+            (
+                401,
+                json!({"error": "access_denied", "error_description": "Unauthorized"})
+            )
+        );
         let (code, body) = status_body(get(&server, "/api/v2/connections", "nope"));
         assert_eq!((code, body["message"].as_str()), (401, Some("Invalid token")));
     }
@@ -783,17 +1021,38 @@ mod self_tests {
                 None => "/api/v2/connections?take=50".into(),
             };
             let (_, body) = status_body(get(&server, &path, &t));
-            ids.extend(body["connections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
+            ids.extend(
+                body["connections"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["id"].as_str().unwrap().to_string()),
+            );
             match body.get("next") {
                 Some(n) => from = Some(n.as_str().unwrap().to_string()),
                 None => break,
             }
         }
         assert_eq!(ids.len(), 230);
-        let (_, body) = status_body(get(&server, "/api/v2/connections?page=1&per_page=50&include_totals=true", &t));
-        assert_eq!((body["total"].as_u64(), body["start"].as_u64(), body["connections"].as_array().unwrap().len()), (Some(230), Some(50), 50));
+        let (_, body) = status_body(get(
+            &server,
+            "/api/v2/connections?page=1&per_page=50&include_totals=true",
+            &t,
+        ));
+        assert_eq!(
+            (
+                body["total"].as_u64(),
+                body["start"].as_u64(),
+                body["connections"].as_array().unwrap().len()
+            ),
+            (Some(230), Some(50), 50)
+        );
         let (_, body) = status_body(get(&server, "/api/v2/connections?strategy=waad&strategy=okta", &t));
-        assert!(body.as_array().unwrap().iter().all(|c| c["strategy"] == "waad" || c["strategy"] == "okta"));
+        assert!(body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["strategy"] == "waad" || c["strategy"] == "okta"));
         let (code, body) = status_body(get(&server, "/api/v2/connections?page=20&per_page=50", &t));
         assert_eq!((code, body["errorCode"].as_str()), (400, Some("invalid_paging")));
         assert_eq!(server.request_count("/api/v2/connections"), 8);
@@ -803,7 +1062,11 @@ mod self_tests {
     fn standin_enabled_connections_page_with_totals() {
         let server = start(ServerConfig::default());
         let t = token(&server);
-        let (_, body) = status_body(get(&server, "/api/v2/organizations/org_0000000000000000/enabled_connections?page=0&per_page=50&include_totals=true", &t));
+        let (_, body) = status_body(get(
+            &server,
+            "/api/v2/organizations/org_0000000000000000/enabled_connections?page=0&per_page=50&include_totals=true",
+            &t,
+        ));
         assert!(body["total"].as_u64().unwrap() > 50, "org 0 must need two pages");
         let (code, _) = status_body(get(&server, "/api/v2/organizations/org_nope/enabled_connections", &t));
         assert_eq!(code, 404);
@@ -813,10 +1076,18 @@ mod self_tests {
     fn standin_logs_checkpoint_follows_link_to_an_empty_page() {
         let server = start(ServerConfig::default());
         let t = token(&server);
-        let (_, first) = status_body(get(&server, "/api/v2/logs?q=type%3As%20AND%20date%3A%5B2026-09-01%20TO%20*%5D&sort=date%3A1&per_page=1", &t));
+        let (_, first) = status_body(get(
+            &server,
+            "/api/v2/logs?q=type%3As%20AND%20date%3A%5B2026-09-01%20TO%20*%5D&sort=date%3A1&per_page=1",
+            &t,
+        ));
         let first = &first[0];
         assert!(first["date"].as_str().unwrap() >= "2026-09-01");
-        let mut url = format!("{}/api/v2/logs?from={}&take=100", server.base_url(), first["log_id"].as_str().unwrap());
+        let mut url = format!(
+            "{}/api/v2/logs?from={}&take=100",
+            server.base_url(),
+            first["log_id"].as_str().unwrap()
+        );
         let mut seen = 0;
         loop {
             let resp = get(&server, &url, &t).unwrap();
@@ -830,7 +1101,12 @@ mod self_tests {
             seen += page.len();
             url = next;
         }
-        let after = server.dump()["logs"].as_array().unwrap().iter().filter(|l| l["log_id"].as_str().unwrap() > first["log_id"].as_str().unwrap()).count();
+        let after = server.dump()["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["log_id"].as_str().unwrap() > first["log_id"].as_str().unwrap())
+            .count();
         assert_eq!(seen, after);
         assert!(!server.login_log_ids(server.config().as_of, 30).is_empty());
     }
@@ -842,15 +1118,23 @@ mod self_tests {
                 Fault::nth("/api/v2/connections", 1, FaultKind::RateLimitReset),
                 Fault::nth("/api/v2/connections", 2, FaultKind::RetryAfter(0)),
                 Fault::nth("/api/v2/connections", 3, FaultKind::ServiceUnavailable),
-                Fault::nth("/api/v2/connections", 4, FaultKind::InsufficientScope("read:connections".into())),
+                Fault::nth(
+                    "/api/v2/connections",
+                    4,
+                    FaultKind::InsufficientScope("read:connections".into()),
+                ),
             ],
             ..ServerConfig::default()
         });
         let t = token(&server);
         let r = get(&server, "/api/v2/connections", &t);
-        let Err(ureq::Error::Status(429, resp)) = r else { panic!("expected 429") };
+        let Err(ureq::Error::Status(429, resp)) = r else {
+            panic!("expected 429")
+        };
         assert!(resp.header("x-ratelimit-reset").is_some() && resp.header("retry-after").is_none());
-        let Err(ureq::Error::Status(429, resp)) = get(&server, "/api/v2/connections", &t) else { panic!("expected 429") };
+        let Err(ureq::Error::Status(429, resp)) = get(&server, "/api/v2/connections", &t) else {
+            panic!("expected 429")
+        };
         assert_eq!(resp.header("retry-after"), Some("0"));
         assert_eq!(status_body(get(&server, "/api/v2/connections", &t)).0, 503);
         let (code, body) = status_body(get(&server, "/api/v2/connections", &t));
@@ -861,9 +1145,16 @@ mod self_tests {
 
     #[test]
     fn standin_without_options_scope_drops_options() {
-        let server = start(ServerConfig { grant_options_scope: false, ..ServerConfig::default() });
+        let server = start(ServerConfig {
+            grant_options_scope: false,
+            ..ServerConfig::default()
+        });
         let t = token(&server);
         let (_, body) = status_body(get(&server, "/api/v2/connections?take=5", &t));
-        assert!(body["connections"].as_array().unwrap().iter().all(|c| c.get("options").is_none()));
+        assert!(body["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("options").is_none()));
     }
 }

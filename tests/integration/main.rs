@@ -1,6 +1,9 @@
-//! The one integration-test binary (STYLE C11).
-//!
-//! `auth0` (CLI tests against the stand-in) needs the `pull auth0` / `load
-//! auth0` / `snapshots` commands; the integrator adds `mod auth0;` here once
-//! the CLI is merged.
+//! The one integration-test binary (every extra test binary would link DuckDB
+//! again). Each module runs the real `featurearr` binary in a throwaway folder.
+
+mod util;
+
+mod auth0;
 mod auth0_server;
+mod load;
+mod revenue_share;

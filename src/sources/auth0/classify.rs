@@ -49,11 +49,18 @@ pub(crate) fn compile_rules(rules: &[VendorRule]) -> Result<Vec<CompiledRule>> {
         .map(|(i, rule)| {
             let name_regex = match &rule.name_pattern {
                 Some(p) => Some(Regex::new(p).with_context(|| {
-                    format!("[[auth0.vendor_rules]] rule {} (vendor {:?}): name_pattern is not a valid regex", i + 1, rule.vendor)
+                    format!(
+                        "[[auth0.vendor_rules]] rule {} (vendor {:?}): name_pattern is not a valid regex",
+                        i + 1,
+                        rule.vendor
+                    )
                 })?),
                 None => None,
             };
-            Ok(CompiledRule { rule: rule.clone(), name_regex })
+            Ok(CompiledRule {
+                rule: rule.clone(),
+                name_regex,
+            })
         })
         .collect()
 }
@@ -68,8 +75,21 @@ pub(crate) struct Classification {
 /// Enterprise strategies (the only IdPs). Database (`auth0`), passwordless
 /// and social (`google-oauth2`, `github`, ...) connections are not.
 const ENTERPRISE: &[&str] = &[
-    "ad", "adfs", "auth0-adldap", "google-apps", "ip", "office365", "oidc", "okta", "pingfederate", "samlp", "sharepoint",
-    "waad", "auth0-samlp", "okta-samlp", "keycloak-samlp",
+    "ad",
+    "adfs",
+    "auth0-adldap",
+    "google-apps",
+    "ip",
+    "office365",
+    "oidc",
+    "okta",
+    "pingfederate",
+    "samlp",
+    "sharepoint",
+    "waad",
+    "auth0-samlp",
+    "okta-samlp",
+    "keycloak-samlp",
 ];
 
 pub(crate) fn is_enterprise(strategy: &str) -> bool {
@@ -165,8 +185,17 @@ fn endpoint_urls(options: &Value) -> Vec<(&'static str, String, String)> {
 fn by_certificate(options: &Value) -> Option<Classification> {
     let subject = options.get("subject")?;
     let field = |k: &str| subject.get(k).and_then(Value::as_str).unwrap_or("");
-    let (cn, o, ou) = (field("commonName"), field("organizationName"), field("organizationalUnitName"));
-    let found = |vendor: &str, evidence: String| Some(Classification { vendor: vendor.into(), rule: format!("certificate subject {evidence}") });
+    let (cn, o, ou) = (
+        field("commonName"),
+        field("organizationName"),
+        field("organizationalUnitName"),
+    );
+    let found = |vendor: &str, evidence: String| {
+        Some(Classification {
+            vendor: vendor.into(),
+            rule: format!("certificate subject {evidence}"),
+        })
+    };
     if o.eq_ignore_ascii_case("Okta") || ou.contains("SSOProvider") {
         return found("Okta", format!("O={o}"));
     }
@@ -176,21 +205,39 @@ fn by_certificate(options: &Value) -> Option<Classification> {
     if cn.contains("Microsoft Azure Federated SSO Certificate") {
         return found("Microsoft Entra ID", format!("CN={cn}"));
     }
-    if o.contains("OneLogin") || ou.contains("OneLogin") || cn == "app.onelogin.com" || cn.starts_with("OneLogin Account") {
+    if o.contains("OneLogin")
+        || ou.contains("OneLogin")
+        || cn == "app.onelogin.com"
+        || cn.starts_with("OneLogin Account")
+    {
         return found("OneLogin", format!("CN={cn}, O={o}"));
     }
     None
 }
 
-fn config_rule(conn: &Value, strategy: &str, urls: &[(&'static str, String, String)], rules: &[CompiledRule]) -> Option<Classification> {
+fn config_rule(
+    conn: &Value,
+    strategy: &str,
+    urls: &[(&'static str, String, String)],
+    rules: &[CompiledRule],
+) -> Option<Classification> {
     let name = conn.get("name").and_then(Value::as_str).unwrap_or("");
     rules.iter().enumerate().find_map(|(i, c)| {
         let r = &c.rule;
-        let host_ok = r.host.as_deref().is_none_or(|h| urls.iter().any(|(_, host, _)| host_matches(h, host)));
-        let path_ok = r.path_contains.as_deref().is_none_or(|p| urls.iter().any(|(_, _, path)| path.contains(&p.to_ascii_lowercase())));
+        let host_ok = r
+            .host
+            .as_deref()
+            .is_none_or(|h| urls.iter().any(|(_, host, _)| host_matches(h, host)));
+        let path_ok = r
+            .path_contains
+            .as_deref()
+            .is_none_or(|p| urls.iter().any(|(_, _, path)| path.contains(&p.to_ascii_lowercase())));
         let strategy_ok = r.strategy.as_deref().is_none_or(|s| s == strategy);
         let name_ok = c.name_regex.as_ref().is_none_or(|re| re.is_match(name));
-        (host_ok && path_ok && strategy_ok && name_ok).then(|| Classification { vendor: r.vendor.clone(), rule: format!("config rule {}", i + 1) })
+        (host_ok && path_ok && strategy_ok && name_ok).then(|| Classification {
+            vendor: r.vendor.clone(),
+            rule: format!("config rule {}", i + 1),
+        })
     })
 }
 
@@ -206,7 +253,10 @@ fn fallback(strategy: &str, has_options: bool) -> Classification {
     } else {
         format!("fallback {strategy} (no options: the token lacks read:connections_options)")
     };
-    Classification { vendor: vendor.into(), rule }
+    Classification {
+        vendor: vendor.into(),
+        rule,
+    }
 }
 
 /// Classifies one connection object; `None` when it is not an enterprise
@@ -217,18 +267,27 @@ pub(crate) fn classify(conn: &Value, rules: &[CompiledRule]) -> Option<Classific
         return None;
     }
     if let Some((_, vendor)) = BY_STRATEGY.iter().find(|(s, _)| *s == strategy) {
-        return Some(Classification { vendor: (*vendor).into(), rule: format!("strategy {strategy}") });
+        return Some(Classification {
+            vendor: (*vendor).into(),
+            rule: format!("strategy {strategy}"),
+        });
     }
     let options = conn.get("options").filter(|o| o.is_object());
     let urls = options.map(endpoint_urls).unwrap_or_default();
     for (field, host, _) in &urls {
         if let Some((_, vendor)) = BY_HOST.iter().find(|(pattern, _)| host_matches(pattern, host)) {
-            return Some(Classification { vendor: (*vendor).into(), rule: format!("host {host} in options.{field}") });
+            return Some(Classification {
+                vendor: (*vendor).into(),
+                rule: format!("host {host} in options.{field}"),
+            });
         }
     }
     for (field, _, path) in &urls {
         if let Some((needle, vendor)) = BY_PATH.iter().find(|(needle, _)| path.contains(needle)) {
-            return Some(Classification { vendor: (*vendor).into(), rule: format!("path {needle} in options.{field}") });
+            return Some(Classification {
+                vendor: (*vendor).into(),
+                rule: format!("path {needle} in options.{field}"),
+            });
         }
     }
     if let Some(found) = options.and_then(by_certificate) {
@@ -306,36 +365,106 @@ mod tests {
 
     #[test]
     fn strategy_names_the_vendor() {
-        let waad = with_strategy("waad", json!({"domain": "example.onmicrosoft.com", "app_domain": "go-auth0-dev.eu.auth0.com.us.auth0.com", "identity_api": "microsoft-identity-platform-v2.0", "waad_protocol": "openid-connect"}));
+        let waad = with_strategy(
+            "waad",
+            json!({"domain": "example.onmicrosoft.com", "app_domain": "go-auth0-dev.eu.auth0.com.us.auth0.com", "identity_api": "microsoft-identity-platform-v2.0", "waad_protocol": "openid-connect"}),
+        );
         assert_eq!(vendor(&waad), ("Microsoft Entra ID".into(), "strategy waad".into()));
-        let google = with_strategy("google-apps", json!({"domain": "example.com", "tenant_domain": "example.com"}));
+        let google = with_strategy(
+            "google-apps",
+            json!({"domain": "example.com", "tenant_domain": "example.com"}),
+        );
         assert_eq!(vendor(&google).0, "Google Workspace");
-        let okta = with_strategy("okta", json!({"domain": "domain.okta.com", "issuer": "https://example.com", "oidc_metadata": {"issuer": "https://domain.okta.com"}}));
+        let okta = with_strategy(
+            "okta",
+            json!({"domain": "domain.okta.com", "issuer": "https://example.com", "oidc_metadata": {"issuer": "https://domain.okta.com"}}),
+        );
         assert_eq!(vendor(&okta).0, "Okta");
-        let adfs = with_strategy("adfs", json!({"signInEndpoint": "https://adfs.provider/wsfed", "thumbprints": []}));
+        let adfs = with_strategy(
+            "adfs",
+            json!({"signInEndpoint": "https://adfs.provider/wsfed", "thumbprints": []}),
+        );
         assert_eq!(vendor(&adfs).0, "ADFS");
-        let ping = with_strategy("pingfederate", json!({"signInEndpoint": "https://ping.example.com", "pingFederateBaseUrl": "https://ping.example.com"}));
+        let ping = with_strategy(
+            "pingfederate",
+            json!({"signInEndpoint": "https://ping.example.com", "pingFederateBaseUrl": "https://ping.example.com"}),
+        );
         assert_eq!(vendor(&ping), ("Ping Identity".into(), "strategy pingfederate".into()));
-        let ad = with_strategy("ad", json!({"ips": null, "strategy_version": 2, "brute_force_protection": true}));
+        let ad = with_strategy(
+            "ad",
+            json!({"ips": null, "strategy_version": 2, "brute_force_protection": true}),
+        );
         assert_eq!(vendor(&ad).0, "Active Directory");
     }
 
     #[test]
     fn samlp_hosts_map_to_vendors() {
         let cases = [
-            ("https://acme.okta.com/app/acme_app/exk1/sso/saml", "Okta", "host acme.okta.com in options.signInEndpoint"),
-            ("https://acme.oktapreview.com/app/x/1/sso/saml", "Okta", "host acme.oktapreview.com in options.signInEndpoint"),
-            ("https://login.microsoftonline.com/0f1e2d3c-aaaa-bbbb-cccc-111122223333/saml2", "Microsoft Entra ID", "host login.microsoftonline.com in options.signInEndpoint"),
-            ("https://sts.windows.net/0f1e2d3c-aaaa-bbbb-cccc-111122223333/", "Microsoft Entra ID", "host sts.windows.net in options.signInEndpoint"),
-            ("https://accounts.google.com/o/saml2/idp?idpid=C0453", "Google Workspace", "host accounts.google.com in options.signInEndpoint"),
-            ("https://acme.onelogin.com/trust/saml2/http-post/sso/123", "OneLogin", "host acme.onelogin.com in options.signInEndpoint"),
-            ("https://auth.pingone.com/env-1/saml20/idp/sso", "Ping Identity", "host auth.pingone.com in options.signInEndpoint"),
-            ("https://sso.connect.pingidentity.com/sso/idp/SSO.saml2", "Ping Identity", "host sso.connect.pingidentity.com in options.signInEndpoint"),
-            ("https://sso.jumpcloud.com/saml2/acme", "JumpCloud", "host sso.jumpcloud.com in options.signInEndpoint"),
-            ("https://sso-abc.sso.duosecurity.com/saml2/sp/x/sso", "Duo", "host sso-abc.sso.duosecurity.com in options.signInEndpoint"),
-            ("https://fs.acme.com/adfs/ls", "ADFS", "path /adfs/ in options.signInEndpoint"),
-            ("https://idp.acme.com/auth/realms/acme/protocol/saml", "Keycloak", "path /realms/ in options.signInEndpoint"),
-            ("https://saml-from-metadata-xml.provider/sign_in", "Other SAML", "fallback samlp"),
+            (
+                "https://acme.okta.com/app/acme_app/exk1/sso/saml",
+                "Okta",
+                "host acme.okta.com in options.signInEndpoint",
+            ),
+            (
+                "https://acme.oktapreview.com/app/x/1/sso/saml",
+                "Okta",
+                "host acme.oktapreview.com in options.signInEndpoint",
+            ),
+            (
+                "https://login.microsoftonline.com/0f1e2d3c-aaaa-bbbb-cccc-111122223333/saml2",
+                "Microsoft Entra ID",
+                "host login.microsoftonline.com in options.signInEndpoint",
+            ),
+            (
+                "https://sts.windows.net/0f1e2d3c-aaaa-bbbb-cccc-111122223333/",
+                "Microsoft Entra ID",
+                "host sts.windows.net in options.signInEndpoint",
+            ),
+            (
+                "https://accounts.google.com/o/saml2/idp?idpid=C0453",
+                "Google Workspace",
+                "host accounts.google.com in options.signInEndpoint",
+            ),
+            (
+                "https://acme.onelogin.com/trust/saml2/http-post/sso/123",
+                "OneLogin",
+                "host acme.onelogin.com in options.signInEndpoint",
+            ),
+            (
+                "https://auth.pingone.com/env-1/saml20/idp/sso",
+                "Ping Identity",
+                "host auth.pingone.com in options.signInEndpoint",
+            ),
+            (
+                "https://sso.connect.pingidentity.com/sso/idp/SSO.saml2",
+                "Ping Identity",
+                "host sso.connect.pingidentity.com in options.signInEndpoint",
+            ),
+            (
+                "https://sso.jumpcloud.com/saml2/acme",
+                "JumpCloud",
+                "host sso.jumpcloud.com in options.signInEndpoint",
+            ),
+            (
+                "https://sso-abc.sso.duosecurity.com/saml2/sp/x/sso",
+                "Duo",
+                "host sso-abc.sso.duosecurity.com in options.signInEndpoint",
+            ),
+            (
+                "https://fs.acme.com/adfs/ls",
+                "ADFS",
+                "path /adfs/ in options.signInEndpoint",
+            ),
+            (
+                "https://idp.acme.com/auth/realms/acme/protocol/saml",
+                "Keycloak",
+                "path /realms/ in options.signInEndpoint",
+            ),
+            (
+                "https://saml-from-metadata-xml.provider/sign_in",
+                "Other SAML",
+                "fallback samlp",
+            ),
         ];
         for (url, want, rule) in cases {
             assert_eq!(vendor(&samlp(url)), (want.to_string(), rule.to_string()), "{url}");
@@ -351,23 +480,50 @@ mod tests {
 
     #[test]
     fn oidc_issuer_and_discovery_url_map_to_vendors() {
-        let entra = oidc("https://login.microsoftonline.com/tid/v2.0", "https://login.microsoftonline.com/tid/v2.0/.well-known/openid-configuration");
-        assert_eq!(vendor(&entra), ("Microsoft Entra ID".into(), "host login.microsoftonline.com in options.discovery_url".into()));
+        let entra = oidc(
+            "https://login.microsoftonline.com/tid/v2.0",
+            "https://login.microsoftonline.com/tid/v2.0/.well-known/openid-configuration",
+        );
+        assert_eq!(
+            vendor(&entra),
+            (
+                "Microsoft Entra ID".into(),
+                "host login.microsoftonline.com in options.discovery_url".into()
+            )
+        );
         let okta = oidc("https://acme.okta.com", "");
-        assert_eq!(vendor(&okta), ("Okta".into(), "host acme.okta.com in options.issuer".into()));
-        let keycloak = oidc("https://kc.acme.com/realms/acme", "https://kc.acme.com/realms/acme/.well-known/openid-configuration");
+        assert_eq!(
+            vendor(&okta),
+            ("Okta".into(), "host acme.okta.com in options.issuer".into())
+        );
+        let keycloak = oidc(
+            "https://kc.acme.com/realms/acme",
+            "https://kc.acme.com/realms/acme/.well-known/openid-configuration",
+        );
         assert_eq!(vendor(&keycloak).0, "Keycloak");
         let duo = oidc("https://sso-1.sso.duosecurity.com/oidc/ABC", "");
         assert_eq!(vendor(&duo).0, "Duo");
-        let yahoo = oidc("https://api.login.yahoo.com", "https://api.login.yahoo.com/.well-known/openid-configuration");
+        let yahoo = oidc(
+            "https://api.login.yahoo.com",
+            "https://api.login.yahoo.com/.well-known/openid-configuration",
+        );
         assert_eq!(vendor(&yahoo), ("Other OIDC".into(), "fallback oidc".into()));
     }
 
     #[test]
     fn oidc_metadata_issuer_is_read() {
-        let mut conn = oidc("https://example.com", "https://example.com/.well-known/openid-configuration");
+        let mut conn = oidc(
+            "https://example.com",
+            "https://example.com/.well-known/openid-configuration",
+        );
         conn["options"]["oidc_metadata"]["issuer"] = json!("https://acme.okta.com");
-        assert_eq!(vendor(&conn), ("Okta".into(), "host acme.okta.com in options.oidc_metadata.issuer".into()));
+        assert_eq!(
+            vendor(&conn),
+            (
+                "Okta".into(),
+                "host acme.okta.com in options.oidc_metadata.issuer".into()
+            )
+        );
     }
 
     #[test]
@@ -384,7 +540,8 @@ mod tests {
         okta["options"]["subject"] = json!({"commonName": "acme", "organizationName": "Okta", "countryName": "US"});
         assert_eq!(vendor(&okta), ("Okta".into(), "certificate subject O=Okta".into()));
         let mut google = samlp("https://sso.acme.com/x");
-        google["options"]["subject"] = json!({"commonName": "Google", "organizationName": "Google Inc.", "countryName": "US"});
+        google["options"]["subject"] =
+            json!({"commonName": "Google", "organizationName": "Google Inc.", "countryName": "US"});
         assert_eq!(vendor(&google).0, "Google Workspace");
         let mut entra = samlp("https://sso.acme.com/x");
         entra["options"]["subject"] = json!({"commonName": "Microsoft Azure Federated SSO Certificate"});
@@ -408,10 +565,27 @@ mod tests {
     #[test]
     fn config_rules_apply_only_where_builtins_fall_back() {
         let rules = compile_rules(&[
-            VendorRule { vendor: "Rippling".into(), host: Some("app.rippling.com".into()), ..Default::default() },
-            VendorRule { vendor: "Shibboleth".into(), path_contains: Some("/idp/profile/SAML2/".into()), ..Default::default() },
-            VendorRule { vendor: "Acme IdP".into(), name_pattern: Some("^acme-".into()), strategy: Some("oidc".into()), ..Default::default() },
-            VendorRule { vendor: "Never".into(), host: Some("*.okta.com".into()), ..Default::default() },
+            VendorRule {
+                vendor: "Rippling".into(),
+                host: Some("app.rippling.com".into()),
+                ..Default::default()
+            },
+            VendorRule {
+                vendor: "Shibboleth".into(),
+                path_contains: Some("/idp/profile/SAML2/".into()),
+                ..Default::default()
+            },
+            VendorRule {
+                vendor: "Acme IdP".into(),
+                name_pattern: Some("^acme-".into()),
+                strategy: Some("oidc".into()),
+                ..Default::default()
+            },
+            VendorRule {
+                vendor: "Never".into(),
+                host: Some("*.okta.com".into()),
+                ..Default::default()
+            },
         ])
         .unwrap();
         let c = classify(&samlp("https://app.rippling.com/saml/sso"), &rules).unwrap();
@@ -423,12 +597,20 @@ mod tests {
         assert_eq!(classify(&conn, &rules).unwrap().rule, "config rule 3");
         conn["strategy"] = json!("samlp");
         assert_eq!(classify(&conn, &rules).unwrap().vendor, "Other SAML");
-        assert_eq!(classify(&samlp("https://acme.okta.com/app"), &rules).unwrap().rule, "host acme.okta.com in options.signInEndpoint");
+        assert_eq!(
+            classify(&samlp("https://acme.okta.com/app"), &rules).unwrap().rule,
+            "host acme.okta.com in options.signInEndpoint"
+        );
     }
 
     #[test]
     fn compile_rules_bad_regex_names_the_rule() {
-        let err = compile_rules(&[VendorRule { vendor: "X".into(), name_pattern: Some("(".into()), ..Default::default() }]).unwrap_err();
+        let err = compile_rules(&[VendorRule {
+            vendor: "X".into(),
+            name_pattern: Some("(".into()),
+            ..Default::default()
+        }])
+        .unwrap_err();
         assert!(err.to_string().contains("rule 1"), "{err}");
     }
 
@@ -444,17 +626,37 @@ mod tests {
     #[test]
     fn database_and_social_connections_are_not_idps() {
         for strategy in ["auth0", "google-oauth2", "github", "email", "sms", "windowslive", ""] {
-            assert_eq!(classify(&json!({"id": "con_1", "name": "x", "strategy": strategy, "options": {}}), &[]), None, "{strategy}");
+            assert_eq!(
+                classify(
+                    &json!({"id": "con_1", "name": "x", "strategy": strategy, "options": {}}),
+                    &[]
+                ),
+                None,
+                "{strategy}"
+            );
         }
     }
 
     #[test]
     fn other_enterprise_strategies_have_documented_names() {
-        assert_eq!(vendor(&with_strategy("office365", json!({"client_id": "x"}))).0, "Microsoft Entra ID");
+        assert_eq!(
+            vendor(&with_strategy("office365", json!({"client_id": "x"}))).0,
+            "Microsoft Entra ID"
+        );
         assert_eq!(vendor(&with_strategy("auth0-adldap", json!({}))).0, "Active Directory");
-        assert_eq!(vendor(&with_strategy("sharepoint", json!({}))).0, "Microsoft SharePoint");
+        assert_eq!(
+            vendor(&with_strategy("sharepoint", json!({}))).0,
+            "Microsoft SharePoint"
+        );
         assert_eq!(vendor(&with_strategy("ip", json!({}))).0, "IP Address");
-        assert_eq!(vendor(&with_strategy("okta-samlp", json!({"signInEndpoint": "https://acme.okta.com/app/sso/saml"}))).0, "Okta");
+        assert_eq!(
+            vendor(&with_strategy(
+                "okta-samlp",
+                json!({"signInEndpoint": "https://acme.okta.com/app/sso/saml"})
+            ))
+            .0,
+            "Okta"
+        );
         assert_eq!(vendor(&with_strategy("keycloak-samlp", json!({}))).0, "Other SAML");
     }
 }

@@ -144,7 +144,8 @@ impl Api<'_> {
         offset_pages(&format!("enabled connections of {org_id}"), PAGE_SIZE, |page| {
             let q = format!("{path}?page={page}&per_page={PAGE_SIZE}&include_totals=true");
             let (body, _) = self.get(&q)?;
-            let (items, total, _) = list_body(body, "enabled_connections").with_context(|| format!("unexpected response to GET {q}"))?;
+            let (items, total, _) =
+                list_body(body, "enabled_connections").with_context(|| format!("unexpected response to GET {q}"))?;
             Ok(OffsetPage { items, total })
         })
     }
@@ -162,29 +163,44 @@ impl Api<'_> {
             Some(date >= start && date < end)
         };
         let past_window = |log: &Value| -> bool {
-            let date = log.get("date").and_then(Value::as_str).and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
+            let date = log
+                .get("date")
+                .and_then(Value::as_str)
+                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
             date.is_some_and(|d| d >= end)
         };
 
         let q = format!("type:s AND date:[{} TO *]", first_day.format("%Y-%m-%d"));
-        let search = format!("/api/v2/logs?q={}&sort={}&page=0&per_page=1", encode_component(&q), encode_component("date:1"));
+        let search = format!(
+            "/api/v2/logs?q={}&sort={}&page=0&per_page=1",
+            encode_component(&q),
+            encode_component("date:1")
+        );
         let (body, _) = self.get(&search)?;
         let (first, _, _) = list_body(body, "logs").with_context(|| format!("unexpected response to GET {search}"))?;
-        let Some(first) = first.into_iter().next() else { return Ok(Vec::new()) };
+        let Some(first) = first.into_iter().next() else {
+            return Ok(Vec::new());
+        };
         let Some(first_id) = first.get("log_id").and_then(Value::as_str).map(str::to_string) else {
             anyhow::bail!("the first login log of the window has no log_id");
         };
 
         let mut scanned = 0usize;
-        let first_url = format!("{}/api/v2/logs?from={}&take={LOG_PAGE_SIZE}", self.base, encode_component(&first_id));
+        let first_url = format!(
+            "{}/api/v2/logs?from={}&take={LOG_PAGE_SIZE}",
+            self.base,
+            encode_component(&first_id)
+        );
         let rest = link_pages(
             "logs",
             first_url,
             |url| {
                 let (body, headers) = self.get(url)?;
-                let (items, _, _) = list_body(body, "logs").with_context(|| "unexpected response to GET /api/v2/logs (checkpoint)")?;
+                let (items, _, _) =
+                    list_body(body, "logs").with_context(|| "unexpected response to GET /api/v2/logs (checkpoint)")?;
                 scanned += items.len();
-                self.progress.set_message(format!("Auth0: {scanned} log events scanned"));
+                self.progress
+                    .set_message(format!("Auth0: {scanned} log events scanned"));
                 Ok((items, next_link(&headers)))
             },
             |page| page.last().is_some_and(past_window),
@@ -217,17 +233,29 @@ fn dedupe_by(items: Vec<Value>, key: &str) -> Vec<Value> {
 pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
     let started = Instant::now();
     let base = opts.base_url.trim_end_matches('/').to_string();
-    let http = HttpClient::new(&HttpConfig { timeout: opts.timeout, retry: opts.retry.clone(), requests_per_second: opts.requests_per_second });
+    let http = HttpClient::new(&HttpConfig {
+        timeout: opts.timeout,
+        retry: opts.retry.clone(),
+        requests_per_second: opts.requests_per_second,
+    });
     let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
     let progress = if opts.progress {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     } else {
         ProgressBar::hidden()
     };
-    let api = Api { http: &http, tokens: &tokens, base: &base, progress: &progress };
+    let api = Api {
+        http: &http,
+        tokens: &tokens,
+        base: &base,
+        progress: &progress,
+    };
     let result = pull(&api, opts);
     progress.finish_and_clear();
     let (dump, mut warnings) = result.with_context(|| format!("cannot pull from Auth0 at {base}"))?;
@@ -237,15 +265,28 @@ pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
             opts.log_days
         ));
     }
-    let stats = PullStats { requests: http.requests(), retries: http.retries(), elapsed: started.elapsed(), warnings };
+    let stats = PullStats {
+        requests: http.requests(),
+        retries: http.retries(),
+        elapsed: started.elapsed(),
+        warnings,
+    };
     Ok((dump, stats))
 }
 
 fn pull(api: &Api<'_>, opts: &PullOptions) -> Result<(Auth0Dump, Vec<String>)> {
     let mut warnings = Vec::new();
-    let connections = api.checkpoint_list("connections", "/api/v2/connections", "connections").context("cannot list connections")?;
-    let enterprise: Vec<&Value> = connections.iter().filter(|c| c.get("strategy").and_then(Value::as_str).is_some_and(is_enterprise)).collect();
-    let without_options = enterprise.iter().filter(|c| !c.get("options").is_some_and(Value::is_object)).count();
+    let connections = api
+        .checkpoint_list("connections", "/api/v2/connections", "connections")
+        .context("cannot list connections")?;
+    let enterprise: Vec<&Value> = connections
+        .iter()
+        .filter(|c| c.get("strategy").and_then(Value::as_str).is_some_and(is_enterprise))
+        .collect();
+    let without_options = enterprise
+        .iter()
+        .filter(|c| !c.get("options").is_some_and(Value::is_object))
+        .count();
     if without_options > 0 {
         warnings.push(format!(
             "{without_options} of {} enterprise connections came back without options, so their IdP vendor cannot be detected; grant the read:connections_options scope to the Management API client",
@@ -253,12 +294,19 @@ fn pull(api: &Api<'_>, opts: &PullOptions) -> Result<(Auth0Dump, Vec<String>)> {
         ));
     }
 
-    let mut organizations = api.checkpoint_list("organizations", "/api/v2/organizations", "organizations").context("cannot list organizations")?;
+    let mut organizations = api
+        .checkpoint_list("organizations", "/api/v2/organizations", "organizations")
+        .context("cannot list organizations")?;
     let total = organizations.len();
     for (i, org) in organizations.iter_mut().enumerate() {
-        let Some(org_id) = org.get("id").and_then(Value::as_str).map(str::to_string) else { continue };
-        api.progress.set_message(format!("Auth0: enabled connections of organization {}/{total}", i + 1));
-        let enabled = api.enabled_connections(&org_id).with_context(|| format!("cannot list the enabled connections of organization {org_id}"))?;
+        let Some(org_id) = org.get("id").and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        api.progress
+            .set_message(format!("Auth0: enabled connections of organization {}/{total}", i + 1));
+        let enabled = api
+            .enabled_connections(&org_id)
+            .with_context(|| format!("cannot list the enabled connections of organization {org_id}"))?;
         if let Value::Object(map) = org {
             map.insert("enabled_connections".into(), Value::Array(enabled));
         }
@@ -267,9 +315,19 @@ fn pull(api: &Api<'_>, opts: &PullOptions) -> Result<(Auth0Dump, Vec<String>)> {
     let logs = if opts.log_days == 0 {
         None
     } else {
-        Some(api.logins(opts.as_of, opts.log_days).context("cannot export login logs")?)
+        Some(
+            api.logins(opts.as_of, opts.log_days)
+                .context("cannot export login logs")?,
+        )
     };
-    Ok((Auth0Dump { connections, organizations, logs }, warnings))
+    Ok((
+        Auth0Dump {
+            connections,
+            organizations,
+            logs,
+        },
+        warnings,
+    ))
 }
 
 #[cfg(test)]
@@ -279,7 +337,10 @@ mod tests {
     #[test]
     fn base_url_from_domain_accepts_host_or_url() {
         assert_eq!(base_url_from_domain("acme.us.auth0.com"), "https://acme.us.auth0.com");
-        assert_eq!(base_url_from_domain(" acme.us.auth0.com/ "), "https://acme.us.auth0.com");
+        assert_eq!(
+            base_url_from_domain(" acme.us.auth0.com/ "),
+            "https://acme.us.auth0.com"
+        );
         assert_eq!(base_url_from_domain("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
         assert_eq!(base_url_from_domain("https://login.acme.com"), "https://login.acme.com");
     }
@@ -309,7 +370,11 @@ mod tests {
 
     #[test]
     fn dedupe_by_keeps_first() {
-        let v = vec![serde_json::json!({"id": "a", "n": 1}), serde_json::json!({"id": "a", "n": 2}), serde_json::json!({"n": 3})];
+        let v = vec![
+            serde_json::json!({"id": "a", "n": 1}),
+            serde_json::json!({"id": "a", "n": 2}),
+            serde_json::json!({"n": 3}),
+        ];
         assert_eq!(dedupe_by(v, "id").len(), 2);
     }
 }

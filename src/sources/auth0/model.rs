@@ -68,7 +68,11 @@ impl Auth0Dump {
                 }
             }
         }
-        Ok(Auth0Dump { connections, organizations, logs })
+        Ok(Auth0Dump {
+            connections,
+            organizations,
+            logs,
+        })
     }
 }
 
@@ -80,7 +84,12 @@ impl Auth0Dump {
 pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
     let text = fs::read_to_string(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!("{}:{}: invalid JSON at column {}: {e}; expected {EXPECTED_SHAPE}", path.display(), e.line(), e.column())
+        anyhow::anyhow!(
+            "{}:{}: invalid JSON at column {}: {e}; expected {EXPECTED_SHAPE}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
     })?;
     Auth0Dump::from_value(value, &path.display().to_string())
 }
@@ -95,14 +104,18 @@ pub(crate) fn write_dump(path: &Path, dump: &Auth0Dump) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let name = path.file_name().with_context(|| format!("{} is not a file path", path.display()))?;
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file path", path.display()))?;
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let result = (|| -> Result<()> {
         let mut file = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let mut text = serde_json::to_string_pretty(&dump.to_value()).context("cannot serialise the Auth0 dump")?;
         text.push('\n');
-        file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", tmp.display()))?;
-        file.sync_all().with_context(|| format!("cannot flush {}", tmp.display()))?;
+        file.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot flush {}", tmp.display()))?;
         fs::rename(&tmp, path).with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))
     })();
     if result.is_err() {
@@ -124,10 +137,16 @@ mod tests {
 
     fn sample() -> Auth0Dump {
         Auth0Dump {
-            connections: vec![json!({"id": "con_Xx9aiRppSPC3E6vT", "name": "acme-sso", "strategy": "samlp", "options": {"signInEndpoint": "https://acme.okta.com/app/x/1/sso/saml"}})],
-            organizations: vec![json!({"id": "org_qK4t86pcMGKq00gN", "name": "acme", "metadata": {"workspace_id": "ws-1"},
-                "enabled_connections": [{"connection_id": "con_Xx9aiRppSPC3E6vT", "assign_membership_on_login": true, "show_as_button": true, "connection": {"name": "acme-sso", "strategy": "samlp"}}]})],
-            logs: Some(vec![json!({"log_id": "900", "type": "s", "date": "2026-09-01T10:00:00.000Z", "connection_id": "con_Xx9aiRppSPC3E6vT", "organization_id": null})]),
+            connections: vec![
+                json!({"id": "con_Xx9aiRppSPC3E6vT", "name": "acme-sso", "strategy": "samlp", "options": {"signInEndpoint": "https://acme.okta.com/app/x/1/sso/saml"}}),
+            ],
+            organizations: vec![
+                json!({"id": "org_qK4t86pcMGKq00gN", "name": "acme", "metadata": {"workspace_id": "ws-1"},
+                "enabled_connections": [{"connection_id": "con_Xx9aiRppSPC3E6vT", "assign_membership_on_login": true, "show_as_button": true, "connection": {"name": "acme-sso", "strategy": "samlp"}}]}),
+            ],
+            logs: Some(vec![
+                json!({"log_id": "900", "type": "s", "date": "2026-09-01T10:00:00.000Z", "connection_id": "con_Xx9aiRppSPC3E6vT", "organization_id": null}),
+            ]),
         }
     }
 
@@ -139,7 +158,11 @@ mod tests {
         assert_eq!(read_dump(&path).unwrap(), sample());
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.find("\"connections\"").unwrap() < text.find("\"organizations\"").unwrap());
-        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
         fs::remove_dir_all(dir).unwrap();
     }
@@ -171,7 +194,10 @@ mod tests {
         let path = dir.join("arr.json");
         fs::write(&path, "[]").unwrap();
         let err = format!("{:#}", read_dump(&path).unwrap_err());
-        assert!(err.contains("arr.json") && err.contains("\"connections\": [...]"), "{err}");
+        assert!(
+            err.contains("arr.json") && err.contains("\"connections\": [...]"),
+            "{err}"
+        );
         fs::write(&path, r#"{"connections": [1], "organizations": []}"#).unwrap();
         let err = format!("{:#}", read_dump(&path).unwrap_err());
         assert!(err.contains("\"connections\"[0] is not a JSON object"), "{err}");

@@ -27,7 +27,11 @@ pub(crate) struct OffsetPage {
 /// # Errors
 /// Fails when more records remain past Auth0's 1,000-record offset cap,
 /// naming `what`.
-pub(crate) fn offset_pages(what: &str, per_page: usize, mut get: impl FnMut(usize) -> Result<OffsetPage>) -> Result<Vec<Value>> {
+pub(crate) fn offset_pages(
+    what: &str,
+    per_page: usize,
+    mut get: impl FnMut(usize) -> Result<OffsetPage>,
+) -> Result<Vec<Value>> {
     ensure!(per_page > 0, "per_page must be positive");
     let mut out = Vec::new();
     for page in 0.. {
@@ -54,7 +58,10 @@ pub(crate) fn offset_pages(what: &str, per_page: usize, mut get: impl FnMut(usiz
 ///
 /// # Errors
 /// When `get` fails, or the server repeats a `next` value (a loop).
-pub(crate) fn checkpoint_pages(what: &str, mut get: impl FnMut(Option<&str>) -> Result<(Vec<Value>, Option<String>)>) -> Result<Vec<Value>> {
+pub(crate) fn checkpoint_pages(
+    what: &str,
+    mut get: impl FnMut(Option<&str>) -> Result<(Vec<Value>, Option<String>)>,
+) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     let mut from: Option<String> = None;
     let mut seen = std::collections::HashSet::new();
@@ -119,7 +126,11 @@ pub(crate) fn list_body(body: Value, key: &str) -> Result<(Vec<Value>, Option<us
                 bail!("expected a JSON array or an object with a \"{key}\" array");
             };
             let total = map.get("total").and_then(Value::as_u64).map(|t| t as usize);
-            let next = map.get("next").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            let next = map
+                .get("next")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
             Ok((items, total, next))
         }
         _ => bail!("expected a JSON array or an object with a \"{key}\" array"),
@@ -141,7 +152,10 @@ mod tests {
         let all = offset_pages("connections", 50, |page| {
             calls.push(page);
             let start = page * 50;
-            Ok(OffsetPage { items: items(start..(start + 50).min(120)), total: None })
+            Ok(OffsetPage {
+                items: items(start..(start + 50).min(120)),
+                total: None,
+            })
         })
         .unwrap();
         assert_eq!(all.len(), 120);
@@ -150,7 +164,17 @@ mod tests {
 
     #[test]
     fn offset_pages_exact_multiple_needs_one_empty_page() {
-        let all = offset_pages("x", 50, |page| Ok(OffsetPage { items: if page < 2 { items(page * 50..page * 50 + 50) } else { vec![] }, total: None })).unwrap();
+        let all = offset_pages("x", 50, |page| {
+            Ok(OffsetPage {
+                items: if page < 2 {
+                    items(page * 50..page * 50 + 50)
+                } else {
+                    vec![]
+                },
+                total: None,
+            })
+        })
+        .unwrap();
         assert_eq!(all.len(), 100);
     }
 
@@ -159,7 +183,10 @@ mod tests {
         let mut calls = 0;
         let all = offset_pages("enabled connections", 50, |page| {
             calls += 1;
-            Ok(OffsetPage { items: items(page * 50..page * 50 + 50), total: Some(100) })
+            Ok(OffsetPage {
+                items: items(page * 50..page * 50 + 50),
+                total: Some(100),
+            })
         })
         .unwrap();
         assert_eq!((all.len(), calls), (100, 2));
@@ -167,13 +194,25 @@ mod tests {
 
     #[test]
     fn offset_pages_fails_loudly_at_the_1000_cap() {
-        let err = offset_pages("organizations", 50, |page| Ok(OffsetPage { items: items(page * 50..page * 50 + 50), total: None })).unwrap_err();
+        let err = offset_pages("organizations", 50, |page| {
+            Ok(OffsetPage {
+                items: items(page * 50..page * 50 + 50),
+                total: None,
+            })
+        })
+        .unwrap_err();
         assert!(err.to_string().contains("1000 records"), "{err}");
     }
 
     #[test]
     fn offset_pages_exactly_1000_records_is_fine() {
-        let all = offset_pages("x", 50, |page| Ok(OffsetPage { items: items(page * 50..page * 50 + 50), total: Some(1000) })).unwrap();
+        let all = offset_pages("x", 50, |page| {
+            Ok(OffsetPage {
+                items: items(page * 50..page * 50 + 50),
+                total: Some(1000),
+            })
+        })
+        .unwrap();
         assert_eq!(all.len(), 1000);
     }
 
@@ -195,7 +234,14 @@ mod tests {
 
     #[test]
     fn checkpoint_pages_stops_on_empty_page_with_next() {
-        let all = checkpoint_pages("x", |from| Ok(if from.is_none() { (items(0..3), Some("n".into())) } else { (vec![], Some("m".into())) })).unwrap();
+        let all = checkpoint_pages("x", |from| {
+            Ok(if from.is_none() {
+                (items(0..3), Some("n".into()))
+            } else {
+                (vec![], Some("m".into()))
+            })
+        })
+        .unwrap();
         assert_eq!(all.len(), 3);
     }
 
@@ -207,21 +253,33 @@ mod tests {
 
     #[test]
     fn checkpoint_pages_propagates_errors() {
-        let err = checkpoint_pages("x", |from| if from.is_none() { Ok((items(0..1), Some("n".into()))) } else { bail!("boom") }).unwrap_err();
+        let err = checkpoint_pages("x", |from| {
+            if from.is_none() {
+                Ok((items(0..1), Some("n".into())))
+            } else {
+                bail!("boom")
+            }
+        })
+        .unwrap_err();
         assert_eq!(err.to_string(), "boom");
     }
 
     #[test]
     fn link_pages_follows_links_until_empty_page() {
         let mut urls = vec![];
-        let all = link_pages("logs", "u0".into(), |url| {
-            urls.push(url.to_string());
-            Ok(match url {
-                "u0" => (items(0..100), Some("u1".into())),
-                "u1" => (items(100..150), Some("u2".into())),
-                _ => (vec![], Some("u2".into())),
-            })
-        }, |_| false)
+        let all = link_pages(
+            "logs",
+            "u0".into(),
+            |url| {
+                urls.push(url.to_string());
+                Ok(match url {
+                    "u0" => (items(0..100), Some("u1".into())),
+                    "u1" => (items(100..150), Some("u2".into())),
+                    _ => (vec![], Some("u2".into())),
+                })
+            },
+            |_| false,
+        )
         .unwrap();
         assert_eq!(all.len(), 150);
         assert_eq!(urls, ["u0", "u1", "u2"]);
@@ -230,11 +288,16 @@ mod tests {
     #[test]
     fn link_pages_stops_when_past_the_window() {
         let calls = std::cell::Cell::new(0);
-        let all = link_pages("logs", "u0".into(), |_| {
-            calls.set(calls.get() + 1);
-            let c = calls.get();
-            Ok((items(c * 10..c * 10 + 10), Some(format!("u{c}"))))
-        }, |page| page.len() == 10 && calls.get() == 2)
+        let all = link_pages(
+            "logs",
+            "u0".into(),
+            |_| {
+                calls.set(calls.get() + 1);
+                let c = calls.get();
+                Ok((items(c * 10..c * 10 + 10), Some(format!("u{c}"))))
+            },
+            |page| page.len() == 10 && calls.get() == 2,
+        )
         .unwrap();
         assert_eq!((all.len(), calls.get()), (20, 2));
     }
@@ -243,7 +306,11 @@ mod tests {
     fn list_body_reads_every_shape() {
         let (i, t, n) = list_body(json!([{"id": 1}]), "connections").unwrap();
         assert_eq!((i.len(), t, n), (1, None, None));
-        let (i, t, n) = list_body(json!({"total": 5, "start": 0, "limit": 50, "connections": [{"id": 1}]}), "connections").unwrap();
+        let (i, t, n) = list_body(
+            json!({"total": 5, "start": 0, "limit": 50, "connections": [{"id": 1}]}),
+            "connections",
+        )
+        .unwrap();
         assert_eq!((i.len(), t, n), (1, Some(5), None));
         let (i, t, n) = list_body(json!({"organizations": [{"id": 1}], "next": "MjAy"}), "organizations").unwrap();
         assert_eq!((i.len(), t, n.as_deref()), (1, None, Some("MjAy")));

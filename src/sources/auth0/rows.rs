@@ -69,11 +69,16 @@ pub(crate) struct Auth0Rows {
 }
 
 fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn workspace_of(v: &Value) -> Option<String> {
-    v.get("metadata").and_then(|m| str_field(m, "workspace_id")).map(str::to_string)
+    v.get("metadata")
+        .and_then(|m| str_field(m, "workspace_id"))
+        .map(str::to_string)
 }
 
 fn required_id(v: &Value, what: &str, index: usize) -> Result<String> {
@@ -87,7 +92,11 @@ fn required_id(v: &Value, what: &str, index: usize) -> Result<String> {
 ///
 /// # Errors
 /// When an object lacks its `id`, or a config rule's regex is invalid.
-pub(crate) fn to_rows(dump: &Auth0Dump, connection_name_pattern: Option<&Regex>, rules: &[VendorRule]) -> Result<Auth0Rows> {
+pub(crate) fn to_rows(
+    dump: &Auth0Dump,
+    connection_name_pattern: Option<&Regex>,
+    rules: &[VendorRule],
+) -> Result<Auth0Rows> {
     let rules = compile_rules(rules)?;
     let mut rows = Auth0Rows::default();
 
@@ -97,13 +106,29 @@ pub(crate) fn to_rows(dump: &Auth0Dump, connection_name_pattern: Option<&Regex>,
     for (i, org) in dump.organizations.iter().enumerate() {
         let org_id = required_id(org, "organization", i)?;
         let workspace_id = workspace_of(org);
-        rows.organizations.push(OrgRow { org_id: org_id.clone(), name: str_field(org, "name").unwrap_or("").to_string(), workspace_id: workspace_of(org) });
-        let enabled = org.get("enabled_connections").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        rows.organizations.push(OrgRow {
+            org_id: org_id.clone(),
+            name: str_field(org, "name").unwrap_or("").to_string(),
+            workspace_id: workspace_of(org),
+        });
+        let enabled = org
+            .get("enabled_connections")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         for ec in enabled {
-            let Some(connection_id) = str_field(ec, "connection_id") else { continue };
+            let Some(connection_id) = str_field(ec, "connection_id") else {
+                continue;
+            };
             if org_connections_seen.insert((org_id.clone(), connection_id.to_string())) {
-                rows.org_connections.push(OrgConnectionRow { org_id: org_id.clone(), connection_id: connection_id.to_string() });
-                orgs_by_connection.entry(connection_id.to_string()).or_default().push((org_id.clone(), workspace_id.clone()));
+                rows.org_connections.push(OrgConnectionRow {
+                    org_id: org_id.clone(),
+                    connection_id: connection_id.to_string(),
+                });
+                orgs_by_connection
+                    .entry(connection_id.to_string())
+                    .or_default()
+                    .push((org_id.clone(), workspace_id.clone()));
             }
         }
     }
@@ -116,7 +141,8 @@ pub(crate) fn to_rows(dump: &Auth0Dump, connection_name_pattern: Option<&Regex>,
         let name = str_field(conn, "name").unwrap_or("").to_string();
         ids_by_name.entry(name.clone()).or_insert_with(|| id.clone());
         if !seen_ids.insert(id.clone()) {
-            rows.warnings.push(format!("connection {id} appears twice in the dump; kept the first"));
+            rows.warnings
+                .push(format!("connection {id} appears twice in the dump; kept the first"));
             continue;
         }
         let Some(class) = classify(conn, &rules) else { continue };
@@ -124,7 +150,13 @@ pub(crate) fn to_rows(dump: &Auth0Dump, connection_name_pattern: Option<&Regex>,
             without_options += 1;
         }
         let strategy = str_field(conn, "strategy").unwrap_or("").to_string();
-        rows.connections.push(ConnectionRow { connection_id: id.clone(), name: name.clone(), strategy, vendor: class.vendor, vendor_rule: class.rule });
+        rows.connections.push(ConnectionRow {
+            connection_id: id.clone(),
+            name: name.clone(),
+            strategy,
+            vendor: class.vendor,
+            vendor_rule: class.rule,
+        });
 
         let mapped = map_workspaces(&id, conn, &name, &orgs_by_connection, connection_name_pattern);
         if mapped.is_empty() {
@@ -160,7 +192,11 @@ fn map_workspaces(
     orgs_by_connection: &HashMap<String, Vec<(String, Option<String>)>>,
     pattern: Option<&Regex>,
 ) -> Vec<ConnectionWorkspace> {
-    let row = |workspace_id: String, mapped_by: String| ConnectionWorkspace { connection_id: id.to_string(), workspace_id, mapped_by };
+    let row = |workspace_id: String, mapped_by: String| ConnectionWorkspace {
+        connection_id: id.to_string(),
+        workspace_id,
+        mapped_by,
+    };
     if let Some(ws) = workspace_of(conn) {
         return vec![row(ws, "connection metadata".into())];
     }
@@ -175,8 +211,14 @@ fn map_workspaces(
     if !out.is_empty() {
         return out;
     }
-    let captured = pattern.and_then(|re| re.captures(name)).and_then(|c| c.get(1)).map(|m| m.as_str().trim()).filter(|s| !s.is_empty());
-    captured.map(|ws| vec![row(ws.to_string(), "name pattern".into())]).unwrap_or_default()
+    let captured = pattern
+        .and_then(|re| re.captures(name))
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim())
+        .filter(|s| !s.is_empty());
+    captured
+        .map(|ws| vec![row(ws.to_string(), "name pattern".into())])
+        .unwrap_or_default()
 }
 
 fn count_logins(logs: &[Value], ids_by_name: &HashMap<String, String>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
@@ -199,7 +241,9 @@ fn count_logins(logs: &[Value], ids_by_name: &HashMap<String, String>, warnings:
             no_connection += 1;
             continue;
         };
-        let day = str_field(log, "date").and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.naive_utc().date());
+        let day = str_field(log, "date")
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.naive_utc().date());
         let Some(day) = day else {
             bad_date += 1;
             continue;
@@ -207,12 +251,23 @@ fn count_logins(logs: &[Value], ids_by_name: &HashMap<String, String>, warnings:
         *counts.entry((connection_id, day)).or_default() += 1;
     }
     if no_connection > 0 {
-        warnings.push(format!("{no_connection} successful logins name no known connection and are not counted"));
+        warnings.push(format!(
+            "{no_connection} successful logins name no known connection and are not counted"
+        ));
     }
     if bad_date > 0 {
-        warnings.push(format!("{bad_date} successful logins have no valid date and are not counted"));
+        warnings.push(format!(
+            "{bad_date} successful logins have no valid date and are not counted"
+        ));
     }
-    counts.into_iter().map(|((connection_id, day), logins)| LoginCount { connection_id, day, logins }).collect()
+    counts
+        .into_iter()
+        .map(|((connection_id, day), logins)| LoginCount {
+            connection_id,
+            day,
+            logins,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -234,7 +289,8 @@ mod tests {
             .iter()
             .map(|(cid, name)| json!({"connection_id": cid, "assign_membership_on_login": true, "show_as_button": true, "connection": {"name": name, "strategy": "samlp"}}))
             .collect();
-        let mut o = json!({"id": id, "name": format!("name-{id}"), "display_name": "Acme", "enabled_connections": enabled});
+        let mut o =
+            json!({"id": id, "name": format!("name-{id}"), "display_name": "Acme", "enabled_connections": enabled});
         if let Some(ws) = ws {
             o["metadata"] = json!({"workspace_id": ws});
         }
@@ -251,7 +307,12 @@ mod tests {
     fn mapping_chain_connection_then_orgs_then_name_pattern() {
         let dump = Auth0Dump {
             connections: vec![
-                conn("con_a", "ws-alpha-sso", "samlp", Some(json!({"workspace_id": "ws-direct"}))),
+                conn(
+                    "con_a",
+                    "ws-alpha-sso",
+                    "samlp",
+                    Some(json!({"workspace_id": "ws-direct"})),
+                ),
                 conn("con_b", "ws-beta-sso", "samlp", None),
                 conn("con_c", "ws-gamma-sso", "samlp", Some(json!({"other": "x"}))),
                 conn("con_d", "no-match", "samlp", None),
@@ -259,8 +320,16 @@ mod tests {
                 conn("con_g", "google-oauth2", "google-oauth2", None),
             ],
             organizations: vec![
-                org("org_1", Some("ws-org1"), &[("con_a", "ws-alpha-sso"), ("con_b", "ws-beta-sso")]),
-                org("org_2", Some("ws-org2"), &[("con_b", "ws-beta-sso"), ("con_db", "Username-Password-Authentication")]),
+                org(
+                    "org_1",
+                    Some("ws-org1"),
+                    &[("con_a", "ws-alpha-sso"), ("con_b", "ws-beta-sso")],
+                ),
+                org(
+                    "org_2",
+                    Some("ws-org2"),
+                    &[("con_b", "ws-beta-sso"), ("con_db", "Username-Password-Authentication")],
+                ),
                 org("org_3", Some("ws-org1"), &[("con_b", "ws-beta-sso")]),
                 org("org_4", None, &[("con_d", "no-match")]),
             ],
@@ -269,8 +338,16 @@ mod tests {
         let re = Regex::new("^ws-(.+)-sso$").unwrap();
         let rows = to_rows(&dump, Some(&re), &[]).unwrap();
         let ids: Vec<_> = rows.connections.iter().map(|c| c.connection_id.as_str()).collect();
-        assert_eq!(ids, ["con_a", "con_b", "con_c", "con_d"], "database and social connections are excluded");
-        let cw: Vec<_> = rows.connection_workspaces.iter().map(|c| (c.connection_id.as_str(), c.workspace_id.as_str(), c.mapped_by.as_str())).collect();
+        assert_eq!(
+            ids,
+            ["con_a", "con_b", "con_c", "con_d"],
+            "database and social connections are excluded"
+        );
+        let cw: Vec<_> = rows
+            .connection_workspaces
+            .iter()
+            .map(|c| (c.connection_id.as_str(), c.workspace_id.as_str(), c.mapped_by.as_str()))
+            .collect();
         assert_eq!(
             cw,
             [
@@ -281,15 +358,28 @@ mod tests {
             ]
         );
         assert_eq!(rows.unmapped, vec![("con_d".to_string(), "no-match".to_string())]);
-        assert!(rows.warnings.iter().any(|w| w.contains("1 enterprise connections are mapped to no workspace")));
-        assert_eq!(rows.organizations[3], OrgRow { org_id: "org_4".into(), name: "name-org_4".into(), workspace_id: None });
+        assert!(rows
+            .warnings
+            .iter()
+            .any(|w| w.contains("1 enterprise connections are mapped to no workspace")));
+        assert_eq!(
+            rows.organizations[3],
+            OrgRow {
+                org_id: "org_4".into(),
+                name: "name-org_4".into(),
+                workspace_id: None
+            }
+        );
         assert_eq!(rows.org_connections.len(), 6);
         assert_eq!(rows.logins, None);
     }
 
     #[test]
     fn without_pattern_name_is_not_used() {
-        let dump = Auth0Dump { connections: vec![conn("con_c", "ws-gamma-sso", "samlp", None)], ..Default::default() };
+        let dump = Auth0Dump {
+            connections: vec![conn("con_c", "ws-gamma-sso", "samlp", None)],
+            ..Default::default()
+        };
         let rows = to_rows(&dump, None, &[]).unwrap();
         assert_eq!(rows.unmapped.len(), 1);
         assert_eq!(rows.connections.len(), 1, "unmapped connections are kept");
@@ -298,7 +388,10 @@ mod tests {
     #[test]
     fn logins_count_type_s_per_connection_per_day_and_match_names() {
         let dump = Auth0Dump {
-            connections: vec![conn("con_a", "acme-sso", "samlp", None), conn("con_b", "beta-sso", "waad", None)],
+            connections: vec![
+                conn("con_a", "acme-sso", "samlp", None),
+                conn("con_b", "beta-sso", "waad", None),
+            ],
             organizations: vec![],
             logs: Some(vec![
                 log("1", "s", "2026-09-01T10:00:00.000Z", json!("con_a"), json!("acme-sso")),
@@ -317,34 +410,88 @@ mod tests {
         assert_eq!(
             rows.logins.unwrap(),
             vec![
-                LoginCount { connection_id: "con_a".into(), day: d("2026-09-01"), logins: 2 },
-                LoginCount { connection_id: "con_a".into(), day: d("2026-09-02"), logins: 1 },
-                LoginCount { connection_id: "con_b".into(), day: d("2026-09-02"), logins: 2 },
+                LoginCount {
+                    connection_id: "con_a".into(),
+                    day: d("2026-09-01"),
+                    logins: 2
+                },
+                LoginCount {
+                    connection_id: "con_a".into(),
+                    day: d("2026-09-02"),
+                    logins: 1
+                },
+                LoginCount {
+                    connection_id: "con_b".into(),
+                    day: d("2026-09-02"),
+                    logins: 2
+                },
             ]
         );
-        assert!(rows.warnings.iter().any(|w| w.starts_with("1 successful logins name no known connection")), "{:?}", rows.warnings);
+        assert!(
+            rows.warnings
+                .iter()
+                .any(|w| w.starts_with("1 successful logins name no known connection")),
+            "{:?}",
+            rows.warnings
+        );
     }
 
     #[test]
     fn connections_without_options_warn() {
         let mut c = conn("con_a", "acme", "samlp", Some(json!({"workspace_id": "w"})));
         c.as_object_mut().unwrap().remove("options");
-        let rows = to_rows(&Auth0Dump { connections: vec![c], ..Default::default() }, None, &[]).unwrap();
-        assert!(rows.warnings[0].contains("read:connections_options"), "{:?}", rows.warnings);
+        let rows = to_rows(
+            &Auth0Dump {
+                connections: vec![c],
+                ..Default::default()
+            },
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(
+            rows.warnings[0].contains("read:connections_options"),
+            "{:?}",
+            rows.warnings
+        );
     }
 
     #[test]
     fn config_rules_reach_to_rows() {
         let mut c = conn("con_a", "acme", "samlp", None);
         c["options"]["signInEndpoint"] = json!("https://app.rippling.com/saml/sso");
-        let rules = [VendorRule { vendor: "Rippling".into(), host: Some("app.rippling.com".into()), ..Default::default() }];
-        let rows = to_rows(&Auth0Dump { connections: vec![c], ..Default::default() }, None, &rules).unwrap();
-        assert_eq!((rows.connections[0].vendor.as_str(), rows.connections[0].vendor_rule.as_str()), ("Rippling", "config rule 1"));
+        let rules = [VendorRule {
+            vendor: "Rippling".into(),
+            host: Some("app.rippling.com".into()),
+            ..Default::default()
+        }];
+        let rows = to_rows(
+            &Auth0Dump {
+                connections: vec![c],
+                ..Default::default()
+            },
+            None,
+            &rules,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                rows.connections[0].vendor.as_str(),
+                rows.connections[0].vendor_rule.as_str()
+            ),
+            ("Rippling", "config rule 1")
+        );
     }
 
     #[test]
     fn object_without_id_is_an_error() {
-        let dump = Auth0Dump { connections: vec![json!({"name": "x", "strategy": "samlp"})], ..Default::default() };
-        assert!(to_rows(&dump, None, &[]).unwrap_err().to_string().contains("connection #1"));
+        let dump = Auth0Dump {
+            connections: vec![json!({"name": "x", "strategy": "samlp"})],
+            ..Default::default()
+        };
+        assert!(to_rows(&dump, None, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("connection #1"));
     }
 }

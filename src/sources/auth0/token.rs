@@ -55,7 +55,12 @@ pub(crate) struct TokenSource {
 
 impl TokenSource {
     pub(crate) fn new(base_url: &str, client_id: &str, client_secret: Secret) -> Self {
-        TokenSource { base_url: base_url.trim_end_matches('/').to_string(), client_id: client_id.to_string(), client_secret, cached: RefCell::new(None) }
+        TokenSource {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            client_id: client_id.to_string(),
+            client_secret,
+            cached: RefCell::new(None),
+        }
     }
 
     /// The audience of the Management API: `<base>/api/v2/`, slash included.
@@ -112,7 +117,11 @@ impl TokenSource {
 }
 
 fn parse_token(body: &Value, now: Instant) -> Result<Token> {
-    let Some(access) = body.get("access_token").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+    let Some(access) = body
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    else {
         bail!("the Auth0 token response has no access_token");
     };
     // Auth0's default lifetime is 24 h; a token without expires_in is used

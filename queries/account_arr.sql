@@ -1,0 +1,10 @@
+-- account_arr: every account of the ARR snapshot selected for side `at_side`.
+-- grain: one row per account_id (18-character form).
+-- columns:
+--   account_id    VARCHAR
+--   account_name  VARCHAR        may be NULL
+--   arr           DECIMAL(18,2)  in the reporting currency; NULL when the export left it empty
+SELECT a.account_id, a.account_name, a.arr
+FROM accounts a
+JOIN selection s ON s.snapshot_id = a.snapshot_id AND s.source = 'arr' AND s.side = at_side
+ORDER BY a.account_id

@@ -1,0 +1,12 @@
+-- customers: every customer for side `at_side`, its ARR counted once however many workspaces it has.
+-- grain: one row per account_id.
+-- columns:
+--   account_id    VARCHAR
+--   account_name  VARCHAR
+--   arr           DECIMAL(18,2)  in the reporting currency, > 0
+--   workspaces    BIGINT         its workspaces in the flags snapshot
+SELECT a.account_id, a.account_name, a.arr, count(*)::BIGINT AS workspaces
+FROM customer_workspaces(at_side) cw
+JOIN account_arr(at_side) a ON a.account_id = cw.account_id
+GROUP BY a.account_id, a.account_name, a.arr
+ORDER BY a.account_id

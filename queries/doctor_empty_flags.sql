@@ -1,0 +1,11 @@
+-- doctor_empty_flags: empty boolean cells per feature (counted as false); side `at_side`.
+-- grain: one row per feature with at least one empty cell, in report order.
+-- columns:
+--   feature     VARCHAR
+--   label       VARCHAR
+--   workspaces  BIGINT   workspaces whose cell was empty
+SELECT f.feature, f.label, count(*)::BIGINT AS workspaces
+FROM features(at_side) f
+JOIN workspace_features(at_side) wf ON wf.feature = f.feature AND wf.empty
+GROUP BY f.feature, f.label, f.position
+ORDER BY f.position

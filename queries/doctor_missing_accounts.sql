@@ -1,0 +1,12 @@
+-- doctor_missing_accounts: links from the workspace-accounts file to accounts that the ARR
+-- export does not contain (a stale mapping, a merged or deleted account); side `at_side`.
+-- grain: one row per link, by workspace.
+-- columns:
+--   workspace_id  VARCHAR
+--   account_id    VARCHAR
+--   line          BIGINT   line in the workspace-accounts file
+SELECT wa.workspace_id, wa.account_id, wa.line
+FROM workspace_accounts wa
+JOIN selection s ON s.snapshot_id = wa.snapshot_id AND s.source = 'workspace-accounts' AND s.side = at_side
+WHERE wa.account_id NOT IN (SELECT account_id FROM account_arr(at_side))
+ORDER BY wa.workspace_id, wa.account_id

@@ -1,0 +1,13 @@
+-- doctor_unlinked_workspaces: workspaces of the flags snapshot linked to no account of the
+-- ARR export (free workspaces, or a missing mapping), for side `at_side`.
+-- grain: one row per workspace, most users first.
+-- columns:
+--   workspace_id    VARCHAR
+--   workspace_name  VARCHAR
+--   users           BIGINT
+SELECT w.workspace_id, w.workspace_name, w.users
+FROM flag_workspaces(at_side) w
+WHERE w.workspace_id NOT IN (
+    SELECT l.workspace_id FROM workspace_links(at_side) l JOIN account_arr(at_side) a ON a.account_id = l.account_id
+)
+ORDER BY w.users DESC, w.workspace_id

@@ -1,0 +1,11 @@
+-- features: the features reported for side `at_side`: those whose column the flags snapshot carried.
+-- grain: one row per feature, in report order (built-in first, then the config's).
+-- columns:
+--   feature   VARCHAR  key, e.g. sso
+--   label     VARCHAR  display name, e.g. SSO
+--   requires  VARCHAR  prerequisite feature key, or NULL
+--   position  INTEGER  report order
+SELECT f.feature, f.label, f.requires, f.position
+FROM flag_features f
+JOIN selection s ON s.snapshot_id = f.snapshot_id AND s.source = 'flags' AND s.side = at_side
+ORDER BY f.position

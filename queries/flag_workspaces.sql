@@ -1,0 +1,10 @@
+-- flag_workspaces: every workspace of the flags snapshot selected for side `at_side`.
+-- grain: one row per workspace_id.
+-- columns:
+--   workspace_id    VARCHAR  the product's workspace id
+--   workspace_name  VARCHAR  as given in the flags input, may be NULL
+--   users           BIGINT   members of the workspace (0 when not given)
+SELECT w.workspace_id, w.workspace_name, coalesce(w.users, 0)::BIGINT AS users
+FROM workspaces w
+JOIN selection s ON s.snapshot_id = w.snapshot_id AND s.source = 'flags' AND s.side = at_side
+ORDER BY w.workspace_id

@@ -1,0 +1,15 @@
+-- totals: the denominators for side `at_side` (SPEC 3).
+-- grain: exactly one row.
+-- columns:
+--   customers     BIGINT         customers (accounts with ARR > 0 and a workspace in the flags snapshot)
+--   arr           DECIMAL(38,2)  their ARR (attributable ARR)
+--   all_arr       DECIMAL(38,2)  ARR of every account with ARR > 0 in the export
+--   arr_coverage  DOUBLE         arr / all_arr; NULL when the export holds no ARR
+--   workspaces    BIGINT         every workspace in the flags snapshot
+WITH c AS (SELECT count(*)::BIGINT AS customers, coalesce(sum(arr), 0)::DECIMAL(38,2) AS arr FROM customers(at_side)),
+     a AS (SELECT coalesce(sum(arr), 0)::DECIMAL(38,2) AS all_arr FROM account_arr(at_side) WHERE arr > 0),
+     w AS (SELECT count(*)::BIGINT AS workspaces FROM flag_workspaces(at_side))
+SELECT c.customers, c.arr, a.all_arr,
+       CASE WHEN a.all_arr > 0 THEN (c.arr * 100)::DOUBLE / (a.all_arr * 100)::DOUBLE END AS arr_coverage,
+       w.workspaces
+FROM c, a, w

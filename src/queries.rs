@@ -1,0 +1,239 @@
+//! The SQL building blocks in `queries/*.sql`, registered as DuckDB table macros.
+//!
+//! Each file is one SELECT whose header documents its purpose, grain and every
+//! output column. It becomes `CREATE TEMP MACRO <file stem>(at_side) AS TABLE ...`,
+//! where `at_side` names the side of the `selection` temp table it reads (`cur` for
+//! the report date, `prev` for a comparison date), so blocks compose by name:
+//! `revenue_share(at_side)` reads `customers(at_side)`. The files are compiled into the
+//! binary; a user folder replaces them file by file.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+
+use crate::store::{Cell, Source, Store, Table};
+
+/// Macro parameters: a block reads one side, or compares two.
+const ONE_SIDE: &str = "at_side";
+const TWO_SIDES: &str = "at_side, base_side";
+
+/// Built-in queries in dependency order: a block only reads blocks above it.
+const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        "flag_workspaces",
+        ONE_SIDE,
+        include_str!("../queries/flag_workspaces.sql"),
+    ),
+    ("features", ONE_SIDE, include_str!("../queries/features.sql")),
+    (
+        "workspace_features",
+        ONE_SIDE,
+        include_str!("../queries/workspace_features.sql"),
+    ),
+    ("account_arr", ONE_SIDE, include_str!("../queries/account_arr.sql")),
+    (
+        "workspace_links",
+        ONE_SIDE,
+        include_str!("../queries/workspace_links.sql"),
+    ),
+    (
+        "customer_workspaces",
+        ONE_SIDE,
+        include_str!("../queries/customer_workspaces.sql"),
+    ),
+    ("customers", ONE_SIDE, include_str!("../queries/customers.sql")),
+    (
+        "customer_features",
+        ONE_SIDE,
+        include_str!("../queries/customer_features.sql"),
+    ),
+    ("totals", ONE_SIDE, include_str!("../queries/totals.sql")),
+    ("revenue_share", ONE_SIDE, include_str!("../queries/revenue_share.sql")),
+    ("band_adoption", ONE_SIDE, include_str!("../queries/band_adoption.sql")),
+    ("coverage", ONE_SIDE, include_str!("../queries/coverage.sql")),
+    (
+        "idp_connections",
+        ONE_SIDE,
+        include_str!("../queries/idp_connections.sql"),
+    ),
+    ("idp_logins", ONE_SIDE, include_str!("../queries/idp_logins.sql")),
+    ("idps", ONE_SIDE, include_str!("../queries/idps.sql")),
+    (
+        "integration_candidates",
+        ONE_SIDE,
+        include_str!("../queries/integration_candidates.sql"),
+    ),
+    (
+        "unmapped_connections",
+        ONE_SIDE,
+        include_str!("../queries/unmapped_connections.sql"),
+    ),
+    (
+        "doctor_unlinked_workspaces",
+        ONE_SIDE,
+        include_str!("../queries/doctor_unlinked_workspaces.sql"),
+    ),
+    (
+        "doctor_accounts_without_workspace",
+        ONE_SIDE,
+        include_str!("../queries/doctor_accounts_without_workspace.sql"),
+    ),
+    (
+        "doctor_missing_accounts",
+        ONE_SIDE,
+        include_str!("../queries/doctor_missing_accounts.sql"),
+    ),
+    (
+        "doctor_prerequisite_breaks",
+        ONE_SIDE,
+        include_str!("../queries/doctor_prerequisite_breaks.sql"),
+    ),
+    (
+        "doctor_empty_flags",
+        ONE_SIDE,
+        include_str!("../queries/doctor_empty_flags.sql"),
+    ),
+    (
+        "doctor_conflicting_links",
+        ONE_SIDE,
+        include_str!("../queries/doctor_conflicting_links.sql"),
+    ),
+    (
+        "feature_changes",
+        TWO_SIDES,
+        include_str!("../queries/feature_changes.sql"),
+    ),
+];
+
+/// One query: its name (the file stem) and its SQL.
+#[derive(Debug, Clone)]
+pub(crate) struct Query {
+    pub name: &'static str,
+    /// The macro's parameters: `at_side`, or `at_side, base_side` for comparisons.
+    pub params: &'static str,
+    pub sql: String,
+    /// Where it came from, for error messages.
+    pub origin: String,
+}
+
+/// The queries to register: built-ins, each replaced by `dir/<name>.sql` if present.
+pub(crate) fn load_queries(dir: Option<&Path>) -> Result<Vec<Query>> {
+    let mut queries = Vec::with_capacity(BUILTIN.len());
+    for (name, params, builtin) in BUILTIN {
+        let path = dir.map(|d| d.join(format!("{name}.sql")));
+        let query = match path {
+            Some(path) if path.is_file() => Query {
+                name,
+                params,
+                sql: std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?,
+                origin: path.display().to_string(),
+            },
+            _ => Query {
+                name,
+                params,
+                sql: builtin.to_string(),
+                origin: format!("built-in queries/{name}.sql"),
+            },
+        };
+        documented_columns(&query)?;
+        queries.push(query);
+    }
+    Ok(queries)
+}
+
+/// The column names listed under `-- columns:` in a query's header.
+pub(crate) fn documented_columns(query: &Query) -> Result<Vec<String>> {
+    let mut lines = query.sql.lines().take_while(|l| l.starts_with("--"));
+    if !lines.any(|l| l.trim() == "-- columns:") {
+        bail!(
+            "{} has no `-- columns:` header; document each output column (see queries/customers.sql)",
+            query.origin
+        );
+    }
+    Ok(lines
+        .filter_map(|l| l.strip_prefix("--   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect())
+}
+
+/// One side of a comparison: which snapshot each source contributes.
+#[derive(Debug, Clone)]
+pub(crate) struct Side {
+    pub name: String,
+    pub as_of: NaiveDate,
+    /// (source, snapshot id, snapshot date) for each source that has a snapshot.
+    pub snapshots: Vec<(Source, i64, NaiveDate)>,
+}
+
+/// An ARR band: lower bound inclusive, upper exclusive (None = no upper bound).
+#[derive(Debug, Clone)]
+pub(crate) struct Band {
+    pub label: String,
+    pub lower_cents: i128,
+    pub upper_cents: Option<i128>,
+}
+
+/// Registers the selection, the bands and every query macro on the store's connection.
+pub(crate) fn prepare(store: &Store, queries: &[Query], sides: &[Side], bands: &[Band]) -> Result<()> {
+    let selection: Vec<Vec<Cell>> = sides
+        .iter()
+        .flat_map(|side| {
+            side.snapshots.iter().map(move |(source, id, date)| {
+                vec![
+                    Cell::Str(Some(&side.name)),
+                    Cell::Str(Some(source.name())),
+                    Cell::Int(Some(*id)),
+                    Cell::Date(Some(*date)),
+                ]
+            })
+        })
+        .collect();
+    store.temp_table(
+        "selection",
+        "side VARCHAR, source VARCHAR, snapshot_id BIGINT, as_of DATE",
+        &selection,
+    )?;
+    let bands: Vec<Vec<Cell>> = bands
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            vec![
+                Cell::Int(Some(i as i64 + 1)),
+                Cell::Str(Some(&b.label)),
+                Cell::Cents(Some(b.lower_cents)),
+                Cell::Cents(b.upper_cents),
+            ]
+        })
+        .collect();
+    store.temp_table(
+        "arr_bands",
+        "band_order INTEGER, label VARCHAR, lower_bound DECIMAL(18,2), upper_bound DECIMAL(18,2)",
+        &bands,
+    )?;
+    for query in queries {
+        let body = query.sql.trim().trim_end_matches(';');
+        store
+            .execute(&format!(
+                "CREATE OR REPLACE TEMP MACRO {}({}) AS TABLE\n{body}",
+                query.name, query.params
+            ))
+            .with_context(|| format!("{} is not valid SQL for a building block", query.origin))?;
+    }
+    Ok(())
+}
+
+/// Runs a registered query for one side.
+pub(crate) fn run_query(store: &Store, name: &str, side: &str) -> Result<Table> {
+    store
+        .query(&format!("SELECT * FROM {name}('{side}')"))
+        .with_context(|| format!("query {name} failed"))
+}
+
+/// Runs a registered comparison query: side `at` against side `base`.
+pub(crate) fn run_comparison(store: &Store, name: &str, at: &str, base: &str) -> Result<Table> {
+    store
+        .query(&format!("SELECT * FROM {name}('{at}', '{base}')"))
+        .with_context(|| format!("query {name} failed"))
+}

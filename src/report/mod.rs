@@ -1,0 +1,74 @@
+//! Rendering: minijinja templates from `reports/`, compiled in, overridable
+//! file by file from a user folder, with strict undefined so a misspelt field
+//! is an error rather than a blank cell. Renders any `Serialize`; knows nothing
+//! about the store or the queries.
+
+mod filters;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+/// Built-in templates, by file name.
+const BUILTIN: &[(&str, &str)] = &[
+    ("revenue-share.md.j2", include_str!("../../reports/revenue-share.md.j2")),
+    ("snapshots.md.j2", include_str!("../../reports/snapshots.md.j2")),
+    ("quarterly.md.j2", include_str!("../../reports/quarterly.md.j2")),
+    ("blurb.md.j2", include_str!("../../reports/blurb.md.j2")),
+    ("idps.md.j2", include_str!("../../reports/idps.md.j2")),
+    ("doctor.md.j2", include_str!("../../reports/doctor.md.j2")),
+    ("macros.j2", include_str!("../../reports/macros.j2")),
+];
+
+pub(crate) struct Reports {
+    env: Environment<'static>,
+}
+
+impl Reports {
+    /// Templates from `dir` where it has a file of the same name, else the built-ins.
+    pub(crate) fn new(dir: Option<&Path>, currency: &str) -> Result<Reports> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        env.set_debug(true);
+        for (name, builtin) in BUILTIN {
+            let user: Option<PathBuf> = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            let source = match &user {
+                Some(path) => {
+                    std::fs::read_to_string(path).with_context(|| format!("cannot read template {}", path.display()))?
+                }
+                None => builtin.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source)
+                .with_context(|| format!("template {name} does not parse"))?;
+        }
+        filters::register(&mut env, currency);
+        Ok(Reports { env })
+    }
+
+    /// Renders template `name` with `context`.
+    pub(crate) fn render(&self, name: &str, context: &impl Serialize) -> Result<String> {
+        let template = self
+            .env
+            .get_template(name)
+            .with_context(|| format!("no template {name}"))?;
+        template.render(context).map_err(|err| {
+            let detail = format!("{err:#}");
+            anyhow::Error::new(err).context(format!("cannot render {name}: {}", detail.lines().next().unwrap_or("")))
+        })
+    }
+}
+
+/// Money in a compact form for prose and tables: `$60.0M`, `$850k`, `$1.2k`, `$420`.
+pub(crate) fn compact_money(amount: f64, currency: &str) -> String {
+    filters::compact_money(amount, currency)
+}
+
+/// An integer with thousands separators: `1,234,567`.
+pub(crate) fn thousands(n: i64) -> String {
+    filters::thousands(n)
+}

@@ -1,0 +1,215 @@
+//! Loading parsed source rows into a snapshot: one function per source, each
+//! a single `replace_snapshot` transaction, so a load is all or nothing.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::{Cell, Source, Store};
+use crate::config::Feature;
+use crate::sources::auth0::Auth0Rows;
+use crate::sources::flags::FlagsSnapshot;
+use crate::sources::mapping::Mapping;
+use crate::sources::salesforce::SalesforceExport;
+
+impl Store {
+    /// Stores a flags snapshot: its features, workspaces and every flag value.
+    pub(crate) fn load_flags(
+        &mut self,
+        as_of: NaiveDate,
+        origin: &str,
+        flags: &FlagsSnapshot,
+        features: &[Feature],
+    ) -> Result<i64> {
+        let present: Vec<&Feature> = flags
+            .features
+            .iter()
+            .filter_map(|key| features.iter().find(|f| &f.key == key))
+            .collect();
+        let missing: Vec<&str> = features
+            .iter()
+            .filter(|f| !flags.features.contains(&f.key))
+            .map(|f| f.key.as_str())
+            .collect();
+        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings });
+        self.replace_snapshot(Source::Flags, as_of, origin, &details, |load| {
+            load.append(
+                "flag_features",
+                present.iter().enumerate().map(|(i, f)| {
+                    vec![
+                        Cell::Str(Some(&f.key)),
+                        Cell::Str(Some(&f.label)),
+                        Cell::Str(Some(&f.columns[0])),
+                        Cell::Str(f.requires.as_deref()),
+                        Cell::Int(Some(i as i64)),
+                    ]
+                }),
+            )?;
+            let rows = load.append(
+                "workspaces",
+                flags.rows.iter().map(|w| {
+                    vec![
+                        Cell::Str(Some(&w.workspace_id)),
+                        Cell::Str(w.workspace_name.as_deref()),
+                        Cell::Int(w.users),
+                        Cell::Int(Some(w.line as i64)),
+                    ]
+                }),
+            )?;
+            load.append(
+                "workspace_flags",
+                flags.rows.iter().flat_map(|w| {
+                    flags.features.iter().zip(&w.flags).map(move |(key, value)| {
+                        vec![
+                            Cell::Str(Some(&w.workspace_id)),
+                            Cell::Str(Some(key)),
+                            Cell::Bool(*value),
+                        ]
+                    })
+                }),
+            )?;
+            Ok(rows)
+        })
+    }
+
+    /// Stores an ARR snapshot: one row per account and its workspace links.
+    pub(crate) fn load_arr(
+        &mut self,
+        as_of: NaiveDate,
+        origin: &str,
+        export: &SalesforceExport,
+        reporting: &str,
+    ) -> Result<i64> {
+        let details = json!({
+            "has_workspace_column": export.has_workspace_column,
+            "footer_lines_skipped": export.footer_lines_skipped,
+            "totals_rows_skipped": export.totals_rows_skipped,
+            "empty_arr": export.empty_arr,
+            "warnings": export.warnings,
+        });
+        self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
+            let rows = load.append(
+                "accounts",
+                export.accounts.iter().map(|a| {
+                    vec![
+                        Cell::Str(Some(&a.account_id)),
+                        Cell::Str(a.account_name.as_deref()),
+                        Cell::Str(a.parent_id.as_deref()),
+                        Cell::Cents(a.arr_cents),
+                        Cell::Cents(a.original_cents),
+                        Cell::Str(Some(&a.currency)),
+                        Cell::Str(a.rate.as_deref()),
+                        Cell::Str(Some(reporting)),
+                        Cell::Int(Some(a.lines.first().copied().unwrap_or(0) as i64)),
+                    ]
+                }),
+            )?;
+            load.append(
+                "account_workspaces",
+                export.accounts.iter().flat_map(|a| {
+                    a.workspace_ids
+                        .iter()
+                        .map(move |w| vec![Cell::Str(Some(&a.account_id)), Cell::Str(Some(w))])
+                }),
+            )?;
+            Ok(rows)
+        })
+    }
+
+    /// Stores a workspace-accounts snapshot.
+    pub(crate) fn load_workspace_accounts(&mut self, as_of: NaiveDate, origin: &str, mapping: &Mapping) -> Result<i64> {
+        let details = json!({ "warnings": mapping.warnings });
+        self.replace_snapshot(Source::WorkspaceAccounts, as_of, origin, &details, |load| {
+            load.append(
+                "workspace_accounts",
+                mapping.links.iter().map(|l| {
+                    vec![
+                        Cell::Str(Some(&l.workspace_id)),
+                        Cell::Str(Some(&l.account_id)),
+                        Cell::Int(Some(l.line as i64)),
+                    ]
+                }),
+            )
+        })
+    }
+}
+
+impl Store {
+    /// Stores an Auth0 snapshot. `log_window` is the (first, last) day whose
+    /// logins count, or None when the dump carried no logs.
+    pub(crate) fn load_auth0(
+        &mut self,
+        as_of: NaiveDate,
+        origin: &str,
+        rows: &Auth0Rows,
+        log_window: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<i64> {
+        let details = json!({
+            "connections": rows.connections.len(),
+            "unmapped_connections": rows.unmapped.len(),
+            "organizations": rows.organizations.len(),
+            "has_logs": rows.logins.is_some(),
+            "log_window": log_window.map(|(a, b)| json!([a.to_string(), b.to_string()])),
+            "warnings": rows.warnings,
+        });
+        self.replace_snapshot(Source::Auth0, as_of, origin, &details, |load| {
+            let count = load.append(
+                "auth0_connections",
+                rows.connections.iter().map(|c| {
+                    vec![
+                        Cell::Str(Some(&c.connection_id)),
+                        Cell::Str(Some(&c.name)),
+                        Cell::Str(Some(&c.strategy)),
+                        Cell::Str(Some(&c.vendor)),
+                        Cell::Str(Some(&c.vendor_rule)),
+                    ]
+                }),
+            )?;
+            load.append(
+                "auth0_connection_workspaces",
+                rows.connection_workspaces.iter().map(|m| {
+                    vec![
+                        Cell::Str(Some(&m.connection_id)),
+                        Cell::Str(Some(&m.workspace_id)),
+                        Cell::Str(Some(&m.mapped_by)),
+                    ]
+                }),
+            )?;
+            load.append(
+                "auth0_organizations",
+                rows.organizations.iter().map(|o| {
+                    vec![
+                        Cell::Str(Some(&o.org_id)),
+                        Cell::Str(Some(&o.name)),
+                        Cell::Str(o.workspace_id.as_deref()),
+                    ]
+                }),
+            )?;
+            load.append(
+                "auth0_org_connections",
+                rows.org_connections
+                    .iter()
+                    .map(|o| vec![Cell::Str(Some(&o.org_id)), Cell::Str(Some(&o.connection_id))]),
+            )?;
+            if let Some(logins) = &rows.logins {
+                load.append(
+                    "auth0_logins",
+                    logins.iter().map(|l| {
+                        vec![
+                            Cell::Str(Some(&l.connection_id)),
+                            Cell::Date(Some(l.day)),
+                            Cell::Int(Some(l.logins)),
+                        ]
+                    }),
+                )?;
+            }
+            if let Some((first, last)) = log_window {
+                load.append(
+                    "auth0_log_window",
+                    [vec![Cell::Date(Some(first)), Cell::Date(Some(last))]],
+                )?;
+            }
+            Ok(count)
+        })
+    }
+}

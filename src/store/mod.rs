@@ -1,0 +1,400 @@
+//! The DuckDB store: one file holding every load as a dated snapshot.
+//!
+//! Owns the schema and its version, opening (with a clear message when another
+//! process holds the file), replacing a snapshot all or nothing, selecting the
+//! snapshots a report uses, and running SQL into plain `Table`s. The only
+//! module that names `duckdb::`; no duckdb type leaves it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use duckdb::types::{Decimal, TimeUnit, Value, ValueRef};
+use duckdb::{params, AccessMode, Config, Connection};
+use serde::Serialize;
+
+mod load;
+
+const SCHEMA: &str = include_str!("schema.sql");
+/// Bump with a migration in `migrate` whenever schema.sql changes shape.
+const SCHEMA_VERSION: i32 = 1;
+
+/// The inputs a snapshot can come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Source {
+    Flags,
+    Arr,
+    WorkspaceAccounts,
+    Auth0,
+}
+
+impl Source {
+    pub(crate) const ALL: [Source; 4] = [Source::Flags, Source::Arr, Source::WorkspaceAccounts, Source::Auth0];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Source::Flags => "flags",
+            Source::Arr => "arr",
+            Source::WorkspaceAccounts => "workspace-accounts",
+            Source::Auth0 => "auth0",
+        }
+    }
+
+    /// The command that loads a snapshot of this source, for error messages.
+    pub(crate) fn load_command(self) -> &'static str {
+        match self {
+            Source::Flags => "featurearr load flags FILE --as-of DATE",
+            Source::Arr => "featurearr load arr FILE --as-of DATE",
+            Source::WorkspaceAccounts => "featurearr load workspace-accounts FILE --as-of DATE",
+            Source::Auth0 => "featurearr load auth0 DUMP.json --as-of DATE (or pull auth0)",
+        }
+    }
+
+    /// Tables holding this source's rows.
+    fn tables(self) -> &'static [&'static str] {
+        match self {
+            Source::Flags => &["flag_features", "workspaces", "workspace_flags"],
+            Source::Arr => &["accounts", "account_workspaces"],
+            Source::WorkspaceAccounts => &["workspace_accounts"],
+            Source::Auth0 => &[
+                "auth0_connections",
+                "auth0_connection_workspaces",
+                "auth0_organizations",
+                "auth0_org_connections",
+                "auth0_logins",
+                "auth0_log_window",
+            ],
+        }
+    }
+}
+
+/// One cell handed to `Loader::append`. Money is in cents.
+#[derive(Debug, Clone)]
+pub(crate) enum Cell<'a> {
+    Str(Option<&'a str>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+    Cents(Option<i128>),
+    Date(Option<NaiveDate>),
+}
+
+/// A query result as plain values: column names and rows of JSON values
+/// (DECIMAL as a number, DATE as `YYYY-MM-DD`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+impl Table {
+    /// Rows as JSON objects keyed by column name, in column order.
+    pub(crate) fn records(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        self.rows
+            .iter()
+            .map(|row| self.columns.iter().cloned().zip(row.iter().cloned()).collect())
+            .collect()
+    }
+}
+
+/// A snapshot as listed by `snapshots`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SnapshotInfo {
+    pub snapshot_id: i64,
+    pub source: String,
+    pub as_of: String,
+    pub origin: String,
+    pub rows: i64,
+    pub details: serde_json::Value,
+}
+
+pub(crate) struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the store for writing, creating it and its schema if needed.
+    pub(crate) fn open_write(path: &Path) -> Result<Store> {
+        let conn = open(path, AccessMode::ReadWrite)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading; several readers may share it.
+    pub(crate) fn open_read(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            bail!(
+                "no store at {}; load a snapshot first (featurearr load flags FILE) or pass --db PATH",
+                path.display()
+            );
+        }
+        let conn = open(path, AccessMode::ReadOnly)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_version()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        self.conn
+            .execute_batch(SCHEMA)
+            .with_context(|| format!("cannot create the schema in {}", self.path.display()))?;
+        let version: Option<i32> = self
+            .conn
+            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
+        match version {
+            None => {
+                self.conn
+                    .execute("INSERT INTO schema_version VALUES (?)", params![SCHEMA_VERSION])?;
+            }
+            Some(v) if v == SCHEMA_VERSION => {}
+            Some(v) => bail!(
+                "{} has schema version {v}, but this featurearr knows version {SCHEMA_VERSION}; use a newer featurearr",
+                self.path.display()
+            ),
+        }
+        Ok(())
+    }
+
+    fn check_version(&self) -> Result<()> {
+        let version: Option<i32> = self
+            .conn
+            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+            .with_context(|| {
+                format!(
+                    "{} is not a featurearr store (no schema_version table)",
+                    self.path.display()
+                )
+            })?;
+        match version {
+            Some(v) if v == SCHEMA_VERSION => Ok(()),
+            Some(v) => bail!(
+                "{} has schema version {v}, but this featurearr knows version {SCHEMA_VERSION}; open it once with `featurearr load ...` from a newer release",
+                self.path.display()
+            ),
+            None => bail!("{} is not a featurearr store (empty schema_version)", self.path.display()),
+        }
+    }
+
+    /// Replaces the snapshot of `source` for `as_of` with what `fill` appends,
+    /// in one transaction: on any error the store is exactly as before.
+    pub(crate) fn replace_snapshot(
+        &mut self,
+        source: Source,
+        as_of: NaiveDate,
+        origin: &str,
+        details: &serde_json::Value,
+        fill: impl FnOnce(&mut Loader) -> Result<u64>,
+    ) -> Result<i64> {
+        let tx = self.conn.transaction().context("cannot start a transaction")?;
+        let old: Option<i64> = tx
+            .query_row(
+                "SELECT snapshot_id FROM snapshots WHERE source = ? AND as_of = ?",
+                params![source.name(), as_of.to_string()],
+                |r| r.get(0),
+            )
+            .ok();
+        if let Some(old) = old {
+            for table in source.tables() {
+                tx.execute(&format!("DELETE FROM {table} WHERE snapshot_id = ?"), params![old])?;
+            }
+            tx.execute("DELETE FROM snapshots WHERE snapshot_id = ?", params![old])?;
+        }
+        let snapshot_id: i64 = tx.query_row("SELECT nextval('snapshot_ids')", [], |r| r.get(0))?;
+        let mut loader = Loader { tx: &tx, snapshot_id };
+        let rows = fill(&mut loader)?;
+        tx.execute(
+            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+            params![
+                snapshot_id,
+                source.name(),
+                as_of.to_string(),
+                origin,
+                rows as i64,
+                details.to_string()
+            ],
+        )?;
+        tx.commit().with_context(|| {
+            format!(
+                "cannot commit the {} snapshot to {}",
+                source.name(),
+                self.path.display()
+            )
+        })?;
+        Ok(snapshot_id)
+    }
+
+    pub(crate) fn snapshots(&self) -> Result<Vec<SnapshotInfo>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT snapshot_id, source, strftime(as_of, '%Y-%m-%d'), origin, rows, details
+             FROM snapshots ORDER BY source, as_of",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let details: String = r.get(5)?;
+            Ok(SnapshotInfo {
+                snapshot_id: r.get(0)?,
+                source: r.get(1)?,
+                as_of: r.get(2)?,
+                origin: r.get(3)?,
+                rows: r.get(4)?,
+                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest snapshot of `source` dated on or before `as_of`.
+    pub(crate) fn snapshot_on_or_before(&self, source: Source, as_of: NaiveDate) -> Result<Option<SnapshotInfo>> {
+        Ok(self
+            .snapshots()?
+            .into_iter()
+            .filter(|s| s.source == source.name() && s.as_of.as_str() <= as_of.to_string().as_str())
+            .max_by(|a, b| a.as_of.cmp(&b.as_of)))
+    }
+
+    /// Runs a statement that returns nothing (temporary views and tables).
+    pub(crate) fn execute(&self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql)?;
+        Ok(())
+    }
+
+    /// Creates (or replaces) a temporary table from rows of cells.
+    pub(crate) fn temp_table(&self, name: &str, columns: &str, rows: &[Vec<Cell>]) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {name} ({columns})"))?;
+        let mut app = self.conn.appender_to_catalog_and_db(name, "temp", "main")?;
+        for row in rows {
+            let values: Vec<Value> = row.iter().map(to_value).collect::<Result<_>>()?;
+            app.append_row(duckdb::appender_params_from_iter(values))?;
+        }
+        app.flush()?;
+        Ok(())
+    }
+
+    /// Runs one query into a `Table`.
+    pub(crate) fn query(&self, sql: &str) -> Result<Table> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        let columns: Vec<String> = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut values = Vec::with_capacity(columns.len());
+            for i in 0..columns.len() {
+                values.push(to_json(row.get_ref(i)?)?);
+            }
+            out.push(values);
+        }
+        Ok(Table { columns, rows: out })
+    }
+}
+
+/// Appends the rows of one snapshot; every row carries the snapshot id first.
+pub(crate) struct Loader<'tx> {
+    tx: &'tx duckdb::Transaction<'tx>,
+    snapshot_id: i64,
+}
+
+impl Loader<'_> {
+    /// Appends `rows` to `table`; each row gets the snapshot id as first column.
+    pub(crate) fn append<'a>(&mut self, table: &str, rows: impl IntoIterator<Item = Vec<Cell<'a>>>) -> Result<u64> {
+        let mut app = self.tx.appender(table)?;
+        let mut count = 0;
+        for row in rows {
+            let mut values = Vec::with_capacity(row.len() + 1);
+            values.push(Value::BigInt(self.snapshot_id));
+            for cell in &row {
+                values.push(to_value(cell)?);
+            }
+            app.append_row(duckdb::appender_params_from_iter(values))
+                .with_context(|| format!("cannot append a row to {table}"))?;
+            count += 1;
+        }
+        // Dropping an appender discards its errors, so flush explicitly.
+        app.flush().with_context(|| format!("cannot write {table}"))?;
+        Ok(count)
+    }
+}
+
+fn to_value(cell: &Cell) -> Result<Value> {
+    Ok(match cell {
+        Cell::Str(v) => v.map_or(Value::Null, |s| Value::Text(s.to_string())),
+        Cell::Int(v) => v.map_or(Value::Null, Value::BigInt),
+        Cell::Bool(v) => v.map_or(Value::Null, Value::Boolean),
+        Cell::Cents(v) => match v {
+            None => Value::Null,
+            Some(c) => Value::Decimal(Decimal::new(18, 2, *c).context("ARR beyond DECIMAL(18,2)")?),
+        },
+        Cell::Date(v) => match v {
+            None => Value::Null,
+            Some(d) => Value::Date32((*d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32),
+        },
+    })
+}
+
+fn to_json(value: ValueRef) -> Result<serde_json::Value> {
+    use serde_json::Value as J;
+    Ok(match value {
+        ValueRef::Null => J::Null,
+        ValueRef::Boolean(b) => J::Bool(b),
+        ValueRef::TinyInt(i) => J::from(i),
+        ValueRef::SmallInt(i) => J::from(i),
+        ValueRef::Int(i) => J::from(i),
+        ValueRef::BigInt(i) => J::from(i),
+        ValueRef::HugeInt(i) => J::from(i64::try_from(i).context("integer beyond 64 bits in a query result")?),
+        ValueRef::UTinyInt(i) => J::from(i),
+        ValueRef::USmallInt(i) => J::from(i),
+        ValueRef::UInt(i) => J::from(i),
+        ValueRef::UBigInt(i) => J::from(i),
+        ValueRef::Float(f) => float(f as f64),
+        ValueRef::Double(f) => float(f),
+        // The decimal's exact text parses to the nearest f64; JSON has no decimals.
+        ValueRef::Decimal(d) => float(d.to_string().parse::<f64>().context("bad decimal")?),
+        ValueRef::Text(t) => J::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Date32(days) => {
+            let date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(days as i64);
+            J::String(date.to_string())
+        }
+        ValueRef::Timestamp(unit, v) => {
+            let micros = match unit {
+                TimeUnit::Second => v * 1_000_000,
+                TimeUnit::Millisecond => v * 1_000,
+                TimeUnit::Microsecond => v,
+                TimeUnit::Nanosecond => v / 1_000,
+            };
+            let ts = chrono::DateTime::from_timestamp_micros(micros).context("bad timestamp")?;
+            J::String(ts.naive_utc().to_string())
+        }
+        other => bail!(
+            "unsupported column type {:?} in a query result; cast it in the SQL",
+            other.data_type()
+        ),
+    })
+}
+
+fn float(f: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+fn open(path: &Path, mode: AccessMode) -> Result<Connection> {
+    let config = Config::default().access_mode(mode)?;
+    Connection::open_with_flags(path, config).map_err(|err| {
+        let text = err.to_string();
+        if text.contains("Could not set lock") || text.contains("Conflicting lock") {
+            // DuckDB's message names the holder's PID; keep it, and say what to do.
+            anyhow::anyhow!(
+                "the store {} is in use by another process; wait for it to finish and run again ({})",
+                path.display(),
+                text.lines().find(|l| l.contains("PID")).unwrap_or(text.as_str()).trim()
+            )
+        } else {
+            anyhow::Error::new(err).context(format!("cannot open the store {}", path.display()))
+        }
+    })
+}

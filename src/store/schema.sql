@@ -1,0 +1,118 @@
+-- featurearr store, schema version 1.
+-- Every table except schema_version and snapshots holds rows of one snapshot,
+-- keyed by snapshot_id; a snapshot is one load of one source for one as-of date.
+
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+
+CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1;
+
+CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_id INTEGER PRIMARY KEY,
+    source      VARCHAR NOT NULL,   -- flags | arr | workspace-accounts | auth0
+    as_of       DATE NOT NULL,
+    origin      VARCHAR NOT NULL,   -- the file or URL it came from
+    rows        BIGINT NOT NULL,    -- records loaded
+    details     VARCHAR NOT NULL,   -- JSON: source-specific facts (warnings, log window, ...)
+    UNIQUE (source, as_of)
+);
+
+-- flags: which features the file carried (a feature whose column is absent is not reported)
+CREATE TABLE IF NOT EXISTS flag_features (
+    snapshot_id INTEGER NOT NULL,
+    feature     VARCHAR NOT NULL,
+    label       VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    requires    VARCHAR,
+    position    INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS workspaces (
+    snapshot_id    INTEGER NOT NULL,
+    workspace_id   VARCHAR NOT NULL,
+    workspace_name VARCHAR,
+    users          BIGINT,
+    line           BIGINT NOT NULL
+);
+
+-- enabled is NULL where the cell was empty: false for every metric, counted by doctor
+CREATE TABLE IF NOT EXISTS workspace_flags (
+    snapshot_id  INTEGER NOT NULL,
+    workspace_id VARCHAR NOT NULL,
+    feature      VARCHAR NOT NULL,
+    enabled      BOOLEAN
+);
+
+-- arr: one row per account, ARR converted to the reporting currency
+CREATE TABLE IF NOT EXISTS accounts (
+    snapshot_id    INTEGER NOT NULL,
+    account_id     VARCHAR NOT NULL,     -- 18-character form
+    account_name   VARCHAR,
+    parent_id      VARCHAR,
+    arr            DECIMAL(18, 2),       -- NULL when the export left it empty
+    original_arr   DECIMAL(18, 2),
+    currency       VARCHAR NOT NULL,     -- of original_arr
+    rate           VARCHAR,              -- applied rate as written in the config
+    reporting      VARCHAR NOT NULL,     -- currency of arr
+    first_line     BIGINT NOT NULL
+);
+
+-- arr: workspace links written in the export's workspace column
+CREATE TABLE IF NOT EXISTS account_workspaces (
+    snapshot_id  INTEGER NOT NULL,
+    account_id   VARCHAR NOT NULL,
+    workspace_id VARCHAR NOT NULL
+);
+
+-- workspace-accounts: the separate mapping file
+CREATE TABLE IF NOT EXISTS workspace_accounts (
+    snapshot_id  INTEGER NOT NULL,
+    workspace_id VARCHAR NOT NULL,
+    account_id   VARCHAR NOT NULL,     -- 18-character form
+    line         BIGINT NOT NULL
+);
+
+-- auth0: enterprise connections with their IdP vendor and the rule that decided it
+CREATE TABLE IF NOT EXISTS auth0_connections (
+    snapshot_id   INTEGER NOT NULL,
+    connection_id VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL,
+    strategy      VARCHAR NOT NULL,
+    vendor        VARCHAR NOT NULL,
+    vendor_rule   VARCHAR NOT NULL
+);
+
+-- auth0: connection -> workspace, by the SPEC 2.3 chain
+CREATE TABLE IF NOT EXISTS auth0_connection_workspaces (
+    snapshot_id   INTEGER NOT NULL,
+    connection_id VARCHAR NOT NULL,
+    workspace_id  VARCHAR NOT NULL,
+    mapped_by     VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS auth0_organizations (
+    snapshot_id  INTEGER NOT NULL,
+    org_id       VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL,
+    workspace_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS auth0_org_connections (
+    snapshot_id   INTEGER NOT NULL,
+    org_id        VARCHAR NOT NULL,
+    connection_id VARCHAR NOT NULL
+);
+
+-- auth0: successful logins (log type s) per connection and UTC day
+CREATE TABLE IF NOT EXISTS auth0_logins (
+    snapshot_id   INTEGER NOT NULL,
+    connection_id VARCHAR NOT NULL,
+    day           DATE NOT NULL,
+    logins        BIGINT NOT NULL
+);
+
+-- auth0: the log window counted, present only when the snapshot carried logs
+CREATE TABLE IF NOT EXISTS auth0_log_window (
+    snapshot_id INTEGER NOT NULL,
+    first_day   DATE NOT NULL,
+    last_day    DATE NOT NULL
+);

@@ -1,0 +1,81 @@
+//! Loading snapshots: idempotent per source and date, all or nothing.
+
+use crate::util::Project;
+
+#[test]
+fn reloading_the_same_date_replaces_the_snapshot() {
+    let p = Project::new("basic");
+    p.load_basic("2026-09-30");
+    p.load_basic("2026-09-30");
+    let s = p.json(&["snapshots", "--format", "json"]);
+    let snapshots = s["snapshots"].as_array().unwrap();
+    assert_eq!(snapshots.len(), 3, "{s:#}");
+    let flags = snapshots.iter().find(|x| x["source"] == "flags").unwrap();
+    assert_eq!(flags["rows"], 7);
+    let r = p.json(&["report", "revenue-share", "--format", "json"]);
+    assert_eq!(r["totals"]["workspaces"], 7);
+}
+
+#[test]
+fn a_bad_row_leaves_the_store_unchanged() {
+    let p = Project::new("basic");
+    p.load_basic("2026-09-30");
+    let before = p.run(&["snapshots", "--format", "json"]);
+    let report_before = p.run(&["report", "revenue-share", "--format", "json"]);
+    let flags = std::fs::read_to_string(p.path("flags.csv"))
+        .unwrap()
+        .replace("ws-d1,Delta,5,1", "ws-d1,Delta,5,maybe");
+    p.write("bad.csv", flags);
+    let err = p.fail(&["load", "flags", "bad.csv", "--as-of", "2026-09-30"]);
+    assert!(err.contains("bad.csv:6"), "{err}");
+    assert!(err.contains("sso_enabled"), "{err}");
+    assert_eq!(p.run(&["snapshots", "--format", "json"]), before);
+    assert_eq!(p.run(&["report", "revenue-share", "--format", "json"]), report_before);
+}
+
+#[test]
+fn conflicting_arr_for_one_account_names_the_lines() {
+    let p = Project::new("basic");
+    let arr = std::fs::read_to_string(p.path("arr.csv")).unwrap();
+    let arr = arr.replacen(
+        "\"USD 120,000.00\",\"USD\",\"ws-a2\"",
+        "\"USD 125,000.00\",\"USD\",\"ws-a2\"",
+        1,
+    );
+    p.write("conflict.csv", arr);
+    let err = p.fail(&["load", "arr", "conflict.csv", "--as-of", "2026-09-30"]);
+    assert!(err.contains('2') && err.contains('3'), "{err}");
+    assert!(err.contains("0015g00000XyZaB"), "{err}");
+}
+
+#[test]
+fn missing_rate_names_the_currency_codes() {
+    let p = Project::new("basic");
+    p.write("featurearr.toml", "[currency]\nrates = { EUR = 1.08 }\n");
+    let err = p.fail(&["load", "arr", "arr.csv", "--as-of", "2026-09-30"]);
+    assert!(err.contains("GBP"), "{err}");
+}
+
+#[test]
+fn snapshots_lists_each_source_and_date_in_markdown() {
+    let p = Project::new("basic");
+    p.load_basic("2026-06-30");
+    p.run(&["load", "flags", "flags.csv", "--as-of", "2026-09-30"]);
+    let md = p.run(&["snapshots"]);
+    assert!(md.contains("| flags | 2026-06-30 | 7 |"), "{md}");
+    assert!(md.contains("| flags | 2026-09-30 | 7 |"), "{md}");
+    assert!(md.contains("| arr | 2026-06-30 | 6 |"), "{md}");
+}
+
+#[test]
+fn bad_date_is_an_error_with_the_expected_form() {
+    let p = Project::new("basic");
+    let err = p.fail(&["load", "flags", "flags.csv", "--as-of", "30/09/2026"]);
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    let p = Project::empty();
+    p.cmd().args(["report", "nope"]).assert().code(2);
+}

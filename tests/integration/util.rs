@@ -1,0 +1,98 @@
+//! Test helpers: a scratch folder per test, fixtures copied in, and a command
+//! for the real binary with a clean environment.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/fixtures")
+}
+
+/// A scratch folder holding a copy of one fixture folder.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new(fixture: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let src = fixtures().join(fixture);
+        if src.is_dir() {
+            for entry in std::fs::read_dir(src).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+            }
+        }
+        Project { dir }
+    }
+
+    pub fn empty() -> Project {
+        Project {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// `featurearr` run in the folder with nothing inherited from the environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("featurearr").unwrap();
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// Runs `featurearr ARGS`, asserts success and returns stdout.
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "featurearr {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs `featurearr ARGS`, asserts exit code 1, nothing on stdout, and returns stderr.
+    pub fn fail(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "featurearr {args:?} should fail with 1:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "nothing may go to stdout on error");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.run(args)).unwrap()
+    }
+
+    /// Loads the basic fixture's three files for one date.
+    pub fn load_basic(&self, as_of: &str) {
+        self.run(&["load", "flags", "flags.csv", "--as-of", as_of]);
+        self.run(&["load", "arr", "arr.csv", "--as-of", as_of]);
+        self.run(&["load", "workspace-accounts", "workspace-accounts.csv", "--as-of", as_of]);
+    }
+}
+
+/// Asserts two floats are equal to within rounding of the last bit or two.
+pub fn assert_close(actual: &serde_json::Value, expected: f64) {
+    let a = actual.as_f64().unwrap_or_else(|| panic!("{actual} is not a number"));
+    assert!(
+        (a - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+        "{a} != {expected}"
+    );
+}
