@@ -16,6 +16,9 @@ pub(super) fn register(env: &mut Environment<'static>, currency: &str) {
     env.add_filter("signed_pct", |v: Value| -> String {
         as_f64(&v).map_or_else(|| "n/a".into(), |f| format!("{:+.1}%", f * 100.0))
     });
+    env.add_filter("signed", |v: Value, places: usize| -> String {
+        as_f64(&v).map_or_else(|| "n/a".into(), |f| format!("{f:+.places$}"))
+    });
     env.add_filter("num", |v: Value| -> String {
         as_f64(&v).map_or_else(|| "n/a".into(), |f| thousands(f.round() as i64))
     });

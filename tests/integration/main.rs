@@ -7,4 +7,5 @@ mod auth0;
 mod auth0_server;
 mod idps;
 mod load;
+mod quarterly;
 mod revenue_share;
