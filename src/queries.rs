@@ -237,3 +237,38 @@ pub(crate) fn run_comparison(store: &Store, name: &str, at: &str, base: &str) ->
         .query(&format!("SELECT * FROM {name}('{at}', '{base}')"))
         .with_context(|| format!("query {name} failed"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every built-in query returns exactly the columns its header documents.
+    #[test]
+    fn every_query_returns_its_documented_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_write(&dir.path().join("t.duckdb")).unwrap();
+        let queries = load_queries(None).unwrap();
+        let side = |name: &str| Side {
+            name: name.into(),
+            as_of: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
+            snapshots: vec![],
+        };
+        prepare(&store, &queries, &[side("cur"), side("prev")], &[]).unwrap();
+        for query in &queries {
+            let table = if query.params == TWO_SIDES {
+                run_comparison(&store, query.name, "cur", "prev").unwrap()
+            } else {
+                run_query(&store, query.name, "cur").unwrap()
+            };
+            assert_eq!(table.columns, documented_columns(query).unwrap(), "{}", query.name);
+        }
+    }
+
+    #[test]
+    fn a_query_without_a_columns_header_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("totals.sql"), "SELECT 1 AS customers").unwrap();
+        let err = load_queries(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("totals.sql") && err.contains("-- columns:"), "{err}");
+    }
+}

@@ -63,7 +63,18 @@ fn idps_json_matches_hand_computed_numbers_in_order() {
 
     // Every spec field and nothing else in an idp row.
     let keys: Vec<&String> = okta.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["idp", "connections", "workspaces", "customers", "arr", "arr_share", "logins"]);
+    assert_eq!(
+        keys,
+        [
+            "idp",
+            "connections",
+            "workspaces",
+            "customers",
+            "arr",
+            "arr_share",
+            "logins"
+        ]
+    );
 }
 
 #[test]
@@ -89,9 +100,17 @@ fn unmapped_connections_are_listed_not_dropped() {
     assert_eq!(unmapped.len(), 1);
     assert_eq!(unmapped[0]["connection_id"], "con_StaleLegacy07");
     let md = p.run(&["report", "idps"]);
-    assert!(md.contains("con\\_StaleLegacy07") || md.contains("con_StaleLegacy07"), "{md}");
+    assert!(
+        md.contains("con\\_StaleLegacy07") || md.contains("con_StaleLegacy07"),
+        "{md}"
+    );
     let doctor = p.json(&["doctor", "--format", "json"]);
-    let finding = doctor["findings"].as_array().unwrap().iter().find(|f| f["key"] == "unmapped-connections").unwrap();
+    let finding = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "unmapped-connections")
+        .unwrap();
     assert_eq!(finding["count"], 1);
     assert_eq!(finding["items"][0]["name"], "legacy-sso");
 }
@@ -103,11 +122,21 @@ fn every_connection_records_the_rule_that_classified_it() {
     let conns = r["connections"].as_array().unwrap();
     // Database and social connections are not IdPs.
     assert_eq!(conns.len(), 7, "{conns:#?}");
-    let rule = |id: &str| conns.iter().find(|c| c["connection_id"] == id).unwrap()["vendor_rule"].as_str().unwrap().to_string();
+    let rule = |id: &str| {
+        conns.iter().find(|c| c["connection_id"] == id).unwrap()["vendor_rule"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     assert!(rule("con_OktaNative0001").contains("okta"));
     assert!(rule("con_SamlOkta00002").contains("beta.okta.com"));
     assert!(rule("con_OneLoginGam05").contains("onelogin"));
-    let mapped_by = conns.iter().find(|c| c["connection_id"] == "con_WaadDelta0003").unwrap()["mapped_by"].as_str().unwrap();
+    let mapped_by = conns
+        .iter()
+        .find(|c| c["connection_id"] == "con_WaadDelta0003")
+        .unwrap()["mapped_by"]
+        .as_str()
+        .unwrap();
     assert!(mapped_by.contains("org_DeltaOrg000001"), "{mapped_by}");
     let md = p.run(&["report", "idps", "--explain"]);
     assert!(md.contains("How each connection was classified"), "{md}");
@@ -128,7 +157,8 @@ fn idps_csv_writes_the_same_rows() {
 fn logins_are_null_without_logs() {
     let p = Project::new("basic");
     p.load_basic("2026-09-30");
-    let mut dump: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p.path("auth0.json")).unwrap()).unwrap();
+    let mut dump: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path("auth0.json")).unwrap()).unwrap();
     dump.as_object_mut().unwrap().remove("logs");
     p.write("nologs.json", dump.to_string());
     p.run(&["load", "auth0", "nologs.json", "--as-of", "2026-09-30"]);
@@ -140,8 +170,12 @@ fn logins_are_null_without_logs() {
 fn change_against_the_previous_auth0_snapshot() {
     let p = with_auth0();
     // An earlier snapshot without the OneLogin connections.
-    let mut dump: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p.path("auth0.json")).unwrap()).unwrap();
-    dump["connections"].as_array_mut().unwrap().retain(|c| !c["id"].as_str().unwrap().starts_with("con_OneLogin"));
+    let mut dump: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path("auth0.json")).unwrap()).unwrap();
+    dump["connections"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| !c["id"].as_str().unwrap().starts_with("con_OneLogin"));
     p.write("earlier.json", dump.to_string());
     p.load_basic("2026-06-30");
     p.run(&["load", "auth0", "earlier.json", "--as-of", "2026-06-30"]);
@@ -172,12 +206,29 @@ fn pull_gives_the_same_report_as_loading_the_servers_dump() {
         .env("AUTH0_CLIENT_ID", &server.config().client_id)
         .env("AUTH0_CLIENT_SECRET", &server.config().client_secret)
         .env("FEATUREARR_AUTH0_RPS", "0")
-        .args(["pull", "auth0", "--domain", &server.base_url(), "--as-of", "2026-09-30", "--log-days", "30"])
+        .args([
+            "pull",
+            "auth0",
+            "--domain",
+            &server.base_url(),
+            "--as-of",
+            "2026-09-30",
+            "--log-days",
+            "30",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    p.run(&["load", "auth0", "server-dump.json", "--as-of", "2026-09-30", "--log-days", "30"]);
+    p.run(&[
+        "load",
+        "auth0",
+        "server-dump.json",
+        "--as-of",
+        "2026-09-30",
+        "--log-days",
+        "30",
+    ]);
     let from_dump = p.run(&["report", "idps", "--format", "json"]);
     let from_pull = pulled.run(&["report", "idps", "--format", "json"]);
     let strip = |s: &str| {

@@ -6,6 +6,7 @@ mod util;
 mod auth0;
 mod auth0_server;
 mod idps;
+mod inputs;
 mod load;
 mod quarterly;
 mod revenue_share;

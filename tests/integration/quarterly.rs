@@ -32,7 +32,12 @@ fn quarterly_json_splits_each_features_arr_change() {
     assert_close(&r["current"]["totals"]["arr"], 260_000.0);
     assert_close(&r["previous"]["totals"]["arr"], 210_000.0);
 
-    let sso = r["changes"].as_array().unwrap().iter().find(|c| c["feature"] == "sso").unwrap();
+    let sso = r["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["feature"] == "sso")
+        .unwrap();
     assert_eq!(sso["base_customers"], 3);
     assert_eq!(sso["customers"], 3);
     assert_close(&sso["base_arr"], 150_000.0);
@@ -54,7 +59,12 @@ fn quarterly_json_splits_each_features_arr_change() {
     assert_close(&sso["workspaces_change_pct"], 1.0 / 3.0);
     assert_close(&sso["arr_change"], 80_000.0);
 
-    let points: Vec<&str> = r["adoption_over_time"].as_array().unwrap().iter().map(|p| p["as_of"].as_str().unwrap()).collect();
+    let points: Vec<&str> = r["adoption_over_time"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["as_of"].as_str().unwrap())
+        .collect();
     assert_eq!(points, ["2026-06-30", "2026-09-30"]);
 }
 
@@ -79,7 +89,18 @@ fn quarter_without_a_snapshot_names_the_nearest_dates() {
 #[test]
 fn blurb_states_counts_change_users_and_arr() {
     let p = quarters();
-    let r = p.json(&["report", "blurb", "--feature", "forced_mfa", "--from", "2026-06-30", "--to", "2026-09-30", "--format", "json"]);
+    let r = p.json(&[
+        "report",
+        "blurb",
+        "--feature",
+        "forced_mfa",
+        "--from",
+        "2026-06-30",
+        "--to",
+        "2026-09-30",
+        "--format",
+        "json",
+    ]);
     let first = r["sentences"][0].as_str().unwrap();
     assert_eq!(
         first,
@@ -100,10 +121,40 @@ fn blurb_states_counts_change_users_and_arr() {
 #[test]
 fn blurb_warns_when_the_nearest_snapshot_is_far_from_the_date() {
     let p = quarters();
-    let r = p.json(&["report", "blurb", "--feature", "sso", "--from", "2026-07-15", "--to", "2026-09-30", "--format", "json"]);
-    let warnings: Vec<&str> = r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
-    assert!(warnings.iter().any(|w| w.contains("2026-06-30") && w.contains("15 days")), "{warnings:#?}");
-    let md = p.run(&["report", "blurb", "--feature", "sso", "--from", "2026-07-15", "--to", "2026-09-30"]);
+    let r = p.json(&[
+        "report",
+        "blurb",
+        "--feature",
+        "sso",
+        "--from",
+        "2026-07-15",
+        "--to",
+        "2026-09-30",
+        "--format",
+        "json",
+    ]);
+    let warnings: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("2026-06-30") && w.contains("15 days")),
+        "{warnings:#?}"
+    );
+    let md = p.run(&[
+        "report",
+        "blurb",
+        "--feature",
+        "sso",
+        "--from",
+        "2026-07-15",
+        "--to",
+        "2026-09-30",
+    ]);
     assert!(md.contains("Before you paste this"), "{md}");
     assert!(md.contains("[^1]:"), "{md}");
 }
@@ -120,15 +171,43 @@ fn blurb_warns_when_the_customer_base_changed_a_lot() {
     p.write("arr-late.csv", arr);
     p.run(&["load", "flags", "flags-late.csv", "--as-of", "2026-10-31"]);
     p.run(&["load", "arr", "arr-late.csv", "--as-of", "2026-10-31"]);
-    let r = p.json(&["report", "blurb", "--feature", "sso", "--from", "2026-06-30", "--to", "2026-10-31", "--format", "json"]);
-    let warnings: Vec<&str> = r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
-    assert!(warnings.iter().any(|w| w.contains("customer base changed by +60%")), "{warnings:#?}");
+    let r = p.json(&[
+        "report",
+        "blurb",
+        "--feature",
+        "sso",
+        "--from",
+        "2026-06-30",
+        "--to",
+        "2026-10-31",
+        "--format",
+        "json",
+    ]);
+    let warnings: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("customer base changed by +60%")),
+        "{warnings:#?}"
+    );
 }
 
 #[test]
 fn blurb_of_an_unknown_feature_lists_the_known_ones() {
     let p = quarters();
-    let err = p.fail(&["report", "blurb", "--feature", "mfa", "--from", "2026-06-30", "--to", "2026-09-30"]);
+    let err = p.fail(&[
+        "report",
+        "blurb",
+        "--feature",
+        "mfa",
+        "--from",
+        "2026-06-30",
+        "--to",
+        "2026-09-30",
+    ]);
     assert!(err.contains("sso, scim, forced_mfa"), "{err}");
 }
 
@@ -142,7 +221,15 @@ fn output_dir_renders_every_report_byte_identically() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    for expected in ["revenue-share.md", "revenue-share.json", "revenue-share.csv", "quarterly.md", "quarterly.json", "doctor.md", "blurb-sso.md"] {
+    for expected in [
+        "revenue-share.md",
+        "revenue-share.json",
+        "revenue-share.csv",
+        "quarterly.md",
+        "quarterly.json",
+        "doctor.md",
+        "blurb-sso.md",
+    ] {
         assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
     }
     for name in &names {
