@@ -19,6 +19,14 @@ pub(super) fn register(env: &mut Environment<'static>, currency: &str) {
     env.add_filter("signed", |v: Value, places: usize| -> String {
         as_f64(&v).map_or_else(|| "n/a".into(), |f| format!("{f:+.places$}"))
     });
+    // `{{ n | num }} {{ n | plural("customer") }}`: 1 customer, 2 customers.
+    env.add_filter("plural", |v: Value, word: String| -> String {
+        if as_f64(&v) == Some(1.0) {
+            word
+        } else {
+            format!("{word}s")
+        }
+    });
     env.add_filter("num", |v: Value| -> String {
         as_f64(&v).map_or_else(|| "n/a".into(), |f| thousands(f.round() as i64))
     });
