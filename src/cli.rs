@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// How much revenue sits on each security feature and identity provider.
@@ -129,8 +130,8 @@ pub struct PullAuth0Args {
     pub domain: Option<String>,
 
     /// The snapshot's date, YYYY-MM-DD (default: today, UTC)
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
 
     /// Also write what was pulled to FILE, in the dump format `load auth0` reads (never the token)
     #[arg(long, value_name = "FILE")]
@@ -160,8 +161,8 @@ pub struct LoadArgs {
     pub input: String,
 
     /// The snapshot's date, YYYY-MM-DD (default: today, UTC); loading the same date again replaces it
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -179,8 +180,8 @@ pub struct ReportGroup {
     pub output_dir: Option<PathBuf>,
 
     /// With --output-dir: the report date (default: the latest flags snapshot)
-    #[arg(long, value_name = "DATE", requires = "output_dir")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", requires = "output_dir", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,12 +230,12 @@ pub struct IdpsArgs {
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Report date, YYYY-MM-DD (default: the latest flags snapshot)
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
 
-    /// Output format (md or json)
-    #[arg(long, value_enum, default_value_t = Format::Md)]
-    pub format: Format,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DocumentFormat::Md)]
+    pub format: DocumentFormat,
 
     /// Exit 1 when a finding exceeds a threshold: KEY=VALUE, e.g. unattributed-arr=2%
     #[arg(long, value_name = "KEY=VALUE")]
@@ -244,11 +245,11 @@ pub struct DoctorArgs {
 #[derive(Debug, Args)]
 pub struct QuarterlyArgs {
     /// The quarter, YYYYQn (e.g. 2026Q3)
-    #[arg(long, value_name = "YYYYQn")]
+    #[arg(long, value_name = "YYYYQn", value_parser = parse_quarter)]
     pub quarter: String,
 
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub out: DocumentOutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -258,22 +259,22 @@ pub struct BlurbArgs {
     pub feature: String,
 
     /// Start date, YYYY-MM-DD
-    #[arg(long, value_name = "DATE")]
-    pub from: String,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: NaiveDate,
 
     /// End date, YYYY-MM-DD
-    #[arg(long, value_name = "DATE")]
-    pub to: String,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: NaiveDate,
 
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub out: DocumentOutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Report date, YYYY-MM-DD (default: the latest flags snapshot); each source uses its newest snapshot on or before it
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
 
     #[command(flatten)]
     pub out: OutputArgs,
@@ -288,6 +289,24 @@ pub struct OutputArgs {
     /// Write to FILE instead of stdout (written whole or not at all)
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Output of a report that has no table form: md or json.
+#[derive(Debug, Args)]
+pub struct DocumentOutputArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DocumentFormat::Md)]
+    pub format: DocumentFormat,
+
+    /// Write to FILE instead of stdout (written whole or not at all)
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    Md,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -317,4 +336,24 @@ pub struct DemoArgs {
     /// Random seed: the same seed writes the same files
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+/// A `YYYY-MM-DD` date; anything else is a usage error.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD, e.g. 2026-09-30"))
+}
+
+/// A `YYYYQn` quarter such as 2026Q3; anything else is a usage error.
+fn parse_quarter(text: &str) -> Result<String, String> {
+    let upper = text.trim().to_ascii_uppercase();
+    let valid = upper.len() == 6
+        && upper[..4].chars().all(|c| c.is_ascii_digit())
+        && &upper[4..5] == "Q"
+        && matches!(&upper[5..], "1" | "2" | "3" | "4");
+    if valid {
+        Ok(upper)
+    } else {
+        Err(format!("`{text}` is not a quarter; use YYYYQn, e.g. 2026Q3"))
+    }
 }

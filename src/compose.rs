@@ -483,8 +483,6 @@ pub(crate) fn blurb(store: &Store, config: &Config, key: &str, from: NaiveDate, 
         _ => "held steady",
     };
     let phrase = workspace_phrase(key, &feature.label);
-    let mut phrase_cap = phrase.clone();
-    phrase_cap.get_mut(0..1).map(|s| s.make_ascii_uppercase());
     let movement = match (change, change_pct) {
         (0, _) => format!("{verb} at {}", crate::report::thousands(wb)),
         (_, Some(pct)) => format!(

@@ -23,8 +23,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use cli::{
-    Cli, Command, DemoArgs, DoctorArgs, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand, ReportCommand,
-    ReportGroup,
+    Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand,
+    ReportCommand, ReportGroup,
 };
 use config::Config;
 use report::Reports;
@@ -51,10 +51,7 @@ fn run_report(config: &Config, group: ReportGroup) -> Result<()> {
         (Some(command), None) => run_one_report(config, command),
         (None, Some(dir)) => {
             let store = Store::open_read(&config.db)?;
-            let as_of = compose::report_date(
-                &store,
-                group.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?,
-            )?;
+            let as_of = compose::report_date(&store, group.as_of)?;
             for path in write_all_reports(&store, config, as_of, &dir)? {
                 println!("{}", path.display());
             }
@@ -69,10 +66,7 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
     let reports = || Reports::new(config.reports_dir.as_deref(), &config.currency.reporting);
     let (text, output) = match command {
         ReportCommand::RevenueShare(args) => {
-            let as_of = compose::report_date(
-                &store,
-                args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?,
-            )?;
+            let as_of = compose::report_date(&store, args.as_of)?;
             let (report, table) = compose::revenue_share(&store, config, as_of)?;
             let text = match args.out.format {
                 Format::Json => json_text(&report)?,
@@ -82,14 +76,7 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
             (text, args.out.output)
         }
         ReportCommand::Idps(args) => {
-            let as_of = compose::report_date(
-                &store,
-                args.report
-                    .as_of
-                    .as_deref()
-                    .map(|d| parse_date(d, "--as-of"))
-                    .transpose()?,
-            )?;
+            let as_of = compose::report_date(&store, args.report.as_of)?;
             let (report, table) = compose::idps(&store, config, as_of)?;
             let text = match args.report.out.format {
                 Format::Json => json_text(&report)?,
@@ -102,19 +89,16 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
             let quarter = compose::Quarter::parse(&args.quarter)?;
             let report = compose::quarterly(&store, config, quarter)?;
             let text = match args.out.format {
-                Format::Json => json_text(&report)?,
-                Format::Md => reports()?.render("quarterly.md.j2", &report)?,
-                Format::Csv => bail!("the quarterly report comes as md or json; use --format md or --format json"),
+                DocumentFormat::Json => json_text(&report)?,
+                DocumentFormat::Md => reports()?.render("quarterly.md.j2", &report)?,
             };
             (text, args.out.output)
         }
         ReportCommand::Blurb(args) => {
-            let (from, to) = (parse_date(&args.from, "--from")?, parse_date(&args.to, "--to")?);
-            let blurb = compose::blurb(&store, config, &args.feature, from, to)?;
+            let blurb = compose::blurb(&store, config, &args.feature, args.from, args.to)?;
             let text = match args.out.format {
-                Format::Json => json_text(&blurb)?,
-                Format::Md => reports()?.render("blurb.md.j2", &blurb)?,
-                Format::Csv => bail!("the blurb comes as md or json; use --format md or --format json"),
+                DocumentFormat::Json => json_text(&blurb)?,
+                DocumentFormat::Md => reports()?.render("blurb.md.j2", &blurb)?,
             };
             (text, args.out.output)
         }
@@ -296,19 +280,15 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
 
 fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
     let store = Store::open_read(&config.db)?;
-    let as_of = compose::report_date(
-        &store,
-        args.as_of.as_deref().map(|d| parse_date(d, "--as-of")).transpose()?,
-    )?;
+    let as_of = compose::report_date(&store, args.as_of)?;
     let doctor = compose::doctor(&store, config, as_of)?;
     // Check the thresholds first, so that a typo in --fail-on prints nothing on stdout.
     let exceeded = compose::exceeded_thresholds(&doctor, &args.fail_on)?;
     let text = match args.format {
-        Format::Json => json_text(&doctor)?,
-        Format::Md => {
+        DocumentFormat::Json => json_text(&doctor)?,
+        DocumentFormat::Md => {
             Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render("doctor.md.j2", &doctor)?
         }
-        Format::Csv => bail!("doctor reports as md or json; use --format md or --format json"),
     };
     output::write_output(None, &text)?;
     if exceeded.is_empty() {
@@ -318,10 +298,7 @@ fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
 }
 
 fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
-    let as_of = match &args.as_of {
-        Some(text) => parse_date(text, "--as-of")?,
-        None => chrono::Utc::now().date_naive(),
-    };
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let domain = args
         .domain
         .clone()
@@ -444,11 +421,9 @@ fn warn_all(warnings: &[String]) {
     }
 }
 
+/// A load's date: `--as-of`, else today (UTC).
 fn load_date(args: &LoadArgs) -> Result<NaiveDate> {
-    match &args.as_of {
-        Some(text) => parse_date(text, "--as-of"),
-        None => Ok(chrono::Utc::now().date_naive()),
-    }
+    Ok(args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()))
 }
 
 fn parse_date(text: &str, flag: &str) -> Result<NaiveDate> {

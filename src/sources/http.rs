@@ -272,7 +272,6 @@ impl fmt::Debug for HttpClient {
 enum Body<'a> {
     None,
     Form(&'a [(&'a str, &'a str)]),
-    Json(&'a Value),
 }
 
 /// One attempt's outcome, before deciding whether to retry.
@@ -337,11 +336,6 @@ impl HttpClient {
         self.send("POST", url, None, Body::Form(fields), &secrets)
     }
 
-    /// `POST url` with a JSON body; `secrets` are redacted from any error.
-    pub(crate) fn post_json(&self, url: &str, body: &Value, secrets: &[&str]) -> Result<(Value, Headers)> {
-        self.send("POST", url, None, Body::Json(body), secrets)
-    }
-
     fn send(
         &self,
         method: &str,
@@ -398,7 +392,6 @@ impl HttpClient {
         let result = match body {
             Body::None => req.call(),
             Body::Form(fields) => req.send_form(fields),
-            Body::Json(value) => req.send_json(*value),
         };
         match result {
             Ok(resp) => {

@@ -10,7 +10,7 @@ use crate::config::Feature;
 use crate::sources::auth0::Auth0Rows;
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
-use crate::sources::salesforce::SalesforceExport;
+use crate::sources::salesforce::{SalesforceExport, Shape};
 
 impl Store {
     /// Stores a flags snapshot: its features, workspaces and every flag value.
@@ -80,7 +80,12 @@ impl Store {
         export: &SalesforceExport,
         reporting: &str,
     ) -> Result<i64> {
+        let shape = match export.shape {
+            Shape::ApiNames => "api-names",
+            Shape::ReportLabels => "report-labels",
+        };
         let details = json!({
+            "shape": shape,
             "has_workspace_column": export.has_workspace_column,
             "footer_lines_skipped": export.footer_lines_skipped,
             "totals_rows_skipped": export.totals_rows_skipped,

@@ -328,7 +328,10 @@ fn pull_auth0_respects_the_client_side_rate_limit() {
     assert!(times.len() >= 20, "enough requests to measure: {}", times.len());
     let span = times.last().unwrap().duration_since(times[0]).as_secs_f64();
     let rate = (times.len() - 1) as f64 / span;
-    eprintln!("pull auth0 with --rps {RPS}: {} requests in {span:.2} s = {rate:.2} requests/s", times.len());
+    eprintln!(
+        "pull auth0 with --rps {RPS}: {} requests in {span:.2} s = {rate:.2} requests/s",
+        times.len()
+    );
     // 10 % slack for timer granularity.
     assert!(
         rate <= RPS * 1.1,

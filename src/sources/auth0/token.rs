@@ -41,7 +41,6 @@ impl fmt::Debug for Secret {
 struct Token {
     access: Secret,
     expires_at: Instant,
-    scope: Option<String>,
 }
 
 /// Fetches and caches the Management API token of one pull.
@@ -85,16 +84,6 @@ impl TokenSource {
         Ok(access)
     }
 
-    /// Forgets the cached token (after a 401 on a token we thought valid).
-    pub(crate) fn invalidate(&self) {
-        *self.cached.borrow_mut() = None;
-    }
-
-    /// Scopes granted to the cached token, as Auth0 reported them.
-    pub(crate) fn granted_scope(&self) -> Option<String> {
-        self.cached.borrow().as_ref().and_then(|t| t.scope.clone())
-    }
-
     fn fetch(&self, http: &HttpClient) -> Result<Token> {
         if self.client_id.is_empty() || self.client_secret.expose().is_empty() {
             bail!("Auth0 client credentials are missing; set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET");
@@ -130,7 +119,6 @@ fn parse_token(body: &Value, now: Instant) -> Result<Token> {
     Ok(Token {
         access: Secret::new(access),
         expires_at: now + Duration::from_secs(expires_in),
-        scope: body.get("scope").and_then(Value::as_str).map(str::to_string),
     })
 }
 
