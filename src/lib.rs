@@ -1,0 +1,3 @@
+//! featurearr library: the modules behind the `featurearr` binary.
+#![allow(dead_code)]
+pub(crate) mod demo;
