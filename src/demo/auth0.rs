@@ -190,10 +190,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
             let mut tenant = Vec::with_capacity(36);
             write_guid(&mut tenant, r)?;
             let tenant = String::from_utf8_lossy(&tenant);
-            write!(
-                w,
-                "{{\"signInEndpoint\":\"https://login.microsoftonline.com/{tenant}/saml2\",\"signOutEndpoint\":\"https://login.microsoftonline.com/{tenant}/saml2\""
-            )?;
+            write!(w, "{{\"signInEndpoint\":\"https://login.microsoftonline.com/{tenant}/saml2\"")?;
             saml_common(w, r, d, Some(("Microsoft Azure Federated SSO Certificate", "", "", "")))
         }
         Vendor::GoogleApps => write!(
@@ -213,7 +210,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
             write!(w, "\",\"signOutEndpoint\":\"https://{stem}.onelogin.com/trust/saml2/http-redirect/slo/")?;
             write_u64(w, 1_000_000 + r.below(9_000_000))?;
             w.write_all(b"\"")?;
-            saml_common(w, r, d, Some(("OneLogin Account", "OneLogin", "US", "California")))
+            saml_common(w, r, d, None)
         }
         Vendor::PingOne => {
             w.write_all(b"{\"signInEndpoint\":\"https://auth.pingone.com/")?;
@@ -231,7 +228,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
         }
         Vendor::JumpCloud => {
             write!(w, "{{\"signInEndpoint\":\"https://sso.jumpcloud.com/saml2/{stem}-workspaceapp\"")?;
-            saml_common(w, r, d, Some(("JumpCloud", "JumpCloud", "US", "Colorado")))
+            saml_common(w, r, d, None)
         }
         Vendor::Duo => {
             let mut issuer = b"https://sso-".to_vec();
@@ -248,11 +245,11 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
         ),
         Vendor::AdfsSaml => {
             write!(w, "{{\"signInEndpoint\":\"https://sts.{d}/adfs/ls/\",\"signOutEndpoint\":\"https://sts.{d}/adfs/ls/?wa=wsignout1.0\"")?;
-            saml_common(w, r, d, Some((&format!("ADFS Signing - sts.{d}"), "", "", "")))
+            saml_common(w, r, d, None)
         }
         Vendor::KeycloakSaml => {
             write!(w, "{{\"signInEndpoint\":\"https://auth.{d}/realms/{stem}/protocol/saml\"")?;
-            saml_common(w, r, d, Some((stem, "", "", "")))
+            saml_common(w, r, d, None)
         }
         Vendor::KeycloakOidc => {
             // Older Keycloak deployments keep the /auth prefix.
@@ -261,7 +258,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
         }
         Vendor::Shibboleth => {
             write!(w, "{{\"signInEndpoint\":\"https://idp.{d}/idp/profile/SAML2/Redirect/SSO\"")?;
-            saml_common(w, r, d, Some((&format!("idp.{d}"), "", "", "")))
+            saml_common(w, r, d, None)
         }
         Vendor::OtherSaml => {
             match r.below(3) {
@@ -286,6 +283,8 @@ fn okta_host(stem: &str, r: &mut Rng) -> String {
 }
 
 /// Options shared by `samlp` connections, after the endpoint fields; closes the object.
+/// `subject` (the parsed signing-cert subject) only where it carries the vendor's name,
+/// to keep million-workspace dumps small.
 fn saml_common<W: Write>(
     w: &mut W,
     r: &mut Rng,
@@ -296,13 +295,7 @@ fn saml_common<W: Write>(
     write_hex(w, r, 40)?;
     write!(
         w,
-        "\"],\"tenant_domain\":\"{domain}\",\"domain_aliases\":[\"{domain}\"],\"digestAlgorithm\":\"sha256\",\"protocolBinding\":\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\",\"signatureAlgorithm\":\"rsa-sha256\",\"expires\":\"{}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z\"",
-        2026 + r.below(4),
-        1 + r.below(12),
-        1 + r.below(28),
-        r.below(24),
-        r.below(60),
-        r.below(60)
+        "\"],\"tenant_domain\":\"{domain}\",\"domain_aliases\":[\"{domain}\"],\"digestAlgorithm\":\"sha256\",\"protocolBinding\":\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\",\"signatureAlgorithm\":\"rsa-sha256\""
     )?;
     if let Some((cn, org, country, state)) = subject {
         w.write_all(b",\"subject\":{\"commonName\":")?;
@@ -564,10 +557,13 @@ fn write_log<W: Write>(
             write_email(w, e.user, names_offset, domain)?;
         }
         _ => {
+            // Auth0 user ids: `samlp|<connection>|<name id>`, but `google-apps|<email>`.
             w.write_all(strategy.as_bytes())?;
             w.write_all(b"|")?;
-            w.write_all(conn_name.as_bytes())?;
-            w.write_all(b"|")?;
+            if strategy != "google-apps" {
+                w.write_all(conn_name.as_bytes())?;
+                w.write_all(b"|")?;
+            }
             write_email(w, e.user, names_offset, domain)?;
             w.write_all(b"\",\"user_name\":\"")?;
             write_email(w, e.user, names_offset, domain)?;

@@ -79,23 +79,39 @@ pub(crate) fn write_inputs(dir: &Path, opts: &DemoOptions) -> anyhow::Result<Dem
     fs::write(&config, CONFIG).with_context(|| format!("cannot write {}", config.display()))?;
 
     let world = model::simulate(opts.workspaces, opts.seed);
-    let mut snapshots = Vec::with_capacity(model::SNAPSHOTS);
-    for (q, as_of) in model::snapshot_dates().into_iter().enumerate() {
-        let snapshot = DemoSnapshot {
+    // "About one log per workspace" is spread over the three dumps, so that a
+    // million-workspace demo stays near a gigabyte instead of three.
+    let log_cap = opts.workspaces.div_ceil(model::SNAPSHOTS);
+    let snapshots: Vec<DemoSnapshot> = model::snapshot_dates()
+        .into_iter()
+        .map(|as_of| DemoSnapshot {
             as_of,
             flags: inputs.join(format!("flags-{as_of}.csv")),
             arr: inputs.join(format!("arr-{as_of}.csv")),
             workspace_accounts: inputs.join(format!("workspace-accounts-{as_of}.csv")),
             auth0: inputs.join(format!("auth0-{as_of}.json")),
-        };
-        write_file(&snapshot.flags, |w| flags::write_flags(w, &world, q))?;
-        write_file(&snapshot.arr, |w| salesforce::write_arr(w, &world, q))?;
-        write_file(&snapshot.workspace_accounts, |w| {
-            salesforce::write_workspace_accounts(w, &world, q)
-        })?;
-        write_file(&snapshot.auth0, |w| auth0::write_auth0(w, &world, q, opts.workspaces))?;
-        snapshots.push(snapshot);
-    }
+        })
+        .collect();
+    // Snapshots are independent renderings of one world: write them side by side.
+    let world = &world;
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = snapshots
+            .iter()
+            .enumerate()
+            .map(|(q, s)| {
+                scope.spawn(move || -> anyhow::Result<()> {
+                    write_file(&s.flags, |w| flags::write_flags(w, world, q))?;
+                    write_file(&s.arr, |w| salesforce::write_arr(w, world, q))?;
+                    write_file(&s.workspace_accounts, |w| {
+                        salesforce::write_workspace_accounts(w, world, q)
+                    })?;
+                    write_file(&s.auth0, |w| auth0::write_auth0(w, world, q, log_cap))
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .try_for_each(|job| job.join().expect("demo writer thread panicked"))
+    })?;
     Ok(DemoInputs { config, snapshots })
 }
 

@@ -104,6 +104,7 @@ pub(super) struct Account {
     short: String,
     seats: f64,
     sso_culture: bool,
+    mfa_culture: bool,
     rounding: Rounding,
 }
 
@@ -401,9 +402,12 @@ impl Sim {
             MoneyStyle::Plain
         };
         let rounding = [Rounding::Hundreds, Rounding::Dollars, Rounding::Cents][rng.weighted(&[0.55, 0.25, 0.2])];
+        // Big customers spread over more workspaces, small ones rarely beyond two.
         let mut k = rng.weighted(&WORKSPACES_PER_ACCOUNT);
         if size_usd > 100_000.0 && k > 0 && rng.chance(0.5) {
             k = k.max(1 + rng.weighted(&WORKSPACES_PER_ACCOUNT[1..]));
+        } else if size_usd < 10_000.0 && k > 1 {
+            k = k.min(1 + rng.weighted(&WORKSPACES_PER_ACCOUNT[1..]));
         }
         let link = match k {
             0 => Link::Cell,
@@ -424,6 +428,11 @@ impl Sim {
         };
         let seats = (size_usd / rng.lognormal(160.0, 0.45)).max(3.0);
         let sso_culture = rng.chance(sso_propensity(size_usd));
+        // Forced MFA is a security-team policy: decided per customer, a bit likelier when
+        // the same team already runs SSO.
+        let mfa_culture = rng.chance(logistic(
+            -2.3 + 0.17 * size_usd.ln() + if sso_culture { 0.4 } else { 0.0 },
+        ));
         let modified = self.date_within(q, if churned_already { 400 } else { 700 });
         let id15 = self.account_ids.next(&mut self.rng);
         let mut arr_cents = [None; SNAPSHOTS];
@@ -445,6 +454,7 @@ impl Sim {
             short: company.short,
             seats,
             sso_culture,
+            mfa_culture,
             rounding,
         });
         ((self.world.accounts.len() - 1) as u32, k)
@@ -469,7 +479,7 @@ impl Sim {
                 let a = &self.world.accounts[ai as usize];
                 let share = if nth == 0 { 0.6 } else { rng.uniform(0.05, 0.4) };
                 let users = (a.seats * share * rng.lognormal(1.0, 0.2)).round().max(1.0) as u32;
-                let flags = initial_paid_flags(rng, a.size_usd, a.sso_culture, nth);
+                let flags = initial_paid_flags(rng, a, nth);
                 (names::paid_workspace(rng, &a.short, nth), users, flags)
             }
         };
@@ -682,9 +692,9 @@ fn to_cents(amount: f64, rounding: Rounding) -> i64 {
     cents as i64
 }
 
-fn initial_paid_flags(rng: &mut Rng, size_usd: f64, sso_culture: bool, nth: usize) -> u8 {
-    let ln = size_usd.ln();
-    let sso = if sso_culture {
+fn initial_paid_flags(rng: &mut Rng, a: &Account, nth: usize) -> u8 {
+    let ln = a.size_usd.ln();
+    let sso = if a.sso_culture {
         nth == 0 || rng.chance(0.85)
     } else {
         nth > 0 && rng.chance(0.03)
@@ -699,7 +709,7 @@ fn initial_paid_flags(rng: &mut Rng, size_usd: f64, sso_culture: bool, nth: usiz
             flags |= IP_ALLOWLIST;
         }
     }
-    if rng.chance(logistic(-2.6 + 0.17 * ln + if sso { 0.4 } else { 0.0 })) {
+    if rng.chance(if a.mfa_culture { 0.8 } else { 0.04 }) {
         flags |= MFA;
     }
     flags
@@ -720,13 +730,13 @@ fn toggle(rng: &mut Rng, flags: u8, bit: u8, on: f64, off: f64) -> u8 {
 /// A paying customer's quarter: adoption creeps up, a few switch something off.
 fn paid_transition(rng: &mut Rng, flags: u8, size_usd: f64) -> u8 {
     let p = sso_propensity(size_usd);
-    let mut f = toggle(rng, flags, SSO, 0.02 + 0.06 * p, 0.012);
+    let mut f = toggle(rng, flags, SSO, 0.015 + 0.045 * p, 0.01);
     f = if f & SSO == 0 {
         f & !SCIM
     } else {
         toggle(rng, f, SCIM, 0.04 + 0.06 * p, 0.015)
     };
-    f = toggle(rng, f, MFA, 0.045, 0.012);
+    f = toggle(rng, f, MFA, 0.025, 0.01);
     // IP allowlist is not cleared when SSO goes: that requirement breach is for `doctor`.
     toggle(rng, f, IP_ALLOWLIST, if f & SSO != 0 { 0.006 } else { 0.0 }, 0.02)
 }
@@ -774,7 +784,7 @@ fn pick_vendor(rng: &mut Rng, size_usd: f64) -> Vendor {
         (0.015, Vendor::OtherSaml),
         (0.01, Vendor::OtherOidc),
     ];
-    let weights: Vec<f64> = table.iter().map(|(w, _)| *w).collect();
+    let weights: [f64; 20] = std::array::from_fn(|i| table[i].0);
     table[rng.weighted(&weights)].1
 }
 
@@ -823,7 +833,7 @@ impl AccountIds {
         let mut rng = Rng::stream(seed, 0xACC, 0);
         let mut counters = [0; 6];
         for c in &mut counters {
-            *c = 62u64.pow(4) * (10 + rng.below(200));
+            *c = 62u64.pow(4) * (10 + rng.below(200)) + rng.below(62u64.pow(4));
         }
         AccountIds { counters }
     }

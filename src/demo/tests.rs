@@ -353,16 +353,25 @@ fn demo_quarters_evolve_with_stable_ids() {
     assert!(kept as f64 > 0.95 * first.len() as f64, "ids not stable");
     assert!(last.difference(&first).count() > 50, "no new workspaces");
     assert!(first.difference(&last).count() > 0, "no workspace ever goes away");
-    let share = |rows: &[FlagRow], pick: fn(&FlagRow) -> bool| {
-        rows.iter().filter(|f| pick(f)).count() as f64 / rows.len() as f64
+    // Adoption among paying customers (any workspace with the feature) rises each quarter.
+    let adoption = |s: &DemoSnapshot, rows: &[FlagRow], pick: fn(&FlagRow) -> bool| {
+        let (arr, _) = read_arr(&s.arr);
+        let paying: BTreeSet<String> = arr.iter().filter(|r| r.arr_usd > 0.0).map(|r| r.id.clone()).collect();
+        let with: BTreeSet<&str> = rows.iter().filter(|f| pick(f)).map(|f| f.id.as_str()).collect();
+        let present: BTreeSet<&str> = rows.iter().map(|f| f.id.as_str()).collect();
+        let customers: Vec<bool> = account_workspaces(&arr, &read_mapping(&s.workspace_accounts))
+            .into_iter()
+            .filter(|(id, ws)| paying.contains(id) && ws.iter().any(|w| present.contains(w.as_str())))
+            .map(|(_, ws)| ws.iter().any(|w| with.contains(w.as_str())))
+            .collect();
+        customers.iter().filter(|x| **x).count() as f64 / customers.len() as f64
     };
-    for (name, pick) in [
-        ("sso", (|f: &FlagRow| f.sso) as fn(&FlagRow) -> bool),
-        ("scim", |f| f.scim),
-        ("mfa", |f| f.mfa),
-    ] {
-        let (a, c) = (share(&q[0], pick), share(&q[2], pick));
-        assert!(c > a + 0.01, "{name} adoption {a} -> {c}");
+    let features: [(&str, fn(&FlagRow) -> bool); 3] = [("sso", |f| f.sso), ("scim", |f| f.scim), ("mfa", |f| f.mfa)];
+    for (name, pick) in features {
+        let a = adoption(&inputs.snapshots[0], &q[0], pick);
+        let b = adoption(&inputs.snapshots[1], &q[1], pick);
+        let c = adoption(&inputs.snapshots[2], &q[2], pick);
+        assert!(b > a && c > b && c > a + 0.02, "{name} adoption {a} -> {b} -> {c}");
     }
     // Some workspace switched SSO off between the first and last quarter.
     let sso_first: BTreeSet<&str> = q[0].iter().filter(|f| f.sso).map(|f| f.id.as_str()).collect();
@@ -534,7 +543,8 @@ fn auth0_dump_parses_in_api_shape() {
 
     // Logs: capped, sorted, within the 30 days, referring to real connections.
     let logs = dump["logs"].as_array().unwrap();
-    assert!(logs.len() > 500 && logs.len() <= 2200, "{} logs", logs.len());
+    // About one log per workspace over the three dumps.
+    assert!(logs.len() > 300 && logs.len() <= 750, "{} logs", logs.len());
     let mut last_id = String::new();
     let mut failed = 0;
     for log in logs {
@@ -586,19 +596,4 @@ fn demo_million_workspaces_timing() {
         );
     }
     assert!(elapsed.as_secs() < 20);
-}
-
-#[test]
-#[ignore = "peek"]
-fn peek_write() {
-    let dir = PathBuf::from(std::env::var("PEEK_DIR").unwrap());
-    let n: usize = std::env::var("PEEK_N").unwrap().parse().unwrap();
-    write_inputs(
-        &dir,
-        &DemoOptions {
-            workspaces: n,
-            seed: 42,
-        },
-    )
-    .unwrap();
 }

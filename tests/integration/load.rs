@@ -70,10 +70,18 @@ fn snapshots_lists_each_source_and_date_in_markdown() {
 #[test]
 fn bad_date_is_a_usage_error_with_the_expected_form() {
     let p = Project::new("basic");
-    let out = p.cmd().args(["load", "flags", "flags.csv", "--as-of", "30/09/2026"]).output().unwrap();
+    let out = p
+        .cmd()
+        .args(["load", "flags", "flags.csv", "--as-of", "30/09/2026"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
-    let out = p.cmd().args(["report", "quarterly", "--quarter", "2026Q5"]).output().unwrap();
+    let out = p
+        .cmd()
+        .args(["report", "quarterly", "--quarter", "2026Q5"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYYQn"));
     let out = p.cmd().args(["doctor", "--format", "csv"]).output().unwrap();
