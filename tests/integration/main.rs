@@ -5,5 +5,6 @@ mod util;
 
 mod auth0;
 mod auth0_server;
+mod bad_input;
 mod load;
 mod revenue_share;
