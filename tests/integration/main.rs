@@ -8,3 +8,4 @@ mod auth0_server;
 mod bad_input;
 mod load;
 mod revenue_share;
+mod store_safety;
