@@ -30,6 +30,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "FEATUREARR_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Seconds to wait for another featurearr process to release the store (0: fail at once)
+    #[arg(
+        long,
+        global = true,
+        env = "FEATUREARR_WAIT",
+        default_value_t = 0,
+        value_name = "SECONDS"
+    )]
+    pub wait: u64,
+
     /// Folder whose *.sql files replace the built-in queries of the same name
     #[arg(long, global = true, value_name = "DIR")]
     pub queries_dir: Option<PathBuf>,

@@ -142,17 +142,21 @@ pub(crate) struct Config {
     pub queries_dir: Option<PathBuf>,
     pub reports_dir: Option<PathBuf>,
     pub fiscal_year_start_month: u32,
+    /// How long opening the store waits for another process to release it.
+    pub wait: std::time::Duration,
 }
 
 impl Config {
     /// Resolves the command line and the config file into one `Config`.
     pub(crate) fn resolve(cli: &Cli) -> Result<Config> {
-        Config::load(
+        let mut config = Config::load(
             cli.db.clone(),
             cli.config.as_deref(),
             cli.queries_dir.clone(),
             cli.reports_dir.clone(),
-        )
+        )?;
+        config.wait = std::time::Duration::from_secs(cli.wait);
+        Ok(config)
     }
 
     /// A `Config` from a store path, a config file (default: featurearr.toml
@@ -231,6 +235,7 @@ impl Config {
             queries_dir,
             reports_dir,
             fiscal_year_start_month,
+            wait: std::time::Duration::ZERO,
         })
     }
 }

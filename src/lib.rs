@@ -50,7 +50,7 @@ fn run_report(config: &Config, group: ReportGroup) -> Result<()> {
     match (group.command, group.output_dir) {
         (Some(command), None) => run_one_report(config, command),
         (None, Some(dir)) => {
-            let store = Store::open_read(&config.db)?;
+            let store = Store::open_read(&config.db, config.wait)?;
             let as_of = compose::report_date(&store, group.as_of)?;
             for path in write_all_reports(&store, config, as_of, &dir)? {
                 println!("{}", path.display());
@@ -62,7 +62,7 @@ fn run_report(config: &Config, group: ReportGroup) -> Result<()> {
 }
 
 fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
-    let store = Store::open_read(&config.db)?;
+    let store = Store::open_read(&config.db, config.wait)?;
     let reports = || Reports::new(config.reports_dir.as_deref(), &config.currency.reporting);
     let (text, output) = match command {
         ReportCommand::RevenueShare(args) => {
@@ -182,7 +182,7 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     };
     sources::flags::check_unique(&flags, input)?;
     warn_all(&flags.warnings);
-    let mut store = Store::open_write(&config.db)?;
+    let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_flags(as_of, input, &flags, &config.features)?;
     eprintln!(
         "loaded {} workspaces into the flags snapshot of {as_of}",
@@ -207,7 +207,7 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     };
     let export = sources::salesforce::read_accounts(Path::new(input), &overrides, &rates)?;
     warn_all(&export.warnings);
-    let mut store = Store::open_write(&config.db)?;
+    let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting)?;
     eprintln!(
         "loaded {} accounts into the arr snapshot of {as_of}",
@@ -219,7 +219,7 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
 fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     let mapping = sources::mapping::read_workspace_accounts(Path::new(input))?;
     warn_all(&mapping.warnings);
-    let mut store = Store::open_write(&config.db)?;
+    let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_workspace_accounts(as_of, input, &mapping)?;
     eprintln!(
         "loaded {} links into the workspace-accounts snapshot of {as_of}",
@@ -254,12 +254,13 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     );
     let inputs = demo::write_inputs(&args.dir, &options)?;
     let db = args.dir.join("featurearr.duckdb");
-    let config = Config::load(
+    let mut config = Config::load(
         db.clone(),
         Some(&inputs.config),
         cli_config.queries_dir.clone(),
         cli_config.reports_dir.clone(),
     )?;
+    config.wait = cli_config.wait;
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
         load_flags(&config, &text(&snapshot.flags), snapshot.as_of)?;
@@ -268,7 +269,7 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
         load_auth0(&config, &text(&snapshot.auth0), snapshot.as_of, 30)?;
     }
     let last = inputs.snapshots.last().context("the demo wrote no snapshot")?.as_of;
-    let store = Store::open_read(&db)?;
+    let store = Store::open_read(&db, config.wait)?;
     let reports = write_all_reports(&store, &config, last, &args.dir)?;
     println!("inputs:  {}", inputs.config.parent().unwrap_or(&args.dir).display());
     println!("store:   {}", db.display());
@@ -279,7 +280,7 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
 }
 
 fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
-    let store = Store::open_read(&config.db)?;
+    let store = Store::open_read(&config.db, config.wait)?;
     let as_of = compose::report_date(&store, args.as_of)?;
     let doctor = compose::doctor(&store, config, as_of)?;
     // Check the thresholds first, so that a typo in --fail-on prints nothing on stdout.
@@ -384,7 +385,7 @@ fn load_auth0_rows(
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let window = if rows.logins.is_some() { window } else { None };
-    let mut store = Store::open_write(&config.db)?;
+    let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_auth0(as_of, origin, &rows, window)?;
     Ok(rows.connections.len())
 }
@@ -432,7 +433,7 @@ fn parse_date(text: &str, flag: &str) -> Result<NaiveDate> {
 }
 
 fn run_snapshots(config: &Config, format: Format) -> Result<()> {
-    let store = Store::open_read(&config.db)?;
+    let store = Store::open_read(&config.db, config.wait)?;
     let snapshots = store.snapshots()?;
     let text = match format {
         Format::Json => json_text(&json!({ "store": config.db.display().to_string(), "snapshots": snapshots }))?,

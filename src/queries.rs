@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn every_query_returns_its_documented_columns() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_write(&dir.path().join("t.duckdb")).unwrap();
+        let store = Store::open_write(&dir.path().join("t.duckdb"), std::time::Duration::ZERO).unwrap();
         let queries = load_queries(None).unwrap();
         let side = |name: &str| Side {
             name: name.into(),

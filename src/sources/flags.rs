@@ -731,10 +731,7 @@ mod tests {
         );
         let snap = read_flags_file(&f.path, &builtin()).unwrap();
         assert_eq!(snap.rows[0].workspace_name.as_deref(), Some("Société Générale"));
-        assert!(snap
-            .warnings
-            .iter()
-            .any(|w| w.contains("is not UTF-8; read it as Windows-1252")));
+        assert!(snap.warnings.iter().any(|w| w.contains("is not UTF-8 (first at line ")));
     }
 
     const JSON_FIXTURE: &str = r#"[

@@ -26,7 +26,7 @@ pub(crate) struct Mapping {
 /// reports it) because the file may describe a shared workspace.
 pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {origin}; check the path"))?;
+    let bytes = super::text::read_bytes(path)?;
     let (text, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
     if text.trim().is_empty() {

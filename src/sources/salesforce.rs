@@ -314,8 +314,16 @@ pub(crate) fn read_accounts(
         }
     }
 
-    check_consistent_arr(&origin, &accounts, &values)?;
-    convert_currencies(&origin, &mut accounts, &reporting, &parsed_rates, rates)?;
+    check_consistent_arr(&origin, &names[columns.arr], &accounts, &values)?;
+    let currency_column = &names[columns.currency.unwrap_or(columns.arr)];
+    convert_currencies(
+        &origin,
+        currency_column,
+        &mut accounts,
+        &reporting,
+        &parsed_rates,
+        rates,
+    )?;
 
     if !bad_checksums.is_empty() {
         warnings.push(format!(
@@ -514,7 +522,12 @@ fn cents_text(cents: i128) -> String {
 
 /// An account's rows must agree on ARR (and its currency); empty cells are
 /// "unknown" and agree with anything.
-fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrValue>]) -> anyhow::Result<()> {
+fn check_consistent_arr(
+    origin: &str,
+    column: &str,
+    accounts: &[Account],
+    values: &[Vec<ArrValue>],
+) -> anyhow::Result<()> {
     let conflicting: Vec<usize> = (0..accounts.len())
         .filter(|&i| {
             values[i]
@@ -543,8 +556,13 @@ fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrVal
         1 => " (1 more account disagrees too)".to_string(),
         n => format!(" ({n} more accounts disagree too)"),
     };
+    // The first row that disagrees with the account's first value is the one at fault.
+    let at = seen
+        .iter()
+        .find(|v| v.cents != seen[0].cents || v.currency != seen[0].currency)
+        .map_or(seen[0].line, |v| v.line);
     bail!(
-        "{origin}: account {} has different ARR on lines {}; an account's ARR must be the same on every row{more}",
+        "{origin}:{at}: column {column}: account {} has different ARR on lines {}; an account's ARR must be the same on every row{more}",
         accounts[first].account_id,
         listed.join(", ")
     )
@@ -552,6 +570,7 @@ fn check_consistent_arr(origin: &str, accounts: &[Account], values: &[Vec<ArrVal
 
 fn convert_currencies(
     origin: &str,
+    column: &str,
     accounts: &mut [Account],
     reporting: &str,
     parsed: &BTreeMap<String, Rate>,
@@ -596,6 +615,7 @@ fn convert_currencies(
     if missing.is_empty() {
         return Ok(());
     }
+    let first_line = missing.values().min().copied().unwrap_or(0);
     let codes: Vec<String> = missing
         .iter()
         .map(|(code, line)| format!("{code} (first on line {line})"))
@@ -607,7 +627,7 @@ fn convert_currencies(
         .collect();
     entries.extend(missing.keys().map(|code| format!("{code} = <rate>")));
     bail!(
-        "{origin}: no exchange rate to {reporting} for {}; add it to featurearr.toml as \
+        "{origin}:{first_line}: column {column}: no exchange rate to {reporting} for {}; add it to featurearr.toml as \
          [currency] rates = {{ {} }}, where <rate> is how many {reporting} one unit of that currency is worth",
         codes.join(", "),
         entries.into_iter().collect::<Vec<_>>().join(", ")
@@ -794,7 +814,7 @@ mod tests {
         );
         assert_eq!(
             err,
-            "arr.csv: no exchange rate to USD for EUR (first on line 3), GBP (first on line 2); add it to \
+            "arr.csv:2: column CurrencyIsoCode: no exchange rate to USD for EUR (first on line 3), GBP (first on line 2); add it to \
              featurearr.toml as [currency] rates = { CHF = 1.1, EUR = <rate>, GBP = <rate> }, where <rate> is \
              how many USD one unit of that currency is worth"
         );
@@ -931,13 +951,13 @@ mod tests {
                        0015g00000Pq7Rs,2,ws_6\n";
         assert_eq!(
             read_err(content),
-            "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (120000.00), 5 (120000.00), \
+            "arr.csv:6: column ARR: account 0015g00000XyZaBAAV has different ARR on lines 2 (120000.00), 5 (120000.00), \
              6 (125000.00); an account's ARR must be the same on every row (1 more account disagrees too)"
         );
         let content = "Id,ARR__c,CurrencyIsoCode\n0015g00000XyZaBAAV,100,USD\n0015g00000XyZaBAAV,100,EUR\n";
         assert_eq!(
             read_err(content),
-            "arr.csv: account 0015g00000XyZaBAAV has different ARR on lines 2 (100.00 USD), 3 (100.00 EUR); \
+            "arr.csv:3: column ARR__c: account 0015g00000XyZaBAAV has different ARR on lines 2 (100.00 USD), 3 (100.00 EUR); \
              an account's ARR must be the same on every row"
         );
     }
@@ -1079,7 +1099,7 @@ mod tests {
         let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
         assert_eq!(export.accounts[0].account_name.as_deref(), Some("Société Générale"));
         assert!(
-            export.warnings[0].contains("is not UTF-8; read it as Windows-1252"),
+            export.warnings[0].contains("is not UTF-8 (first at line "),
             "{:?}",
             export.warnings
         );

@@ -56,10 +56,12 @@ pub(crate) fn decode_text(bytes: &[u8], origin: &str) -> anyhow::Result<(String,
                      re-export it with Encoding: Unicode (UTF-8)"
                 );
             }
+            let at = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
             let warning = format!(
-                "{origin} is not UTF-8; read it as Windows-1252 (Salesforce's ISO-8859-1 export option). \
-                 Re-export with Encoding: Unicode (UTF-8) to be sure"
+                "{origin} is not UTF-8 (first at line {line}); read it as Windows-1252 (Excel's and Salesforce's \
+                 ISO-8859-1 export option). Re-export with Encoding: Unicode (UTF-8) to be sure"
             );
             Ok((text.into_owned(), Some(warning)))
         }
@@ -362,7 +364,20 @@ pub(crate) fn split_workspace_ids(cell: &str) -> Vec<String> {
 
 /// Reads a whole file for a reader, naming the file and the next step on failure.
 pub(crate) fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    if path.is_dir() {
+        bail!(
+            "{} is a folder, not a file; pass the path of the file inside it",
+            path.display()
+        );
+    }
     std::fs::read(path).with_context(|| format!("cannot read {}; check the path and its permissions", path.display()))
+}
+
+/// Whether the raw text of one CSV record leaves a quoted field open: in
+/// valid CSV a record always holds an even number of `"` (open, close and
+/// doubled quotes inside values).
+fn has_open_quote(record: &[u8]) -> bool {
+    record.iter().filter(|&&b| b == b'"').count() % 2 == 1
 }
 
 /// Maps byte offsets in a text to 1-based line numbers.
@@ -420,12 +435,21 @@ pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> 
         if !more {
             break;
         }
+        let after = reader.position().byte() as usize;
+        if after >= bytes.len() && has_open_quote(&bytes[before.min(bytes.len())..]) {
+            // The csv crate reads an unclosed quote to the end of the file
+            // and returns it as one long value; that is never what was meant.
+            bail!(
+                "{origin}:{}: a quoted value that starts on this row is never closed, so the rest of the file \
+                 would be read as one value; close the quote, or double any quote inside a value (\"\")",
+                lines.line_of(before)
+            );
+        }
         let mut start = before.min(bytes.len());
         while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
             start += 1;
         }
         let line = lines.line_of(start);
-        let after = reader.position().byte() as usize;
         let end_line = lines.line_of(after.saturating_sub(1).max(start));
         rows.push(CsvRow {
             line,
@@ -653,7 +677,7 @@ mod tests {
         assert_eq!(text, "Société €");
         let warning = warning.unwrap();
         assert!(
-            warning.starts_with("arr.csv is not UTF-8; read it as Windows-1252"),
+            warning.starts_with("arr.csv is not UTF-8 (first at line 1); read it as Windows-1252"),
             "{warning}"
         );
         assert!(warning.contains("Unicode (UTF-8)"));

@@ -6,6 +6,7 @@
 //! module that names `duckdb::`; no duckdb type leaves it.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -115,8 +116,9 @@ pub(crate) struct Store {
 
 impl Store {
     /// Opens the store for writing, creating it and its schema if needed.
-    pub(crate) fn open_write(path: &Path) -> Result<Store> {
-        let conn = open(path, AccessMode::ReadWrite)?;
+    /// `wait` is how long to retry while another process holds the file.
+    pub(crate) fn open_write(path: &Path, wait: Duration) -> Result<Store> {
+        let conn = open(path, AccessMode::ReadWrite, wait)?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
@@ -126,14 +128,15 @@ impl Store {
     }
 
     /// Opens an existing store for reading; several readers may share it.
-    pub(crate) fn open_read(path: &Path) -> Result<Store> {
+    /// `wait` is how long to retry while another process writes it.
+    pub(crate) fn open_read(path: &Path, wait: Duration) -> Result<Store> {
         if !path.exists() {
             bail!(
                 "no store at {}; load a snapshot first (featurearr load flags FILE) or pass --db PATH",
                 path.display()
             );
         }
-        let conn = open(path, AccessMode::ReadOnly)?;
+        let conn = open(path, AccessMode::ReadOnly, wait)?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
@@ -382,19 +385,79 @@ fn float(f: f64) -> serde_json::Value {
     serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
-fn open(path: &Path, mode: AccessMode) -> Result<Connection> {
-    let config = Config::default().access_mode(mode)?;
-    Connection::open_with_flags(path, config).map_err(|err| {
+/// Opens the DuckDB file, retrying while another process holds its lock
+/// until `wait` has passed.
+///
+/// DuckDB lets one process write a file, or several read it, never both: a
+/// writer's lock makes every other open fail, and readers' shared locks make
+/// a writer's open fail. The error names the holder's PID, which we keep.
+fn open(path: &Path, mode: AccessMode, wait: Duration) -> Result<Connection> {
+    let started = Instant::now();
+    let mut announced = false;
+    let mut attempt: u32 = 0;
+    loop {
+        let config = Config::default().access_mode(mode_copy(&mode))?;
+        let err = match Connection::open_with_flags(path, config) {
+            Ok(conn) => return Ok(conn),
+            Err(err) => err,
+        };
         let text = err.to_string();
-        if text.contains("Could not set lock") || text.contains("Conflicting lock") {
-            // DuckDB's message names the holder's PID; keep it, and say what to do.
-            anyhow::anyhow!(
-                "the store {} is in use by another process; wait for it to finish and run again ({})",
+        let Some(holder) = lock_holder(&text) else {
+            return Err(anyhow::Error::new(err).context(format!("cannot open the store {}", path.display())));
+        };
+        let elapsed = started.elapsed();
+        if elapsed >= wait {
+            let what = match mode {
+                AccessMode::ReadOnly => "is being written by",
+                _ => "is in use by",
+            };
+            if wait.is_zero() {
+                bail!(
+                    "the store {} {what} another process ({holder}); retry when it has finished, \
+                     or pass --wait SECONDS to wait for it",
+                    path.display()
+                );
+            }
+            bail!(
+                "the store {} {what} another process ({holder}) and was not released within --wait {} s; \
+                 retry later or pass a longer --wait",
                 path.display(),
-                text.lines().find(|l| l.contains("PID")).unwrap_or(text.as_str()).trim()
-            )
-        } else {
-            anyhow::Error::new(err).context(format!("cannot open the store {}", path.display()))
+                wait.as_secs()
+            );
         }
-    })
+        if !announced {
+            eprintln!(
+                "waiting up to {} s for {holder} to release the store {}",
+                wait.as_secs(),
+                path.display()
+            );
+            announced = true;
+        }
+        // 100 to 250 ms, varied so that several waiting processes do not retry in step.
+        let pause = Duration::from_millis(100 + u64::from(attempt % 4) * 50).min(wait - elapsed);
+        attempt += 1;
+        std::thread::sleep(pause.max(Duration::from_millis(1)));
+    }
+}
+
+fn mode_copy(mode: &AccessMode) -> AccessMode {
+    match mode {
+        AccessMode::ReadOnly => AccessMode::ReadOnly,
+        AccessMode::ReadWrite => AccessMode::ReadWrite,
+        AccessMode::Automatic => AccessMode::Automatic,
+    }
+}
+
+/// "PID 1234" from DuckDB's lock error, or a generic phrase when the
+/// message is a lock error without a PID; `None` for any other error.
+fn lock_holder(text: &str) -> Option<String> {
+    if !(text.contains("Could not set lock") || text.contains("Conflicting lock")) {
+        return None;
+    }
+    let pid = text
+        .split("PID ")
+        .nth(1)
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .filter(|pid| !pid.is_empty());
+    Some(pid.map_or_else(|| "PID unknown".to_string(), |pid| format!("PID {pid}")))
 }

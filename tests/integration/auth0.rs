@@ -354,3 +354,109 @@ fn pull_auth0_without_options_scope_still_succeeds_and_warns() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("read:connections_options"), "{stderr}");
 }
+
+/// Asserts that none of `secrets` is in stdout, stderr or any file of the
+/// scratch folder (store, dump, WAL), as bytes.
+fn assert_no_secrets(scratch: &Scratch, output: &std::process::Output, secrets: &[&str]) {
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    let mut places: Vec<(String, Vec<u8>)> = vec![
+        ("stdout".into(), output.stdout.clone()),
+        ("stderr".into(), output.stderr.clone()),
+    ];
+    for entry in std::fs::read_dir(scratch.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            places.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    for (name, bytes) in &places {
+        for secret in secrets {
+            assert!(!contains(bytes, secret.as_bytes()), "`{secret}` found in {name}");
+        }
+    }
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs a pull that must fail with 1; the store and dump paths are in the scratch folder.
+fn failed_pull(scratch: &Scratch, server: &StandIn, domain: &str, secret: &str) -> std::process::Output {
+    let out = scratch
+        .cmd(server)
+        .env("AUTH0_CLIENT_SECRET", secret)
+        .args([
+            "pull",
+            "auth0",
+            "--domain",
+            domain,
+            "--as-of",
+            AS_OF,
+            "--timeout",
+            "5",
+            "--save-dump",
+        ])
+        .arg(scratch.path("out.json"))
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(!scratch.path("out.json").exists(), "no dump from a failed pull");
+    out
+}
+
+fn secrets(server: &StandIn) -> [&str; 2] {
+    [&server.config().client_secret, &server.config().access_token]
+}
+
+#[test]
+fn secrets_stay_out_of_every_output_on_a_bad_secret() {
+    let server = small_server(vec![]);
+    let scratch = Scratch::new();
+    let out = failed_pull(&scratch, &server, &server.base_url(), "wrong-secret-4c1d9e");
+    assert_no_secrets(&scratch, &out, &["wrong-secret-4c1d9e", &server.config().access_token]);
+}
+
+#[test]
+fn secrets_stay_out_of_every_output_on_a_missing_scope() {
+    let server = small_server(vec![Fault::every(
+        "/api/v2/connections",
+        FaultKind::InsufficientScope("read:connections".into()),
+    )]);
+    let scratch = Scratch::new();
+    let secret = server.config().client_secret.clone();
+    let out = failed_pull(&scratch, &server, &server.base_url(), &secret);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("403"));
+    assert_no_secrets(&scratch, &out, &secrets(&server));
+}
+
+#[test]
+fn secrets_stay_out_of_every_output_when_an_error_body_echoes_the_request() {
+    for path in ["/oauth/token", "/api/v2/organizations"] {
+        let server = small_server(vec![Fault::every(path, FaultKind::EchoRequest(500))]);
+        let scratch = Scratch::new();
+        let secret = server.config().client_secret.clone();
+        let out = failed_pull(&scratch, &server, &server.base_url(), &secret);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("500"),
+            "{path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_no_secrets(&scratch, &out, &secrets(&server));
+    }
+}
+
+#[test]
+fn secrets_stay_out_of_every_output_when_the_connection_is_refused() {
+    let server = small_server(vec![]);
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let scratch = Scratch::new();
+    let secret = server.config().client_secret.clone();
+    let out = failed_pull(&scratch, &server, &closed, &secret);
+    assert_no_secrets(&scratch, &out, &secrets(&server));
+}

@@ -33,6 +33,9 @@ pub enum FaultKind {
     Slow(Duration),
     /// 403 `insufficient_scope` naming this scope.
     InsufficientScope(String),
+    /// This status with a body that echoes the request (as a misconfigured
+    /// proxy might), so secrets in the request come back in the error body.
+    EchoRequest(u16),
 }
 
 #[derive(Debug, Clone)]
@@ -713,6 +716,20 @@ impl Shared {
                     &format!("Insufficient scope, expected any of: {scope}"),
                     Some("insufficient_scope"),
                 )
+            }
+            Some(FaultKind::EchoRequest(status)) => {
+                let echoed = format!(
+                    "{} {}?{} authorization={:?} body={}",
+                    req.method,
+                    req.path,
+                    req.query,
+                    req.headers.get("authorization"),
+                    String::from_utf8_lossy(&req.body)
+                );
+                return respond(
+                    status,
+                    json!({"statusCode": status, "error": "Internal Server Error", "message": echoed}),
+                );
             }
             Some(FaultKind::Slow(d)) => thread::sleep(d),
             None => {}

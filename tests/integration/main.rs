@@ -5,8 +5,10 @@ mod util;
 
 mod auth0;
 mod auth0_server;
+mod bad_input;
 mod idps;
 mod inputs;
 mod load;
 mod quarterly;
 mod revenue_share;
+mod store_safety;

@@ -82,11 +82,24 @@ impl Auth0Dump {
 /// Names the file; for invalid JSON also the line and column; for a wrong
 /// shape, the expected one.
 pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
+    let origin = path.display();
+    let bytes = crate::sources::text::read_bytes(path)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+        anyhow::anyhow!("{origin}:{line}: not UTF-8; an Auth0 dump is JSON, which is always UTF-8, so pull it again")
+    })?;
+    if text.trim().is_empty() {
+        bail!(
+            "{origin} is empty; expected {EXPECTED_SHAPE}; pull it again with `featurearr pull auth0 --save-dump FILE`"
+        );
+    }
     let value: Value = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; the position goes in front instead.
+        let reason = message.split(" at line ").next().unwrap_or(&message);
         anyhow::anyhow!(
-            "{}:{}: invalid JSON at column {}: {e}; expected {EXPECTED_SHAPE}",
-            path.display(),
+            "{origin}:{}:{}: not valid JSON ({reason}); expected {EXPECTED_SHAPE}; if the file was cut short, pull it again",
             e.line(),
             e.column()
         )
