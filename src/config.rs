@@ -2,7 +2,8 @@
 //!
 //! Precedence: flag > environment > config file > default. Secrets (the Auth0
 //! client secret) come from the environment or the config file, never a flag.
-//! Knows nothing about DuckDB, HTTP or templates.
+//! Knows nothing about DuckDB, HTTP or templates; the settings that a source
+//! reads are that source's own types, deserialized here.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ use anyhow::{bail, ensure, Context, Result};
 use serde::Deserialize;
 
 use crate::cli::Cli;
+use crate::sources::auth0::VendorRule;
+use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
 
@@ -53,20 +56,9 @@ struct FeatureSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SalesforceSection {
+    /// Header names for an export whose headers differ from SPEC 2.2.
     #[serde(default)]
-    columns: SalesforceColumns,
-}
-
-/// Header names for an export whose headers differ from SPEC 2.2.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SalesforceColumns {
-    pub account_id: Option<String>,
-    pub account_name: Option<String>,
-    pub arr: Option<String>,
-    pub currency: Option<String>,
-    pub parent_id: Option<String>,
-    pub workspaces: Option<String>,
+    columns: ColumnOverrides,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,19 +70,7 @@ struct Auth0Section {
     client_secret: Option<String>,
     requests_per_second: Option<f64>,
     #[serde(default)]
-    vendor_rules: Vec<VendorRuleConfig>,
-}
-
-/// A user rule for IdP vendor fingerprinting, applied where the built-in
-/// rules end in `Other SAML` or `Other OIDC`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct VendorRuleConfig {
-    pub vendor: String,
-    pub host: Option<String>,
-    pub path_contains: Option<String>,
-    pub strategy: Option<String>,
-    pub name_pattern: Option<String>,
+    vendor_rules: Vec<VendorRule>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,21 +92,29 @@ pub(crate) struct Feature {
     pub requires: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct Currency {
-    pub reporting: String,
-    /// Rate as exact decimal text: 1 unit of the key = rate units of `reporting`.
-    pub rates: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Default)]
+/// `[auth0]` settings. Debug is written by hand so that the client secret
+/// can never reach a log line or a panic message through `{:?}`.
+#[derive(Clone, Default)]
 pub(crate) struct Auth0Config {
     pub domain: Option<String>,
     pub connection_name_pattern: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub requests_per_second: Option<f64>,
-    pub vendor_rules: Vec<VendorRuleConfig>,
+    pub vendor_rules: Vec<VendorRule>,
+}
+
+impl std::fmt::Debug for Auth0Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Config")
+            .field("domain", &self.domain)
+            .field("connection_name_pattern", &self.connection_name_pattern)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[REDACTED]"))
+            .field("requests_per_second", &self.requests_per_second)
+            .field("vendor_rules", &self.vendor_rules)
+            .finish()
+    }
 }
 
 /// Everything a command needs, resolved and checked.
@@ -134,8 +122,8 @@ pub(crate) struct Auth0Config {
 pub(crate) struct Config {
     pub db: PathBuf,
     pub features: Vec<Feature>,
-    pub currency: Currency,
-    pub salesforce_columns: SalesforceColumns,
+    pub currency: CurrencyRates,
+    pub salesforce_columns: ColumnOverrides,
     pub auth0: Auth0Config,
     /// Upper bounds of the ARR bands, ascending, in the reporting currency.
     pub arr_bands: Vec<f64>,
@@ -312,7 +300,7 @@ fn resolve_features(declared: &BTreeMap<String, FeatureSection>, origin: &str) -
     Ok(features)
 }
 
-fn resolve_currency(section: &CurrencySection, origin: &str) -> Result<Currency> {
+fn resolve_currency(section: &CurrencySection, origin: &str) -> Result<CurrencyRates> {
     let reporting = section
         .reporting
         .clone()
@@ -342,7 +330,7 @@ fn resolve_currency(section: &CurrencySection, origin: &str) -> Result<Currency>
         };
         rates.insert(code_upper, text);
     }
-    Ok(Currency { reporting, rates })
+    Ok(CurrencyRates { reporting, rates })
 }
 
 fn is_currency_code(code: &str) -> bool {
@@ -390,6 +378,16 @@ mod tests {
     fn unknown_prerequisite_is_an_error() {
         let file = parse("[features.x]\nrequires = \"nope\"").unwrap();
         assert!(resolve_features(&file.features, "t.toml").is_err());
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_client_secret() {
+        let auth0 = Auth0Config {
+            client_secret: Some("s3cr3t-value".into()),
+            ..Default::default()
+        };
+        let text = format!("{auth0:?}");
+        assert!(!text.contains("s3cr3t-value") && text.contains("[REDACTED]"), "{text}");
     }
 
     #[test]

@@ -192,20 +192,7 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
 }
 
 fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
-    let columns = &config.salesforce_columns;
-    let overrides = sources::salesforce::ColumnOverrides {
-        account_id: columns.account_id.clone(),
-        account_name: columns.account_name.clone(),
-        arr: columns.arr.clone(),
-        currency: columns.currency.clone(),
-        parent_id: columns.parent_id.clone(),
-        workspaces: columns.workspaces.clone(),
-    };
-    let rates = sources::salesforce::CurrencyRates {
-        reporting: config.currency.reporting.clone(),
-        rates: config.currency.rates.clone(),
-    };
-    let export = sources::salesforce::read_accounts(Path::new(input), &overrides, &rates)?;
+    let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
     warn_all(&export.warnings);
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting)?;
@@ -369,19 +356,7 @@ fn load_auth0_rows(
         ),
         None => None,
     };
-    let rules: Vec<sources::auth0::VendorRule> = config
-        .auth0
-        .vendor_rules
-        .iter()
-        .map(|r| sources::auth0::VendorRule {
-            vendor: r.vendor.clone(),
-            host: r.host.clone(),
-            path_contains: r.path_contains.clone(),
-            strategy: r.strategy.clone(),
-            name_pattern: r.name_pattern.clone(),
-        })
-        .collect();
-    let rows = sources::auth0::to_rows(dump, pattern.as_ref(), &rules)?;
+    let rows = sources::auth0::to_rows(dump, pattern.as_ref(), &config.auth0.vendor_rules)?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let window = if rows.logins.is_some() { window } else { None };

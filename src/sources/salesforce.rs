@@ -16,7 +16,8 @@ use anyhow::{anyhow, bail};
 use super::text::{self, csv_rows, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18, split_workspace_ids};
 
 /// Header names from `[salesforce.columns]`; each wins over detection.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ColumnOverrides {
     pub account_id: Option<String>,
     pub account_name: Option<String>,

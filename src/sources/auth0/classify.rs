@@ -18,7 +18,8 @@ use serde_json::Value;
 
 /// A user rule from `[[auth0.vendor_rules]]`. Every condition given must
 /// hold; a rule with none matches everything (a catch-all).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct VendorRule {
     pub vendor: String,
     /// Host glob (`*.example.com`) or exact host, of any IdP endpoint URL.
