@@ -6,6 +6,7 @@ mod util;
 mod auth0;
 mod auth0_server;
 mod bad_input;
+mod doctor;
 mod idps;
 mod inputs;
 mod load;
