@@ -7,3 +7,6 @@ pub(crate) mod http;
 pub(crate) mod mapping;
 pub(crate) mod salesforce;
 pub(crate) mod text;
+
+#[cfg(test)]
+mod fuzz;

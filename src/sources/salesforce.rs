@@ -169,9 +169,12 @@ pub(crate) fn read_accounts(
         let cells: Vec<&str> = row.fields.iter().map(str::trim).collect();
         let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
         let data_seen = !accounts.is_empty();
-        if filled.is_empty() || (row.blank_before && data_seen) {
+        // A report with no matching records has its footer right after the
+        // header: a blank line, then one-field rows.
+        let footer_after_header = !data_seen && row.blank_before && cells.len() == 1 && names.len() > 1;
+        if filled.is_empty() || (row.blank_before && data_seen) || footer_after_header {
             // The first empty line after the data starts the footer.
-            if data_seen && footer_start.is_none() {
+            if (data_seen || footer_after_header) && footer_start.is_none() {
                 footer_start = Some(line);
             }
             if filled.is_empty() {
@@ -1119,6 +1122,19 @@ mod tests {
             "{:?}",
             export.warnings
         );
+    }
+
+    /// Found by `scripts/fuzz` (issue 5 item 6): a report that matched no
+    /// records failed on its footer (`the row has 1 fields but the header ... has 3`).
+    #[test]
+    fn report_with_no_records_reads_its_footer_as_footer() {
+        let content = "\"Account ID\",\"Account Name\",\"ARR\"\n\n\"ARR by Account\"\n\
+                       \"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\"\n\
+                       \"Confidential Information - Do Not Distribute\"\n\"Example SaaS Inc\"\n";
+        let export = read(content, &usd());
+        assert!(export.accounts.is_empty());
+        assert_eq!(export.footer_lines_skipped, 4);
+        assert!(export.warnings[0].contains("no account rows"), "{:?}", export.warnings);
     }
 
     #[test]

@@ -386,10 +386,15 @@ pub(crate) struct LineIndex {
 }
 
 impl LineIndex {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`: the csv crate ends records at
+    /// all three, and Excel for Mac's "CSV (Macintosh)" uses the last.
     pub(crate) fn new(text: &str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
+        let bytes = text.as_bytes();
+        let breaks = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(at, &b)| b == b'\n' || (b == b'\r' && bytes.get(at + 1) != Some(&b'\n')));
+        let starts = std::iter::once(0).chain(breaks.map(|(at, _)| at + 1)).collect();
         LineIndex { starts }
     }
 
@@ -707,6 +712,16 @@ mod tests {
             [(1, false, 2), (2, false, 2), (6, true, 1), (7, false, 2), (9, true, 1)]
         );
         assert_eq!(&rows[1].fields[1], "x\r\ny");
+    }
+
+    /// Found by `scripts/fuzz` (issue 5 item 6): every row of a CR-only file was on line 1.
+    #[test]
+    fn csv_rows_lone_cr_ends_a_line() {
+        let rows = csv_rows(" \ra", "f.csv").unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 2]);
+        let rows = csv_rows("\"a\"\r\"1\"\r\r\"Footer\"\r", "f.csv").unwrap();
+        let got: Vec<(u64, bool)> = rows.iter().map(|r| (r.line, r.blank_before)).collect();
+        assert_eq!(got, [(1, false), (2, false), (4, true)]);
     }
 
     #[test]
