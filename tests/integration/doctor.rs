@@ -4,7 +4,12 @@
 use crate::util::{assert_close, Project};
 
 fn finding<'a>(report: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
-    report["findings"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap_or_else(|| panic!("no {key}"))
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("no {key}"))
 }
 
 /// The basic fixture plus: ws-d1 (Delta, $14,000) with SCIM on and SSO off; a
@@ -12,7 +17,9 @@ fn finding<'a>(report: &'a serde_json::Value, key: &str) -> &'a serde_json::Valu
 /// Delta; an ARR snapshot 10 days older than the flags snapshot.
 fn troubled() -> Project {
     let p = Project::new("basic");
-    let flags = std::fs::read_to_string(p.path("flags.csv")).unwrap().replace("ws-d1,Delta,5,1,0,0,0", "ws-d1,Delta,5,0,1,0,0");
+    let flags = std::fs::read_to_string(p.path("flags.csv"))
+        .unwrap()
+        .replace("ws-d1,Delta,5,1,0,0,0", "ws-d1,Delta,5,0,1,0,0");
     p.write("flags2.csv", flags);
     p.write(
         "map2.csv",
@@ -74,15 +81,29 @@ fn doctor_lists_every_kind_of_finding_weighted_in_arr() {
 fn doctor_exits_0_with_findings_and_1_past_a_fail_on_threshold() {
     let p = troubled();
     let md = p.run(&["doctor"]);
-    assert!(md.contains("legacy-sso"), "the unmapped connection is listed by name: {md}");
+    assert!(
+        md.contains("legacy-sso"),
+        "the unmapped connection is listed by name: {md}"
+    );
     // 30,000 of 230,700 is 13.0% unattributed.
     p.run(&["doctor", "--fail-on", "unattributed-arr=15%"]);
-    let out = p.cmd().args(["doctor", "--fail-on", "unattributed-arr=2%"]).output().unwrap();
+    let out = p
+        .cmd()
+        .args(["doctor", "--fail-on", "unattributed-arr=2%"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("13.0%") && stderr.contains("2.0%"), "{stderr}");
-    assert!(!out.stdout.is_empty(), "the report is still printed for the scheduled job's log");
-    let out = p.cmd().args(["doctor", "--fail-on", "unmapped-connections=0"]).output().unwrap();
+    assert!(
+        !out.stdout.is_empty(),
+        "the report is still printed for the scheduled job's log"
+    );
+    let out = p
+        .cmd()
+        .args(["doctor", "--fail-on", "unmapped-connections=0"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     p.run(&["doctor", "--fail-on", "unmapped-connections=1"]);
     let err = p.fail(&["doctor", "--fail-on", "nonsense=1"]);
