@@ -8,7 +8,7 @@
 //! what was generated. `cargo test` runs a few cases per target
 //! (`FEATUREARR_FUZZ_CASES`, default 64); `scripts/fuzz` runs each target for
 //! a bounded time (`FEATUREARR_FUZZ_SECONDS`) and prints how many cases ran.
-//! A failing case's seed is kept in `proptest-regressions/` and replayed first
+//! A failing case's seed is kept in `src/sources/fuzz.regressions` and replayed first
 //! by every later run.
 
 use std::cell::Cell;
@@ -42,7 +42,7 @@ where
     loop {
         let mut config = Config::with_cases(cases);
         config.source_file = Some(file!());
-        config.failure_persistence = Some(Box::new(FileFailurePersistence::SourceParallel("proptest-regressions")));
+        config.failure_persistence = Some(Box::new(FileFailurePersistence::WithSource("regressions")));
         let mut runner = TestRunner::new(config);
         let result = runner.run(&strategy, |value| {
             executed.set(executed.get() + 1);
