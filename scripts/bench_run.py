@@ -144,6 +144,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "featurearr"))
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--regen", action="store_true", help="write the inputs again even if present")
+    ap.add_argument("--out", default=None, help="where to write the table (default WORK/results.md)")
     ap.add_argument("--only", default="featurearr,duckdb,pandas", help="tools to run (comma-separated)")
     args = ap.parse_args()
     only = set(args.only.split(","))
@@ -253,9 +254,10 @@ def main():
     )
     body = header + "\n" + text + "\n" + ("\n" + "\n".join(f"- {n}" for n in notes) + "\n" if notes else "")
     print("\n" + body)
-    with open(os.path.join(args.work, "results.md"), "w") as f:
+    out = args.out or os.path.join(args.work, "results.md")
+    with open(out, "w") as f:
         f.write(body)
-    print(f"written to {os.path.join(args.work, 'results.md')}")
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":
