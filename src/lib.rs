@@ -216,9 +216,10 @@ fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Re
 }
 
 fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> Result<()> {
-    let dump = sources::auth0::read_dump(Path::new(input))?;
+    // Logins are counted while the file is read: a dump can hold a million log objects.
+    let (dump, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
     let window = Some(sources::auth0::log_window(as_of, log_days.max(1)));
-    let rows = load_auth0_rows(config, &dump, input, as_of, window)?;
+    let rows = load_auth0_rows(config, &dump, logins, input, as_of, window)?;
     eprintln!("loaded {rows} enterprise connections into the auth0 snapshot of {as_of}");
     Ok(())
 }
@@ -328,7 +329,8 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     }
     let window = (args.log_days > 0).then(|| sources::auth0::log_window(as_of, args.log_days));
     let origin = format!("pull {}", options.base_url);
-    let rows = load_auth0_rows(config, &dump, &origin, as_of, window)?;
+    let logins = dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
+    let rows = load_auth0_rows(config, &dump, logins, &origin, as_of, window)?;
     eprintln!(
         "pulled {} enterprise connections, {} organizations in {} requests ({} retries, {:.1} s) into the auth0 snapshot of {as_of}",
         rows,
@@ -340,11 +342,12 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     Ok(())
 }
 
-/// Classifies and maps a dump, then stores it as the Auth0 snapshot of `as_of`.
-/// Returns the number of enterprise connections.
+/// Classifies and maps a dump, then stores it as the Auth0 snapshot of `as_of`, with
+/// `logins` counted from its logs (None: no logs). Returns the number of enterprise connections.
 fn load_auth0_rows(
     config: &Config,
     dump: &sources::auth0::Auth0Dump,
+    logins: Option<sources::auth0::LoginTally>,
     origin: &str,
     as_of: NaiveDate,
     window: Option<(NaiveDate, NaiveDate)>,
@@ -356,7 +359,7 @@ fn load_auth0_rows(
         ),
         None => None,
     };
-    let rows = sources::auth0::to_rows(dump, pattern.as_ref(), &config.auth0.vendor_rules)?;
+    let rows = sources::auth0::to_rows_with_logins(dump, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let window = if rows.logins.is_some() { window } else { None };

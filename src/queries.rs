@@ -106,6 +106,25 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Blocks that later blocks read several times (`customers` alone is read by
+/// `totals`, `revenue_share`, `band_adoption`, `coverage`, `idps`, ...). `prepare`
+/// computes each once per side into a temp table and points its macro at that table,
+/// so a report does not recompute (and re-sort) the same million-row joins again and
+/// again. Materialized on first use, by `run_query`.
+const MATERIALIZED: &[&str] = &[
+    "flag_workspaces",
+    "features",
+    "workspace_features",
+    "account_arr",
+    "workspace_links",
+    "customer_workspaces",
+    "customers",
+    "customer_features",
+    "totals",
+    "idp_connections",
+    "idp_logins",
+];
+
 /// One query: its name (the file stem) and its SQL.
 #[derive(Debug, Clone)]
 pub(crate) struct Query {
@@ -221,11 +240,107 @@ pub(crate) fn prepare(store: &Store, queries: &[Query], sides: &[Side], bands: &
             ))
             .with_context(|| format!("{} is not valid SQL for a building block", query.origin))?;
     }
+    plan_materialization(store, queries)
+}
+
+/// Records, for every block, which `MATERIALIZED` blocks it reads directly or through
+/// other blocks (temp table `materialize_plan`), and drops tables materialized for an
+/// earlier selection. `run_query` then materializes what a query needs on first use, so
+/// a report computes each shared block once and never one it does not read.
+fn plan_materialization(store: &Store, queries: &[Query]) -> Result<()> {
+    let reads = |body: &str, name: &str| {
+        body.match_indices(name).any(|(at, _)| {
+            let before = body[..at].chars().next_back();
+            let after = body[at + name.len()..].trim_start().starts_with('(');
+            after && !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    };
+    // deps[i]: indices (into `queries`) of every block query i reads, transitively.
+    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(queries.len());
+    for (i, query) in queries.iter().enumerate() {
+        let mut mine: Vec<usize> = Vec::new();
+        for (j, other) in queries[..i].iter().enumerate() {
+            if reads(&query.sql, other.name) {
+                for &d in deps[j].iter().chain(std::iter::once(&j)) {
+                    if !mine.contains(&d) {
+                        mine.push(d);
+                    }
+                }
+            }
+        }
+        mine.sort_unstable();
+        deps.push(mine);
+    }
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for (i, query) in queries.iter().enumerate() {
+        let own = std::iter::once(&i).filter(|_| MATERIALIZED.contains(&query.name));
+        for &d in deps[i]
+            .iter()
+            .filter(|&&d| MATERIALIZED.contains(&queries[d].name))
+            .chain(own)
+        {
+            rows.push(vec![
+                Cell::Str(Some(query.name)),
+                Cell::Str(Some(queries[d].name)),
+                Cell::Int(Some(d as i64)),
+            ]);
+        }
+    }
+    for name in MATERIALIZED {
+        store.execute(&format!("DROP TABLE IF EXISTS temp.materialized_{name}"))?;
+    }
+    store.temp_table(
+        "materialize_plan",
+        "block VARCHAR, needs VARCHAR, position BIGINT",
+        &rows,
+    )
+}
+
+/// Materializes, for every side of the selection, each block `name` needs that is not
+/// materialized yet: its rows go to the temp table `materialized_<block>` (with a
+/// `side_name` column, in the block's own row order), and the block's macro is
+/// redefined to read that table.
+fn materialize_for(store: &Store, name: &str) -> Result<()> {
+    let quoted = name.replace('\'', "''");
+    let pending = store.query(&format!(
+        "SELECT p.needs FROM materialize_plan p
+         WHERE p.block = '{quoted}' AND NOT EXISTS (
+             SELECT 1 FROM duckdb_tables() t
+             WHERE t.temporary AND t.table_name = 'materialized_' || p.needs)
+         ORDER BY p.position"
+    ))?;
+    if pending.rows.is_empty() {
+        return Ok(());
+    }
+    let sides = store.query("SELECT DISTINCT side FROM selection ORDER BY side")?;
+    for row in &pending.rows {
+        let block = row[0].as_str().unwrap_or_default();
+        let table = format!("materialized_{block}");
+        for (i, side) in sides.rows.iter().enumerate() {
+            let side = side[0].as_str().unwrap_or_default().replace('\'', "''");
+            let select = format!("SELECT '{side}' AS side_name, * FROM {block}('{side}')");
+            // One statement per side, so that each keeps the block's row order.
+            let sql = if i == 0 {
+                format!("CREATE TEMP TABLE {table} AS {select}")
+            } else {
+                format!("INSERT INTO {table} {select}")
+            };
+            store.execute(&sql).with_context(|| format!("query {block} failed"))?;
+        }
+        if sides.rows.is_empty() {
+            continue;
+        }
+        store.execute(&format!(
+            "CREATE OR REPLACE TEMP MACRO {block}(at_side) AS TABLE \
+             SELECT * EXCLUDE (side_name) FROM {table} WHERE side_name = at_side"
+        ))?;
+    }
     Ok(())
 }
 
 /// Runs a registered query for one side.
 pub(crate) fn run_query(store: &Store, name: &str, side: &str) -> Result<Table> {
+    materialize_for(store, name).with_context(|| format!("query {name} failed"))?;
     store
         .query(&format!("SELECT * FROM {name}('{side}')"))
         .with_context(|| format!("query {name} failed"))
@@ -233,6 +348,7 @@ pub(crate) fn run_query(store: &Store, name: &str, side: &str) -> Result<Table> 
 
 /// Runs a registered comparison query: side `at` against side `base`.
 pub(crate) fn run_comparison(store: &Store, name: &str, at: &str, base: &str) -> Result<Table> {
+    materialize_for(store, name).with_context(|| format!("query {name} failed"))?;
     store
         .query(&format!("SELECT * FROM {name}('{at}', '{base}')"))
         .with_context(|| format!("query {name} failed"))

@@ -26,9 +26,12 @@ use crate::sources::http::{encode_component, next_link, HttpClient, HttpConfig, 
 #[allow(unused_imports)]
 pub(crate) use classify::{is_enterprise, VendorRule};
 #[allow(unused_imports)]
-pub(crate) use model::{read_dump, write_dump, Auth0Dump};
+pub(crate) use model::{read_dump, read_dump_for_load, write_dump, Auth0Dump};
 #[allow(unused_imports)]
-pub(crate) use rows::{to_rows, Auth0Rows, ConnectionRow, ConnectionWorkspace, LoginCount, OrgConnectionRow, OrgRow};
+pub(crate) use rows::{
+    to_rows, to_rows_with_logins, Auth0Rows, ConnectionRow, ConnectionWorkspace, LoginCount, LoginTally,
+    OrgConnectionRow, OrgRow,
+};
 
 use pager::{checkpoint_pages, link_pages, list_body, offset_pages, OffsetPage};
 use token::{Secret, TokenSource};

@@ -11,6 +11,8 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
+use super::rows::LoginTally;
+
 const EXPECTED_SHAPE: &str =
     r#"one JSON object {"connections": [...], "organizations": [...], "logs": [...]} ("logs" optional)"#;
 
@@ -105,6 +107,247 @@ pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
         )
     })?;
     Auth0Dump::from_value(value, &path.display().to_string())
+}
+
+/// Reads a dump for `load auth0`: connections and organizations as `read_dump` gives
+/// them, and the logs counted into a [`LoginTally`] while the file streams past, so that
+/// a dump of a million log objects is never held in memory, as text or as JSON values.
+/// `None` for the tally when the dump has no logs.
+///
+/// # Errors
+/// As [`read_dump`], with the same messages: on any problem the file is read again
+/// the way `read_dump` reads it, which names the file, the line or the shape.
+pub(crate) fn read_dump_for_load(path: &Path) -> Result<(Auth0Dump, Option<LoginTally>)> {
+    let file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let streamed =
+        serde::Deserializer::deserialize_map(&mut de, stream::DumpVisitor).and_then(|parts| de.end().map(|()| parts));
+    match streamed {
+        Ok((connections, organizations, tally)) => {
+            let mut map = Map::new();
+            for (key, value) in [("connections", connections), ("organizations", organizations)] {
+                if let Some(value) = value {
+                    map.insert(key.into(), value);
+                }
+            }
+            let dump = Auth0Dump::from_value(Value::Object(map), &path.display().to_string())?;
+            Ok((dump, tally))
+        }
+        Err(_) => {
+            let mut dump = read_dump(path)?;
+            let tally = dump.logs.take().map(|logs| LoginTally::from_values(&logs));
+            Ok((dump, tally))
+        }
+    }
+}
+
+/// Serde visitors for [`read_dump_for_load`]. They accept exactly the documented
+/// envelope; anything else is an error, and the caller then lets `read_dump` word it.
+mod stream {
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+
+    use super::super::rows::{LogFields, LoginTally};
+
+    pub(super) type Parts = (Option<Value>, Option<Value>, Option<LoginTally>);
+
+    pub(super) struct DumpVisitor;
+
+    impl<'de> Visitor<'de> for DumpVisitor {
+        type Value = Parts;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an Auth0 dump object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts, A::Error> {
+            let (mut connections, mut organizations, mut logs) = (None, None, None);
+            let mut logs_seen = false;
+            while let Some(key) = map.next_key::<Key>()? {
+                match key {
+                    Key::Connections => connections = Some(map.next_value::<Value>()?),
+                    Key::Organizations => organizations = Some(map.next_value::<Value>()?),
+                    Key::Logs if logs_seen => return Err(de::Error::custom("\"logs\" appears twice")),
+                    Key::Logs => {
+                        logs_seen = true;
+                        logs = map.next_value_seed(LogsSeed)?;
+                    }
+                    Key::Other => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            // A null array is an absent one, as in `Auth0Dump::from_value`.
+            let present = |v: Option<Value>| v.filter(|v| !v.is_null());
+            Ok((present(connections), present(organizations), logs))
+        }
+    }
+
+    enum Key {
+        Connections,
+        Organizations,
+        Logs,
+        Other,
+    }
+
+    impl<'de> de::Deserialize<'de> for Key {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                    Ok(match key {
+                        "connections" => Key::Connections,
+                        "organizations" => Key::Organizations,
+                        "logs" => Key::Logs,
+                        _ => Key::Other,
+                    })
+                }
+            }
+            d.deserialize_identifier(KeyVisitor)
+        }
+    }
+
+    /// `"logs"`: null (no logs) or an array of objects, counted one by one.
+    struct LogsSeed;
+
+    impl<'de> DeserializeSeed<'de> for LogsSeed {
+        type Value = Option<LoginTally>;
+
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for LogsSeed {
+        type Value = Option<LoginTally>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of log objects")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut tally = LoginTally::default();
+            while let Some(log) = seq.next_element::<Log>()? {
+                tally.add(&log.fields());
+            }
+            Ok(Some(tally))
+        }
+    }
+
+    /// The fields of a log object that counting reads, each kept only when it is a string.
+    #[derive(Default)]
+    struct Log {
+        log_id: Option<String>,
+        kind: Option<String>,
+        date: Option<String>,
+        connection: Option<String>,
+        connection_id: Option<String>,
+    }
+
+    impl Log {
+        fn fields(&self) -> LogFields<'_> {
+            // As `str_field`: trimmed, and an empty string counts as absent.
+            fn f(v: &Option<String>) -> Option<&str> {
+                v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+            }
+            LogFields {
+                log_id: f(&self.log_id),
+                kind: f(&self.kind),
+                date: f(&self.date),
+                connection: f(&self.connection),
+                connection_id: f(&self.connection_id),
+            }
+        }
+    }
+
+    impl<'de> de::Deserialize<'de> for Log {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Log, D::Error> {
+            d.deserialize_map(LogVisitor)
+        }
+    }
+
+    struct LogVisitor;
+
+    impl<'de> Visitor<'de> for LogVisitor {
+        type Value = Log;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a log object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Log, A::Error> {
+            let mut log = Log::default();
+            while let Some(key) = map.next_key::<LogKey>()? {
+                let slot = match key {
+                    LogKey::LogId => &mut log.log_id,
+                    LogKey::Type => &mut log.kind,
+                    LogKey::Date => &mut log.date,
+                    LogKey::Connection => &mut log.connection,
+                    LogKey::ConnectionId => &mut log.connection_id,
+                    LogKey::Other => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                };
+                *slot = map.next_value::<MaybeString>()?.0;
+            }
+            Ok(log)
+        }
+    }
+
+    enum LogKey {
+        LogId,
+        Type,
+        Date,
+        Connection,
+        ConnectionId,
+        Other,
+    }
+
+    impl<'de> de::Deserialize<'de> for LogKey {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<LogKey, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = LogKey;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<LogKey, E> {
+                    Ok(match key {
+                        "log_id" => LogKey::LogId,
+                        "type" => LogKey::Type,
+                        "date" => LogKey::Date,
+                        "connection" => LogKey::Connection,
+                        "connection_id" => LogKey::ConnectionId,
+                        _ => LogKey::Other,
+                    })
+                }
+            }
+            d.deserialize_identifier(KeyVisitor)
+        }
+    }
+
+    /// Any JSON value; keeps the text when it is a string (as `Value::as_str` would).
+    struct MaybeString(Option<String>);
+
+    impl<'de> de::Deserialize<'de> for MaybeString {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<MaybeString, D::Error> {
+            match <Value as de::Deserialize>::deserialize(d)? {
+                Value::String(s) => Ok(MaybeString(Some(s))),
+                _ => Ok(MaybeString(None)),
+            }
+        }
+    }
 }
 
 /// Writes a dump as pretty JSON, to a temporary file in the same folder that
@@ -216,6 +459,41 @@ mod tests {
         assert!(err.contains("\"connections\"[0] is not a JSON object"), "{err}");
         fs::write(&path, r#"{"connections": []}"#).unwrap();
         assert!(format!("{:#}", read_dump(&path).unwrap_err()).contains("no \"organizations\" array"));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn read_dump_for_load_counts_logins_as_to_rows_does() {
+        let dir = scratch("forload");
+        let path = dir.join("dump.json");
+        let mut dump = sample();
+        let logs = dump.logs.as_mut().unwrap();
+        logs.push(json!({"log_id": "900", "type": "s", "date": "2026-09-01T11:00:00.000Z", "connection_id": "con_Xx9aiRppSPC3E6vT"}));
+        logs.push(json!({"log_id": "901", "type": "s", "date": "2026-09-02T00:00:00.000Z", "connection": "acme-sso", "connection_id": " "}));
+        logs.push(json!({"log_id": "902", "type": "s", "date": "bad", "connection": "acme-sso"}));
+        logs.push(json!({"log_id": "903", "type": "s", "date": "2026-09-02T00:00:00.000Z", "connection": "nobody"}));
+        logs.push(json!({"log_id": 904, "type": "f", "date": "2026-09-02T00:00:00.000Z", "connection": {"x": [1]}}));
+        write_dump(&path, &dump).unwrap();
+        let (read, tally) = read_dump_for_load(&path).unwrap();
+        assert_eq!(
+            read,
+            Auth0Dump {
+                logs: None,
+                ..dump.clone()
+            }
+        );
+        let streamed = super::super::rows::to_rows_with_logins(&read, tally, None, &[]).unwrap();
+        assert_eq!(streamed, super::super::rows::to_rows(&dump, None, &[]).unwrap());
+        assert_eq!(streamed.logins.as_ref().map(Vec::len), Some(2));
+
+        write_dump(&path, &Auth0Dump { logs: None, ..sample() }).unwrap();
+        assert!(read_dump_for_load(&path).unwrap().1.is_none());
+        fs::write(&path, r#"{"connections": [], "organizations": [], "logs": [1]}"#).unwrap();
+        let err = format!("{:#}", read_dump_for_load(&path).unwrap_err());
+        assert!(err.contains("\"logs\"[0] is not a JSON object"), "{err}");
+        fs::write(&path, "{\n \"connections\": [],\n \"organizations\": [,]\n}").unwrap();
+        let err = format!("{:#}", read_dump_for_load(&path).unwrap_err());
+        assert!(err.contains("dump.json:3:"), "{err}");
         fs::remove_dir_all(dir).unwrap();
     }
 

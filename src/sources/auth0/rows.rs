@@ -92,8 +92,24 @@ fn required_id(v: &Value, what: &str, index: usize) -> Result<String> {
 ///
 /// # Errors
 /// When an object lacks its `id`, or a config rule's regex is invalid.
+#[cfg_attr(not(test), allow(dead_code))] // the CLI counts logins first, with `to_rows_with_logins`
 pub(crate) fn to_rows(
     dump: &Auth0Dump,
+    connection_name_pattern: Option<&Regex>,
+    rules: &[VendorRule],
+) -> Result<Auth0Rows> {
+    let logins = dump.logs.as_deref().map(LoginTally::from_values);
+    to_rows_with_logins(dump, logins, connection_name_pattern, rules)
+}
+
+/// [`to_rows`] with the logins already counted (`None`: the dump has no logs); the
+/// dump's own `logs` are not read.
+///
+/// # Errors
+/// As [`to_rows`].
+pub(crate) fn to_rows_with_logins(
+    dump: &Auth0Dump,
+    logins: Option<LoginTally>,
     connection_name_pattern: Option<&Regex>,
     rules: &[VendorRule],
 ) -> Result<Auth0Rows> {
@@ -177,9 +193,7 @@ pub(crate) fn to_rows(
         ));
     }
 
-    if let Some(logs) = &dump.logs {
-        rows.logins = Some(count_logins(logs, &ids_by_name, &mut rows.warnings));
-    }
+    rows.logins = logins.map(|tally| tally.finish(&ids_by_name, &mut rows.warnings));
     Ok(rows)
 }
 
@@ -221,53 +235,132 @@ fn map_workspaces(
         .unwrap_or_default()
 }
 
-fn count_logins(logs: &[Value], ids_by_name: &HashMap<String, String>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
-    let mut counts: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
-    let (mut no_connection, mut bad_date) = (0usize, 0usize);
-    let mut seen = HashSet::new();
-    for log in logs {
-        if str_field(log, "type") != Some("s") {
-            continue;
+/// The fields of one log object that login counting reads, each as `str_field`
+/// gives it (a string, trimmed, not empty).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LogFields<'a> {
+    pub log_id: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub connection: Option<&'a str>,
+    pub connection_id: Option<&'a str>,
+}
+
+impl<'a> LogFields<'a> {
+    pub(crate) fn of_value(log: &'a Value) -> Self {
+        LogFields {
+            log_id: str_field(log, "log_id"),
+            kind: str_field(log, "type"),
+            date: str_field(log, "date"),
+            connection: str_field(log, "connection"),
+            connection_id: str_field(log, "connection_id"),
         }
-        if let Some(log_id) = str_field(log, "log_id") {
-            if !seen.insert(log_id.to_string()) {
-                continue;
+    }
+}
+
+/// Successful logins counted one log at a time, so that a dump reader can count while
+/// it parses and never hold a million log objects. Logs that name their connection
+/// only by name are resolved once the connections are known (`finish`).
+#[derive(Debug, Default)]
+pub(crate) struct LoginTally {
+    seen: HashSet<Box<str>>,
+    /// connection id -> day -> logins.
+    by_id: HashMap<String, HashMap<NaiveDate, i64>>,
+    /// connection name -> (day -> logins, logins with no valid date).
+    by_name: HashMap<String, (HashMap<NaiveDate, i64>, usize)>,
+    no_connection: usize,
+    bad_date: usize,
+}
+
+impl LoginTally {
+    pub(crate) fn from_values(logs: &[Value]) -> Self {
+        let mut tally = LoginTally::default();
+        for log in logs {
+            tally.add(&LogFields::of_value(log));
+        }
+        tally
+    }
+
+    /// Counts one log: type `s` only, each `log_id` once.
+    pub(crate) fn add(&mut self, log: &LogFields) {
+        if log.kind != Some("s") {
+            return;
+        }
+        if let Some(log_id) = log.log_id {
+            if self.seen.contains(log_id) {
+                return;
             }
+            self.seen.insert(log_id.into());
         }
-        let connection_id = str_field(log, "connection_id")
-            .map(str::to_string)
-            .or_else(|| str_field(log, "connection").and_then(|n| ids_by_name.get(n)).cloned());
-        let Some(connection_id) = connection_id else {
-            no_connection += 1;
-            continue;
-        };
-        let day = str_field(log, "date")
+        let day = log
+            .date
             .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
             .map(|d| d.naive_utc().date());
-        let Some(day) = day else {
-            bad_date += 1;
-            continue;
-        };
-        *counts.entry((connection_id, day)).or_default() += 1;
+        match (log.connection_id, log.connection) {
+            (Some(id), _) => {
+                let Some(day) = day else {
+                    self.bad_date += 1;
+                    return;
+                };
+                let days = match self.by_id.get_mut(id) {
+                    Some(days) => days,
+                    None => self.by_id.entry(id.to_string()).or_default(),
+                };
+                *days.entry(day).or_default() += 1;
+            }
+            (None, Some(name)) => {
+                let entry = match self.by_name.get_mut(name) {
+                    Some(entry) => entry,
+                    None => self.by_name.entry(name.to_string()).or_default(),
+                };
+                match day {
+                    Some(day) => *entry.0.entry(day).or_default() += 1,
+                    None => entry.1 += 1,
+                }
+            }
+            (None, None) => self.no_connection += 1,
+        }
     }
-    if no_connection > 0 {
-        warnings.push(format!(
-            "{no_connection} successful logins name no known connection and are not counted"
-        ));
+
+    /// Logins per connection and day, sorted; a log naming an unknown connection counts
+    /// as naming none (checked before its date, as for logs read one by one).
+    fn finish(self, ids_by_name: &HashMap<String, String>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
+        let (mut no_connection, mut bad_date) = (self.no_connection, self.bad_date);
+        let mut counts: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
+        for (id, days) in self.by_id {
+            for (day, n) in days {
+                *counts.entry((id.clone(), day)).or_default() += n;
+            }
+        }
+        for (name, (days, bad)) in self.by_name {
+            let Some(id) = ids_by_name.get(&name) else {
+                no_connection += bad + days.values().sum::<i64>() as usize;
+                continue;
+            };
+            bad_date += bad;
+            for (day, n) in days {
+                *counts.entry((id.clone(), day)).or_default() += n;
+            }
+        }
+        if no_connection > 0 {
+            warnings.push(format!(
+                "{no_connection} successful logins name no known connection and are not counted"
+            ));
+        }
+        if bad_date > 0 {
+            warnings.push(format!(
+                "{bad_date} successful logins have no valid date and are not counted"
+            ));
+        }
+        counts
+            .into_iter()
+            .map(|((connection_id, day), logins)| LoginCount {
+                connection_id,
+                day,
+                logins,
+            })
+            .collect()
     }
-    if bad_date > 0 {
-        warnings.push(format!(
-            "{bad_date} successful logins have no valid date and are not counted"
-        ));
-    }
-    counts
-        .into_iter()
-        .map(|((connection_id, day), logins)| LoginCount {
-            connection_id,
-            day,
-            logins,
-        })
-        .collect()
 }
 
 #[cfg(test)]
