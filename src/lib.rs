@@ -10,6 +10,7 @@ mod compose;
 mod config;
 mod demo;
 mod output;
+mod progress;
 mod queries;
 mod report;
 mod sources;
@@ -175,15 +176,24 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
             columns: f.columns.clone(),
         })
         .collect();
+    let step = progress::step(format!("reading {input}"));
+    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
     let flags = if input.starts_with("http://") || input.starts_with("https://") {
-        fetch_flags(input, &features)?
+        let flags = fetch_flags(input, &features)?;
+        sources::flags::check_unique(&flags, input)?;
+        flags
     } else {
         sources::flags::read_flags_file(Path::new(input), &features)?
     };
-    sources::flags::check_unique(&flags, input)?;
     warn_all(&flags.warnings);
+    step.set(format!(
+        "writing {} workspaces to {}",
+        flags.rows.len(),
+        config.db.display()
+    ));
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_flags(as_of, input, &flags, &config.features)?;
+    drop(step);
     eprintln!(
         "loaded {} workspaces into the flags snapshot of {as_of}",
         flags.rows.len()
@@ -192,10 +202,17 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
 }
 
 fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+    let step = progress::step(format!("reading {input}"));
     let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
     warn_all(&export.warnings);
+    step.set(format!(
+        "writing {} accounts to {}",
+        export.accounts.len(),
+        config.db.display()
+    ));
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting)?;
+    drop(step);
     eprintln!(
         "loaded {} accounts into the arr snapshot of {as_of}",
         export.accounts.len()
@@ -217,9 +234,15 @@ fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Re
 
 fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> Result<()> {
     // Logins are counted while the file is read: a dump can hold a million log objects.
+    let step = progress::step(format!("reading {input}"));
     let (dump, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
     let window = Some(sources::auth0::log_window(as_of, log_days.max(1)));
+    step.set(format!(
+        "classifying and writing {} connections",
+        dump.connections.len()
+    ));
     let rows = load_auth0_rows(config, &dump, logins, input, as_of, window)?;
+    drop(step);
     eprintln!("loaded {rows} enterprise connections into the auth0 snapshot of {as_of}");
     Ok(())
 }

@@ -390,7 +390,7 @@ fn write_logs<W: Write>(w: &mut W, world: &World, tenant: &Tenant, q: usize, cap
         .expect("midnight")
         .and_utc()
         .timestamp_millis();
-    let span_ms = (LOG_DAYS * 86_400_000) as u64;
+    let span_ms = LOG_DAYS * 86_400_000;
 
     let active: Vec<(u32, u32)> = world
         .connections

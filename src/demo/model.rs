@@ -796,9 +796,9 @@ fn workspace_id(seed: u64, index: u32) -> String {
     const MASK: u64 = (1 << 40) - 1;
     let mut x = (u64::from(index) + (mix64(seed) & MASK)) & MASK;
     // Odd multipliers and xor-shifts are invertible modulo 2^40.
-    x = x.wrapping_mul(0x9E37_79B9_7F) & MASK;
+    x = x.wrapping_mul(0x009E_3779_B97F) & MASK;
     x ^= x >> 19;
-    x = x.wrapping_mul(0xC2B2_AE3D_27) & MASK;
+    x = x.wrapping_mul(0x00C2_B2AE_3D27) & MASK;
     x ^= x >> 23;
     format!("w{x:010x}")
 }

@@ -42,7 +42,7 @@ pub(super) fn write_csv_quoted<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
     w.write_all(b"\"")?;
     let mut rest = s;
     while let Some(pos) = rest.find('"') {
-        w.write_all(rest[..=pos].as_bytes())?;
+        w.write_all(&rest.as_bytes()[..=pos])?;
         w.write_all(b"\"")?;
         rest = &rest[pos + 1..];
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use duckdb::types::{Decimal, TimeUnit, Value, ValueRef};
+use duckdb::types::{Decimal, TimeUnit, ToSqlOutput, Value, ValueRef};
 use duckdb::{params, AccessMode, Config, Connection};
 use serde::Serialize;
 
@@ -309,19 +309,33 @@ impl Loader<'_> {
     pub(crate) fn append<'a>(&mut self, table: &str, rows: impl IntoIterator<Item = Vec<Cell<'a>>>) -> Result<u64> {
         let mut app = self.tx.appender(table)?;
         let mut count = 0;
+        let snapshot = Cell::Int(Some(self.snapshot_id));
         for row in rows {
-            let mut values = Vec::with_capacity(row.len() + 1);
-            values.push(Value::BigInt(self.snapshot_id));
-            for cell in &row {
-                values.push(to_value(cell)?);
-            }
-            app.append_row(duckdb::appender_params_from_iter(values))
+            // Cells lend their text to DuckDB (ToSql below): no String per cell.
+            let cells = std::iter::once(&snapshot).chain(row.iter());
+            app.append_row(duckdb::appender_params_from_iter(cells))
                 .with_context(|| format!("cannot append a row to {table}"))?;
             count += 1;
         }
         // Dropping an appender discards its errors, so flush explicitly.
         app.flush().with_context(|| format!("cannot write {table}"))?;
         Ok(count)
+    }
+}
+
+impl duckdb::ToSql for Cell<'_> {
+    fn to_sql(&self) -> duckdb::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Cell::Str(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Cell::Int(Some(i)) => ToSqlOutput::Owned(Value::BigInt(*i)),
+            Cell::Bool(Some(b)) => ToSqlOutput::Owned(Value::Boolean(*b)),
+            Cell::Str(None) | Cell::Int(None) | Cell::Bool(None) | Cell::Cents(None) | Cell::Date(None) => {
+                ToSqlOutput::Owned(Value::Null)
+            }
+            Cell::Cents(Some(_)) | Cell::Date(Some(_)) => {
+                ToSqlOutput::Owned(to_value(self).map_err(|e| duckdb::Error::ToSqlConversionFailure(e.into()))?)
+            }
+        })
     }
 }
 
