@@ -142,15 +142,14 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
     let quarterly = compose::quarterly(store, config, quarter)?;
     write("quarterly.md", reports.render("quarterly.md.j2", &quarterly)?)?;
     write("quarterly.json", json_text(&quarterly)?)?;
-    if let Some(previous) = &quarterly.previous {
-        let from = parse_date(previous["requested"].as_str().unwrap_or_default(), "quarter end")?;
-        let to = parse_date(
-            quarterly.current["requested"].as_str().unwrap_or_default(),
-            "quarter end",
-        )?;
+    if quarterly.previous.is_some() {
+        // From the previous quarter's end to this report's date (at most the quarter's end).
+        let (_, from) = quarter.previous().bounds(config.fiscal_year_start_month);
+        let (_, end) = quarter.bounds(config.fiscal_year_start_month);
+        let to = end.min(as_of);
         for feature in &share.features {
             let key = feature["feature"].as_str().unwrap_or_default();
-            let blurb = compose::blurb(store, config, key, from, to.min(as_of))?;
+            let blurb = compose::blurb(store, config, key, from, to)?;
             write(&format!("blurb-{key}.md"), reports.render("blurb.md.j2", &blurb)?)?;
             write(&format!("blurb-{key}.json"), json_text(&blurb)?)?;
         }
@@ -426,11 +425,6 @@ fn warn_all(warnings: &[String]) {
 /// A load's date: `--as-of`, else today (UTC).
 fn load_date(args: &LoadArgs) -> Result<NaiveDate> {
     Ok(args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()))
-}
-
-fn parse_date(text: &str, flag: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .with_context(|| format!("{flag} `{text}` is not a date; use YYYY-MM-DD, e.g. 2026-09-30"))
 }
 
 fn run_snapshots(config: &Config, format: Format) -> Result<()> {
