@@ -1,5 +1,5 @@
 -- account_arr: every account of the ARR snapshot selected for side `at_side`.
--- grain: one row per account_id (18-character form).
+-- grain: one row per account_id (18-character form); unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
 --   account_id    VARCHAR
 --   account_name  VARCHAR        may be NULL
@@ -7,4 +7,3 @@
 SELECT a.account_id, a.account_name, a.arr
 FROM accounts a
 JOIN selection s ON s.snapshot_id = a.snapshot_id AND s.source = 'arr' AND s.side = at_side
-ORDER BY a.account_id

@@ -1,6 +1,6 @@
 -- customer_workspaces: the workspaces of each customer for side `at_side`. A customer is
 -- an account with ARR > 0 that has at least one workspace in the flags snapshot (SPEC 3).
--- grain: one row per (account_id, workspace_id).
+-- grain: one row per (account_id, workspace_id); unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
 --   account_id    VARCHAR
 --   workspace_id  VARCHAR
@@ -8,4 +8,3 @@ SELECT l.account_id, l.workspace_id
 FROM workspace_links(at_side) l
 JOIN account_arr(at_side) a ON a.account_id = l.account_id AND a.arr > 0
 JOIN flag_workspaces(at_side) w ON w.workspace_id = l.workspace_id
-ORDER BY l.account_id, l.workspace_id

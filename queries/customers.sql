@@ -1,5 +1,5 @@
 -- customers: every customer for side `at_side`, its ARR counted once however many workspaces it has.
--- grain: one row per account_id.
+-- grain: one row per account_id; unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
 --   account_id    VARCHAR
 --   account_name  VARCHAR
@@ -9,4 +9,3 @@ SELECT a.account_id, a.account_name, a.arr, count(*)::BIGINT AS workspaces
 FROM customer_workspaces(at_side) cw
 JOIN account_arr(at_side) a ON a.account_id = cw.account_id
 GROUP BY a.account_id, a.account_name, a.arr
-ORDER BY a.account_id

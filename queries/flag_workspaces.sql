@@ -1,5 +1,5 @@
 -- flag_workspaces: every workspace of the flags snapshot selected for side `at_side`.
--- grain: one row per workspace_id.
+-- grain: one row per workspace_id; unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
 --   workspace_id    VARCHAR  the product's workspace id
 --   workspace_name  VARCHAR  as given in the flags input, may be NULL
@@ -7,4 +7,3 @@
 SELECT w.workspace_id, w.workspace_name, coalesce(w.users, 0)::BIGINT AS users
 FROM workspaces w
 JOIN selection s ON s.snapshot_id = w.snapshot_id AND s.source = 'flags' AND s.side = at_side
-ORDER BY w.workspace_id

@@ -1,6 +1,6 @@
 -- workspace_links: workspace-to-account links for side `at_side`, from the ARR export's
 -- workspace column and from the workspace-accounts file, whichever exist.
--- grain: one row per distinct (workspace_id, account_id).
+-- grain: one row per distinct (workspace_id, account_id); unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
 --   workspace_id  VARCHAR
 --   account_id    VARCHAR  18-character form
@@ -13,4 +13,3 @@ SELECT DISTINCT workspace_id, account_id FROM (
     FROM workspace_accounts wa
     JOIN selection s ON s.snapshot_id = wa.snapshot_id AND s.source = 'workspace-accounts' AND s.side = at_side
 )
-ORDER BY workspace_id, account_id
