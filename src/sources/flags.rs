@@ -502,7 +502,6 @@ fn json_users(value: &Value) -> Result<Option<i64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn feature(key: &str, columns: &[&str]) -> FeatureColumn {
         FeatureColumn {
@@ -520,17 +519,7 @@ mod tests {
         ]
     }
 
-    struct Fixture {
-        _dir: tempfile::TempDir,
-        path: PathBuf,
-    }
-
-    fn fixture(name: &str, content: &[u8]) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        Fixture { _dir: dir, path }
-    }
+    use crate::sources::test_file::test_file as fixture;
 
     fn read(name: &str, content: &str) -> anyhow::Result<FlagsSnapshot> {
         let f = fixture(name, content.as_bytes());
@@ -542,7 +531,7 @@ mod tests {
     fn read_err(name: &str, content: &[u8], features: &[FeatureColumn]) -> String {
         let f = fixture(name, content);
         let err = read_flags_file(&f.path, features).expect_err("the read should fail");
-        format!("{err:#}").replace(&format!("{}/", f._dir.path().display()), "")
+        format!("{err:#}").replace(&format!("{}/", f.dir.path().display()), "")
     }
 
     fn row(line: u64, id: &str, name: Option<&str>, users: Option<i64>, flags: &[Option<bool>]) -> WorkspaceRow {

@@ -6,6 +6,8 @@ pub(crate) mod flags;
 pub(crate) mod http;
 pub(crate) mod mapping;
 pub(crate) mod salesforce;
+#[cfg(test)]
+pub(crate) mod test_file;
 pub(crate) mod text;
 
 #[cfg(test)]

@@ -641,19 +641,8 @@ fn convert_currencies(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    struct Fixture {
-        dir: tempfile::TempDir,
-        path: PathBuf,
-    }
-
-    fn fixture(name: &str, content: &[u8]) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        Fixture { dir, path }
-    }
+    use crate::sources::test_file::test_file as fixture;
 
     fn usd() -> CurrencyRates {
         CurrencyRates {
