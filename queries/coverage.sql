@@ -15,10 +15,11 @@ linked AS (
 ),
 no_ws AS (
     SELECT a.account_id, a.arr FROM account_arr(at_side) a
-    WHERE a.arr > 0 AND a.account_id NOT IN (SELECT account_id FROM customers(at_side))
+    ANTI JOIN customers(at_side) c ON c.account_id = a.account_id
+    WHERE a.arr > 0
 )
 SELECT t.arr AS attributable_arr, t.all_arr,
-       (SELECT count(*) FROM flag_workspaces(at_side) w WHERE w.workspace_id NOT IN (SELECT workspace_id FROM linked))::BIGINT
+       (SELECT count(*) FROM flag_workspaces(at_side) w ANTI JOIN linked l ON l.workspace_id = w.workspace_id)::BIGINT
            AS workspaces_without_account,
        (SELECT count(*) FROM no_ws)::BIGINT AS accounts_without_workspace,
        (SELECT coalesce(sum(arr), 0) FROM no_ws)::DECIMAL(38,2) AS arr_without_workspace,

@@ -7,5 +7,6 @@
 --   arr           DECIMAL(18,2)
 SELECT a.account_id, a.account_name, a.arr
 FROM account_arr(at_side) a
-WHERE a.arr > 0 AND a.account_id NOT IN (SELECT account_id FROM customers(at_side))
+ANTI JOIN customers(at_side) c ON c.account_id = a.account_id
+WHERE a.arr > 0
 ORDER BY a.arr DESC, a.account_id

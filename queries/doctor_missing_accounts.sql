@@ -8,5 +8,5 @@
 SELECT wa.workspace_id, wa.account_id, wa.line
 FROM workspace_accounts wa
 JOIN selection s ON s.snapshot_id = wa.snapshot_id AND s.source = 'workspace-accounts' AND s.side = at_side
-WHERE wa.account_id NOT IN (SELECT account_id FROM account_arr(at_side))
+ANTI JOIN account_arr(at_side) a ON a.account_id = wa.account_id
 ORDER BY wa.workspace_id, wa.account_id

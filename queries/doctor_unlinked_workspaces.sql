@@ -7,7 +7,7 @@
 --   users           BIGINT
 SELECT w.workspace_id, w.workspace_name, w.users
 FROM flag_workspaces(at_side) w
-WHERE w.workspace_id NOT IN (
+ANTI JOIN (
     SELECT l.workspace_id FROM workspace_links(at_side) l JOIN account_arr(at_side) a ON a.account_id = l.account_id
-)
+) linked ON linked.workspace_id = w.workspace_id
 ORDER BY w.users DESC, w.workspace_id
