@@ -23,9 +23,10 @@ band_totals AS (
     GROUP BY b.band_order, b.label
 ),
 with_feature AS (
-    SELECT x.band_order, cf.feature, count(*) FILTER (WHERE cf.has)::BIGINT AS customers
-    FROM banded x JOIN customer_features(at_side) cf ON cf.account_id = x.account_id
-    GROUP BY x.band_order, cf.feature
+    SELECT b.band_order, cf.feature, count(*) FILTER (WHERE cf.has)::BIGINT AS customers
+    FROM customer_features(at_side) cf
+    JOIN arr_bands b ON cf.arr >= b.lower_bound AND (b.upper_bound IS NULL OR cf.arr < b.upper_bound)
+    GROUP BY b.band_order, cf.feature
 )
 SELECT bt.label AS band, bt.band_order, bt.band_customers, bt.band_arr,
        f.feature, f.label, coalesce(wf.customers, 0)::BIGINT AS customers,

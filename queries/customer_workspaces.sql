@@ -4,7 +4,8 @@
 -- columns:
 --   account_id    VARCHAR
 --   workspace_id  VARCHAR
-SELECT l.account_id, l.workspace_id
+--   flags_on      UBIGINT  the workspace's feature bits (flag_workspaces.flags_on)
+SELECT l.account_id, l.workspace_id, w.flags_on
 FROM workspace_links(at_side) l
 JOIN account_arr(at_side) a ON a.account_id = l.account_id AND a.arr > 0
 JOIN flag_workspaces(at_side) w ON w.workspace_id = l.workspace_id

@@ -5,7 +5,8 @@
 --   account_name  VARCHAR
 --   arr           DECIMAL(18,2)  in the reporting currency, > 0
 --   workspaces    BIGINT         its workspaces in the flags snapshot
-SELECT a.account_id, a.account_name, a.arr, count(*)::BIGINT AS workspaces
+--   features_on   UBIGINT        bit n set when any of its workspaces has the feature at features.position n on
+SELECT a.account_id, a.account_name, a.arr, count(*)::BIGINT AS workspaces, bit_or(cw.flags_on) AS features_on
 FROM customer_workspaces(at_side) cw
 JOIN account_arr(at_side) a ON a.account_id = cw.account_id
 GROUP BY a.account_id, a.account_name, a.arr

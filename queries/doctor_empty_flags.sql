@@ -6,6 +6,6 @@
 --   workspaces  BIGINT   workspaces whose cell was empty
 SELECT f.feature, f.label, count(*)::BIGINT AS workspaces
 FROM features(at_side) f
-JOIN workspace_features(at_side) wf ON wf.feature = f.feature AND wf.empty
+JOIN flag_workspaces(at_side) w ON (w.flags_empty >> f.position) & 1 = 1
 GROUP BY f.feature, f.label, f.position
 ORDER BY f.position

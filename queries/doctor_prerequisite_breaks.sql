@@ -7,11 +7,15 @@
 --   workspace_id  VARCHAR
 --   account_id    VARCHAR        owning customer, NULL when none
 --   arr           DECIMAL(18,2)  that customer's ARR, NULL when none
-SELECT f.feature, f.requires, wf.workspace_id, cw.account_id, c.arr
-FROM features(at_side) f
-JOIN workspace_features(at_side) wf ON wf.feature = f.feature AND wf.enabled
-JOIN workspace_features(at_side) req ON req.feature = f.requires AND req.workspace_id = wf.workspace_id AND NOT req.enabled
-LEFT JOIN customer_workspaces(at_side) cw ON cw.workspace_id = wf.workspace_id
+WITH breaks AS (
+    SELECT f.feature, f.requires, w.workspace_id
+    FROM features(at_side) f
+    JOIN features(at_side) r ON r.feature = f.requires
+    JOIN flag_workspaces(at_side) w
+      ON (w.flags_on >> f.position) & 1 = 1 AND (w.flags_on >> r.position) & 1 = 0
+)
+SELECT b.feature, b.requires, b.workspace_id, cw.account_id, c.arr
+FROM breaks b
+LEFT JOIN customer_workspaces(at_side) cw ON cw.workspace_id = b.workspace_id
 LEFT JOIN customers(at_side) c ON c.account_id = cw.account_id
-WHERE f.requires IS NOT NULL
-ORDER BY c.arr DESC NULLS LAST, f.feature, wf.workspace_id
+ORDER BY c.arr DESC NULLS LAST, b.feature, b.workspace_id

@@ -19,12 +19,10 @@
 --   churned_arr        DECIMAL(38,2)  their ARR on base_side
 --   retained_change    DECIMAL(38,2)  ARR change of customers who had it on both sides
 WITH cur AS (
-    SELECT cf.account_id, cf.feature, cf.has, c.arr
-    FROM customer_features(at_side) cf JOIN customers(at_side) c ON c.account_id = cf.account_id
+    SELECT cf.account_id, cf.feature, cf.has, cf.arr FROM customer_features(at_side) cf
 ),
 base AS (
-    SELECT cf.account_id, cf.feature, cf.has, c.arr
-    FROM customer_features(base_side) cf JOIN customers(base_side) c ON c.account_id = cf.account_id
+    SELECT cf.account_id, cf.feature, cf.has, cf.arr FROM customer_features(base_side) cf
 ),
 cur_customers AS (SELECT account_id FROM customers(at_side)),
 base_customers AS (SELECT account_id FROM customers(base_side)),

@@ -4,6 +4,8 @@
 --   workspace_id    VARCHAR  the product's workspace id
 --   workspace_name  VARCHAR  as given in the flags input, may be NULL
 --   users           BIGINT   members of the workspace (0 when not given)
-SELECT w.workspace_id, w.workspace_name, coalesce(w.users, 0)::BIGINT AS users
+--   flags_on        UBIGINT  bit n set when the feature at features.position n is on
+--   flags_empty     UBIGINT  bit n set when that feature's cell was empty (counts as off)
+SELECT w.workspace_id, w.workspace_name, coalesce(w.users, 0)::BIGINT AS users, w.flags_on, w.flags_empty
 FROM workspaces w
 JOIN selection s ON s.snapshot_id = w.snapshot_id AND s.source = 'flags' AND s.side = at_side

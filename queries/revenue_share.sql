@@ -16,8 +16,8 @@ WITH t AS (SELECT * FROM totals(at_side)),
 by_customer AS (
     SELECT cf.feature,
            count(*) FILTER (WHERE cf.has)::BIGINT AS customers,
-           coalesce(sum(c.arr) FILTER (WHERE cf.has), 0)::DECIMAL(38,2) AS arr
-    FROM customer_features(at_side) cf JOIN customers(at_side) c ON c.account_id = cf.account_id
+           coalesce(sum(cf.arr) FILTER (WHERE cf.has), 0)::DECIMAL(38,2) AS arr
+    FROM customer_features(at_side) cf
     GROUP BY cf.feature
 ),
 by_workspace AS (

@@ -110,16 +110,15 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 /// `totals`, `revenue_share`, `band_adoption`, `coverage`, `idps`, ...). `prepare`
 /// computes each once per side into a temp table and points its macro at that table,
 /// so a report does not recompute (and re-sort) the same million-row joins again and
-/// again. Materialized on first use, by `run_query`.
+/// again. Materialized on first use, by `run_query`. `workspace_features` and
+/// `customer_features` are not: they only unpack feature bits, cheaper to redo than to store.
 const MATERIALIZED: &[&str] = &[
     "flag_workspaces",
     "features",
-    "workspace_features",
     "account_arr",
     "workspace_links",
     "customer_workspaces",
     "customers",
-    "customer_features",
     "totals",
     "idp_connections",
     "idp_logins",
@@ -325,7 +324,8 @@ fn materialize_for(store: &Store, name: &str) -> Result<()> {
             } else {
                 format!("INSERT INTO {table} {select}")
             };
-            store.execute(&sql).with_context(|| format!("query {block} failed"))?;
+            timed(&format!("materialize {block}('{side}')"), || store.execute(&sql))
+                .with_context(|| format!("query {block} failed"))?;
         }
         if sides.rows.is_empty() {
             continue;
@@ -341,17 +341,31 @@ fn materialize_for(store: &Store, name: &str) -> Result<()> {
 /// Runs a registered query for one side.
 pub(crate) fn run_query(store: &Store, name: &str, side: &str) -> Result<Table> {
     materialize_for(store, name).with_context(|| format!("query {name} failed"))?;
-    store
-        .query(&format!("SELECT * FROM {name}('{side}')"))
-        .with_context(|| format!("query {name} failed"))
+    timed(&format!("{name}('{side}')"), || {
+        store.query(&format!("SELECT * FROM {name}('{side}')"))
+    })
+    .with_context(|| format!("query {name} failed"))
+}
+
+/// Runs `work`; with FEATUREARR_TIMINGS set, prints how long it took to stderr (the
+/// per-block profile behind the README's Performance notes).
+fn timed<T>(label: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    if std::env::var_os("FEATUREARR_TIMINGS").is_none() {
+        return work();
+    }
+    let started = std::time::Instant::now();
+    let result = work();
+    eprintln!("timing: {label} {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    result
 }
 
 /// Runs a registered comparison query: side `at` against side `base`.
 pub(crate) fn run_comparison(store: &Store, name: &str, at: &str, base: &str) -> Result<Table> {
     materialize_for(store, name).with_context(|| format!("query {name} failed"))?;
-    store
-        .query(&format!("SELECT * FROM {name}('{at}', '{base}')"))
-        .with_context(|| format!("query {name} failed"))
+    timed(&format!("{name}('{at}', '{base}')"), || {
+        store.query(&format!("SELECT * FROM {name}('{at}', '{base}')"))
+    })
+    .with_context(|| format!("query {name} failed"))
 }
 
 #[cfg(test)]

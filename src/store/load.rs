@@ -1,7 +1,7 @@
 //! Loading parsed source rows into a snapshot: one function per source, each
 //! a single `replace_snapshot` transaction, so a load is all or nothing.
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -12,8 +12,24 @@ use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
 use crate::sources::salesforce::{SalesforceExport, Shape};
 
+/// Features a flags snapshot can hold: one bit each in a UBIGINT.
+const MAX_FEATURES: usize = 64;
+
+/// The `flags_on` and `flags_empty` bits of one workspace: bit n for `flags[n]`.
+fn flag_bits(flags: &[Option<bool>]) -> (u64, u64) {
+    flags
+        .iter()
+        .enumerate()
+        .fold((0, 0), |(on, empty), (n, value)| match value {
+            Some(true) => (on | 1 << n, empty),
+            Some(false) => (on, empty),
+            None => (on, empty | 1 << n),
+        })
+}
+
 impl Store {
-    /// Stores a flags snapshot: its features, workspaces and every flag value.
+    /// Stores a flags snapshot: its features, and its workspaces with every flag value
+    /// as a bit (schema.sql: a feature's position is its bit).
     pub(crate) fn load_flags(
         &mut self,
         as_of: NaiveDate,
@@ -21,11 +37,24 @@ impl Store {
         flags: &FlagsSnapshot,
         features: &[Feature],
     ) -> Result<i64> {
+        if flags.features.len() > MAX_FEATURES {
+            bail!(
+                "{origin} carries {} feature columns; featurearr keeps at most {MAX_FEATURES} features \
+                 per snapshot; remove features from the config's [features] tables",
+                flags.features.len()
+            );
+        }
+        // Position = index in `flags.features`, which `WorkspaceRow::flags` follows.
         let present: Vec<&Feature> = flags
             .features
             .iter()
-            .filter_map(|key| features.iter().find(|f| &f.key == key))
-            .collect();
+            .map(|key| {
+                features
+                    .iter()
+                    .find(|f| &f.key == key)
+                    .with_context(|| format!("feature {key} of {origin} is not configured"))
+            })
+            .collect::<Result<_>>()?;
         let missing: Vec<&str> = features
             .iter()
             .filter(|f| !flags.features.contains(&f.key))
@@ -45,30 +74,20 @@ impl Store {
                     ]
                 }),
             )?;
-            let rows = load.append(
+            load.append(
                 "workspaces",
                 flags.rows.iter().map(|w| {
+                    let (on, empty) = flag_bits(&w.flags);
                     vec![
                         Cell::Str(Some(&w.workspace_id)),
                         Cell::Str(w.workspace_name.as_deref()),
                         Cell::Int(w.users),
                         Cell::Int(Some(w.line as i64)),
+                        Cell::UInt(on),
+                        Cell::UInt(empty),
                     ]
                 }),
-            )?;
-            load.append(
-                "workspace_flags",
-                flags.rows.iter().flat_map(|w| {
-                    flags.features.iter().zip(&w.flags).map(move |(key, value)| {
-                        vec![
-                            Cell::Str(Some(&w.workspace_id)),
-                            Cell::Str(Some(key)),
-                            Cell::Bool(*value),
-                        ]
-                    })
-                }),
-            )?;
-            Ok(rows)
+            )
         })
     }
 
@@ -216,5 +235,23 @@ impl Store {
             }
             Ok(count)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flag_bits;
+
+    #[test]
+    fn flag_bits_put_feature_n_at_bit_n() {
+        assert_eq!(flag_bits(&[]), (0, 0));
+        assert_eq!(
+            flag_bits(&[Some(true), Some(false), None, Some(true)]),
+            (0b1001, 0b0100)
+        );
+        let mut all = vec![Some(false); 64];
+        all[63] = Some(true);
+        all[0] = None;
+        assert_eq!(flag_bits(&all), (1 << 63, 1));
     }
 }

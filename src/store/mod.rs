@@ -17,8 +17,10 @@ use serde::Serialize;
 mod load;
 
 const SCHEMA: &str = include_str!("schema.sql");
-/// Bump with a migration in `migrate` whenever schema.sql changes shape.
-const SCHEMA_VERSION: i32 = 1;
+/// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.
+const SCHEMA_VERSION: i32 = 2;
+/// (version it leads to, SQL) for every version after 1, oldest first.
+const MIGRATIONS: &[(i32, &str)] = &[(2, include_str!("migrations/v2.sql"))];
 
 /// The inputs a snapshot can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,7 +57,7 @@ impl Source {
     /// Tables holding this source's rows.
     fn tables(self) -> &'static [&'static str] {
         match self {
-            Source::Flags => &["flag_features", "workspaces", "workspace_flags"],
+            Source::Flags => &["flag_features", "workspaces"],
             Source::Arr => &["accounts", "account_workspaces"],
             Source::WorkspaceAccounts => &["workspace_accounts"],
             Source::Auth0 => &[
@@ -75,7 +77,7 @@ impl Source {
 pub(crate) enum Cell<'a> {
     Str(Option<&'a str>),
     Int(Option<i64>),
-    Bool(Option<bool>),
+    UInt(u64),
     Cents(Option<i128>),
     Date(Option<NaiveDate>),
 }
@@ -119,7 +121,7 @@ impl Store {
     /// `wait` is how long to retry while another process holds the file.
     pub(crate) fn open_write(path: &Path, wait: Duration) -> Result<Store> {
         let conn = open(path, AccessMode::ReadWrite, wait)?;
-        let store = Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
         };
@@ -128,7 +130,8 @@ impl Store {
     }
 
     /// Opens an existing store for reading; several readers may share it.
-    /// `wait` is how long to retry while another process writes it.
+    /// `wait` is how long to retry while another process writes it. A store
+    /// written by an older featurearr is upgraded first (one short write).
     pub(crate) fn open_read(path: &Path, wait: Duration) -> Result<Store> {
         if !path.exists() {
             bail!(
@@ -141,32 +144,49 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.check_version()?;
+        if store.version()? < SCHEMA_VERSION {
+            drop(store);
+            drop(Store::open_write(path, wait)?);
+            return Store::open_read(path, wait);
+        }
         Ok(store)
     }
 
-    fn migrate(&self) -> Result<()> {
-        self.conn
-            .execute_batch(SCHEMA)
+    /// Creates the schema of a new store, or brings an older one to `SCHEMA_VERSION`
+    /// in one transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self.conn.transaction().context("cannot start a transaction")?;
+        tx.execute_batch(SCHEMA)
             .with_context(|| format!("cannot create the schema in {}", self.path.display()))?;
-        let version: Option<i32> = self
-            .conn
-            .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
+        let version: Option<i32> = tx.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
         match version {
             None => {
-                self.conn
-                    .execute("INSERT INTO schema_version VALUES (?)", params![SCHEMA_VERSION])?;
+                tx.execute("INSERT INTO schema_version VALUES (?)", params![SCHEMA_VERSION])?;
             }
-            Some(v) if v == SCHEMA_VERSION => {}
-            Some(v) => bail!(
+            Some(v) if v == SCHEMA_VERSION => return Ok(()),
+            Some(v) if v > SCHEMA_VERSION => bail!(
                 "{} has schema version {v}, but this featurearr knows version {SCHEMA_VERSION}; use a newer featurearr",
                 self.path.display()
             ),
+            Some(v) => {
+                for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > v) {
+                    tx.execute_batch(sql).with_context(|| {
+                        format!(
+                            "cannot upgrade {} to schema version {to}; the store is unchanged",
+                            self.path.display()
+                        )
+                    })?;
+                }
+                tx.execute("UPDATE schema_version SET version = ?", params![SCHEMA_VERSION])?;
+            }
         }
-        Ok(())
+        tx.commit()
+            .with_context(|| format!("cannot write the schema of {}", self.path.display()))
     }
 
-    fn check_version(&self) -> Result<()> {
+    /// The store's schema version; errors when the file is no featurearr store or
+    /// comes from a newer featurearr.
+    fn version(&self) -> Result<i32> {
         let version: Option<i32> = self
             .conn
             .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
@@ -177,12 +197,15 @@ impl Store {
                 )
             })?;
         match version {
-            Some(v) if v == SCHEMA_VERSION => Ok(()),
-            Some(v) => bail!(
-                "{} has schema version {v}, but this featurearr knows version {SCHEMA_VERSION}; open it once with `featurearr load ...` from a newer release",
+            Some(v) if v > SCHEMA_VERSION => bail!(
+                "{} has schema version {v}, but this featurearr knows version {SCHEMA_VERSION}; use a newer featurearr",
                 self.path.display()
             ),
-            None => bail!("{} is not a featurearr store (empty schema_version)", self.path.display()),
+            Some(v) => Ok(v),
+            None => bail!(
+                "{} is not a featurearr store (empty schema_version)",
+                self.path.display()
+            ),
         }
     }
 
@@ -328,10 +351,8 @@ impl duckdb::ToSql for Cell<'_> {
         Ok(match self {
             Cell::Str(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Cell::Int(Some(i)) => ToSqlOutput::Owned(Value::BigInt(*i)),
-            Cell::Bool(Some(b)) => ToSqlOutput::Owned(Value::Boolean(*b)),
-            Cell::Str(None) | Cell::Int(None) | Cell::Bool(None) | Cell::Cents(None) | Cell::Date(None) => {
-                ToSqlOutput::Owned(Value::Null)
-            }
+            Cell::UInt(u) => ToSqlOutput::Owned(Value::UBigInt(*u)),
+            Cell::Str(None) | Cell::Int(None) | Cell::Cents(None) | Cell::Date(None) => ToSqlOutput::Owned(Value::Null),
             Cell::Cents(Some(_)) | Cell::Date(Some(_)) => {
                 ToSqlOutput::Owned(to_value(self).map_err(|e| duckdb::Error::ToSqlConversionFailure(e.into()))?)
             }
@@ -343,7 +364,7 @@ fn to_value(cell: &Cell) -> Result<Value> {
     Ok(match cell {
         Cell::Str(v) => v.map_or(Value::Null, |s| Value::Text(s.to_string())),
         Cell::Int(v) => v.map_or(Value::Null, Value::BigInt),
-        Cell::Bool(v) => v.map_or(Value::Null, Value::Boolean),
+        Cell::UInt(u) => Value::UBigInt(*u),
         Cell::Cents(v) => match v {
             None => Value::Null,
             Some(c) => Value::Decimal(Decimal::new(18, 2, *c).context("ARR beyond DECIMAL(18,2)")?),

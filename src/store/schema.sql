@@ -1,4 +1,4 @@
--- featurearr store, schema version 1.
+-- featurearr store, schema version 2 (migrations from older versions: store/migrations/).
 -- Every table except schema_version and snapshots holds rows of one snapshot,
 -- keyed by snapshot_id; a snapshot is one load of one source for one as-of date.
 
@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     UNIQUE (source, as_of)
 );
 
--- flags: which features the file carried (a feature whose column is absent is not reported)
+-- flags: which features the file carried (a feature whose column is absent is not reported);
+-- position is also the feature's bit in workspaces.flags_on and flags_empty
 CREATE TABLE IF NOT EXISTS flag_features (
     snapshot_id INTEGER NOT NULL,
     feature     VARCHAR NOT NULL,
@@ -26,20 +27,19 @@ CREATE TABLE IF NOT EXISTS flag_features (
     position    INTEGER NOT NULL
 );
 
+-- flags_on / flags_empty hold one bit per feature: bit n (the value 1 << n) stands for
+-- the feature at flag_features.position n. A bit of flags_on is set when the flag is on;
+-- a bit of flags_empty when the cell was empty (false for every metric, counted by doctor).
+-- Bits instead of a (workspace, feature) row each: a million-workspace load appends a
+-- million rows, not four, and a customer's features are one bit_or over its workspaces.
 CREATE TABLE IF NOT EXISTS workspaces (
     snapshot_id    INTEGER NOT NULL,
     workspace_id   VARCHAR NOT NULL,
     workspace_name VARCHAR,
     users          BIGINT,
-    line           BIGINT NOT NULL
-);
-
--- enabled is NULL where the cell was empty: false for every metric, counted by doctor
-CREATE TABLE IF NOT EXISTS workspace_flags (
-    snapshot_id  INTEGER NOT NULL,
-    workspace_id VARCHAR NOT NULL,
-    feature      VARCHAR NOT NULL,
-    enabled      BOOLEAN
+    line           BIGINT NOT NULL,
+    flags_on       UBIGINT NOT NULL,
+    flags_empty    UBIGINT NOT NULL
 );
 
 -- arr: one row per account, ARR converted to the reporting currency

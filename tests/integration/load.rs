@@ -94,3 +94,57 @@ fn unknown_command_is_a_usage_error() {
     let p = Project::empty();
     p.cmd().args(["report", "nope"]).assert().code(2);
 }
+
+/// Turns a schema-version-2 store back into version 1, where each flag value was a
+/// (workspace, feature) row of workspace_flags: what a store written before flag bits holds.
+const DOWNGRADE_TO_V1: &str = "
+    CREATE TABLE workspace_flags (snapshot_id INTEGER NOT NULL, workspace_id VARCHAR NOT NULL,
+                                  feature VARCHAR NOT NULL, enabled BOOLEAN);
+    INSERT INTO workspace_flags
+    SELECT w.snapshot_id, w.workspace_id, f.feature,
+           CASE WHEN (w.flags_empty >> f.position) & 1 = 1 THEN NULL ELSE (w.flags_on >> f.position) & 1 = 1 END
+    FROM workspaces w JOIN flag_features f ON f.snapshot_id = w.snapshot_id;
+    ALTER TABLE workspaces DROP COLUMN flags_on;
+    ALTER TABLE workspaces DROP COLUMN flags_empty;
+    UPDATE schema_version SET version = 1;
+";
+
+#[test]
+fn a_store_of_schema_version_1_is_upgraded_keeping_every_number() {
+    let p = Project::new("basic");
+    p.load_basic("2026-06-30");
+    p.load_basic("2026-09-30");
+    let reports = || {
+        [
+            p.run(&["report", "revenue-share", "--format", "json"]),
+            p.run(&["report", "quarterly", "--quarter", "2026Q3", "--format", "json"]),
+            p.run(&["doctor", "--format", "json"]),
+        ]
+    };
+    let before = reports();
+    assert!(
+        before[2].contains("empty"),
+        "the fixture has an empty flag cell: {}",
+        before[2]
+    );
+
+    let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+    db.execute_batch(DOWNGRADE_TO_V1).unwrap();
+    drop(db);
+
+    // A report only reads, yet it upgrades the store first.
+    assert_eq!(reports(), before);
+    let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+    let version: i32 = db
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    let old_table: i64 = db
+        .query_row(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'workspace_flags'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old_table, 0, "workspace_flags is gone after the upgrade");
+}
