@@ -6,6 +6,6 @@
 --   feature     VARCHAR
 --   has         BOOLEAN
 --   arr         DECIMAL(18,2)  the customer's ARR (customers.arr)
-SELECT c.account_id, f.feature, (c.features_on >> f.position) & 1 = 1 AS has, c.arr
+SELECT c.account_id, f.feature, (c.features_on & f.bit) <> 0 AS has, c.arr
 FROM customers(at_side) c
 CROSS JOIN features(at_side) f

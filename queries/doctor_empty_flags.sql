@@ -6,6 +6,6 @@
 --   workspaces  BIGINT   workspaces whose cell was empty
 SELECT f.feature, f.label, count(*)::BIGINT AS workspaces
 FROM features(at_side) f
-JOIN flag_workspaces(at_side) w ON (w.flags_empty >> f.position) & 1 = 1
+JOIN flag_workspaces(at_side) w ON (w.flags_empty & f.bit) <> 0
 GROUP BY f.feature, f.label, f.position
 ORDER BY f.position

@@ -12,7 +12,7 @@ WITH breaks AS (
     FROM features(at_side) f
     JOIN features(at_side) r ON r.feature = f.requires
     JOIN flag_workspaces(at_side) w
-      ON (w.flags_on >> f.position) & 1 = 1 AND (w.flags_on >> r.position) & 1 = 0
+      ON (w.flags_on & f.bit) <> 0 AND (w.flags_on & r.bit) = 0
 )
 SELECT b.feature, b.requires, b.workspace_id, cw.account_id, c.arr
 FROM breaks b

@@ -5,11 +5,16 @@
 --   arr           DECIMAL(38,2)  their ARR (attributable ARR)
 --   all_arr       DECIMAL(38,2)  ARR of every account with ARR > 0 in the export
 --   arr_coverage  DOUBLE         arr / all_arr; NULL when the export holds no ARR
+--   unattributed_arr        DECIMAL(38,2)  all_arr - arr: ARR no workspace carries
+--   unattributed_arr_share  DOUBLE         unattributed_arr / all_arr; NULL when the export holds no ARR
 --   workspaces    BIGINT         every workspace in the flags snapshot
 WITH c AS (SELECT count(*)::BIGINT AS customers, coalesce(sum(arr), 0)::DECIMAL(38,2) AS arr FROM customers(at_side)),
      a AS (SELECT coalesce(sum(arr), 0)::DECIMAL(38,2) AS all_arr FROM account_arr(at_side) WHERE arr > 0),
      w AS (SELECT count(*)::BIGINT AS workspaces FROM flag_workspaces(at_side))
 SELECT c.customers, c.arr, a.all_arr,
        CASE WHEN a.all_arr > 0 THEN (c.arr * 100)::DOUBLE / (a.all_arr * 100)::DOUBLE END AS arr_coverage,
+       (a.all_arr - c.arr)::DECIMAL(38,2) AS unattributed_arr,
+       CASE WHEN a.all_arr > 0 THEN ((a.all_arr - c.arr) * 100)::DOUBLE / (a.all_arr * 100)::DOUBLE END
+           AS unattributed_arr_share,
        w.workspaces
 FROM c, a, w

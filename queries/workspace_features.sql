@@ -7,7 +7,7 @@
 --   enabled       BOOLEAN  true when the flag is on; an empty cell counts as false
 --   empty         BOOLEAN  true when the cell was empty (a doctor finding)
 --   users         BIGINT   the workspace's users
-SELECT w.workspace_id, f.feature, (w.flags_on >> f.position) & 1 = 1 AS enabled,
-       (w.flags_empty >> f.position) & 1 = 1 AS empty, w.users
+SELECT w.workspace_id, f.feature, (w.flags_on & f.bit) <> 0 AS enabled,
+       (w.flags_empty & f.bit) <> 0 AS empty, w.users
 FROM flag_workspaces(at_side) w
 CROSS JOIN features(at_side) f

@@ -827,7 +827,7 @@ pub(crate) struct Doctor {
     pub currency: String,
     pub all_arr: Value,
     pub attributable_arr: Value,
-    pub unattributed_arr: f64,
+    pub unattributed_arr: Value,
     pub unattributed_arr_share: Option<f64>,
     pub findings: Vec<Finding>,
     pub snapshots: Vec<Value>,
@@ -839,7 +839,8 @@ pub(crate) struct Finding {
     pub key: &'static str,
     pub title: &'static str,
     pub count: i64,
-    pub arr: Option<f64>,
+    /// Exact sum of the ARR the finding's rows carry; None where ARR does not apply.
+    pub arr: Option<Value>,
     pub hint: &'static str,
     pub items: Vec<Map<String, Value>>,
 }
@@ -852,82 +853,85 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
     let cur = select_side(store, "cur", as_of, &[Source::Flags, Source::Arr])?;
     prepare(store, config, std::slice::from_ref(&cur))?;
     let has_auth0 = cur.snapshots.iter().any(|(s, _, _)| *s == Source::Auth0);
-    let run = |name: &str| queries::run_query(store, name, "cur").map(|t| t.records());
-    let arr_sum = |rows: &[Map<String, Value>], key: &str| rows.iter().map(|r| f64_of(&r[key])).sum::<f64>();
-    let finding = |key, title, hint, rows: Vec<Map<String, Value>>, arr: Option<f64>| Finding {
-        key,
-        title,
-        count: rows.len() as i64,
-        arr,
-        hint,
-        items: rows.into_iter().take(FINDING_ITEMS).collect(),
+    // One finding per query: its rows counted, and their ARR summed, in SQL.
+    let finding = |key, title, hint, query: &str, arr_column: Option<&str>| -> Result<Finding> {
+        let summary = queries::run_summary(store, query, "cur", arr_column, FINDING_ITEMS)?;
+        Ok(Finding {
+            key,
+            title,
+            count: summary.count,
+            arr: summary.sum,
+            hint,
+            items: summary.first.records(),
+        })
     };
-    let mut findings = Vec::new();
-
-    let rows = run("doctor_accounts_without_workspace")?;
-    let arr = arr_sum(&rows, "arr");
-    findings.push(finding(
-        "accounts-without-workspace",
-        "Accounts with ARR but no workspace",
-        "their ARR is not attributable; add the workspace IDs to the export's workspace column or to the workspace-accounts file",
-        rows,
-        Some(arr),
-    ));
-    findings.push(finding(
-        "workspaces-without-account",
-        "Workspaces without an account",
-        "free workspaces are expected here; paid ones need a link in the export or the workspace-accounts file",
-        run("doctor_unlinked_workspaces")?,
-        None,
-    ));
-    let unmapped = if has_auth0 {
-        run("unmapped_connections")?
+    let mut findings = vec![
+        finding(
+            "accounts-without-workspace",
+            "Accounts with ARR but no workspace",
+            "their ARR is not attributable; add the workspace IDs to the export's workspace column or to the workspace-accounts file",
+            "doctor_accounts_without_workspace",
+            Some("arr"),
+        )?,
+        finding(
+            "workspaces-without-account",
+            "Workspaces without an account",
+            "free workspaces are expected here; paid ones need a link in the export or the workspace-accounts file",
+            "doctor_unlinked_workspaces",
+            None,
+        )?,
+    ];
+    let unmapped = "Enterprise connections mapped to no workspace";
+    let unmapped_hint = "set metadata.workspace_id on the connection or its organization, or [auth0] connection_name_pattern in the config";
+    findings.push(if has_auth0 {
+        finding(
+            "unmapped-connections",
+            unmapped,
+            unmapped_hint,
+            "unmapped_connections",
+            None,
+        )?
     } else {
-        Vec::new()
-    };
-    findings.push(finding(
-        "unmapped-connections",
-        "Enterprise connections mapped to no workspace",
-        "set metadata.workspace_id on the connection or its organization, or [auth0] connection_name_pattern in the config",
-        unmapped,
-        None,
-    ));
+        Finding {
+            key: "unmapped-connections",
+            title: unmapped,
+            count: 0,
+            arr: None,
+            hint: unmapped_hint,
+            items: Vec::new(),
+        }
+    });
     findings.push(finding(
         "missing-accounts",
         "Workspace links to accounts missing from the export",
         "a stale mapping, or an account merged or deleted in Salesforce; fix the workspace-accounts file",
-        run("doctor_missing_accounts")?,
+        "doctor_missing_accounts",
         None,
-    ));
-    let rows = run("doctor_prerequisite_breaks")?;
-    let arr = arr_sum(&rows, "arr");
+    )?);
     findings.push(finding(
         "prerequisite-breaks",
         "Features on without their prerequisite",
         "e.g. SCIM without SSO; check the flags export or the feature's `requires` in the config",
-        rows,
-        Some(arr),
-    ));
-    let rows = run("doctor_empty_flags")?;
-    let empty_cells: i64 = rows.iter().map(|r| i64_of(&r["workspaces"])).sum();
+        "doctor_prerequisite_breaks",
+        Some("arr"),
+    )?);
+    // Counted in cells: the query has a row per feature with its number of empty cells.
     let mut empty = finding(
         "empty-booleans",
         "Empty boolean cells (counted as false)",
         "fill them in the flags export so that off and unknown are not confused",
-        rows,
-        None,
-    );
-    empty.count = empty_cells;
+        "doctor_empty_flags",
+        Some("workspaces"),
+    )?;
+    empty.count = empty.arr.take().and_then(|cells| cells.as_f64()).unwrap_or(0.0) as i64;
     findings.push(empty);
-    let rows = run("doctor_conflicting_links")?;
-    let arr = arr_sum(&rows, "arr");
     findings.push(finding(
         "conflicting-links",
         "Workspaces linked to more than one account",
         "the same workspace ID is claimed by several accounts across the export and the workspace-accounts file; each of them counts it",
-        rows,
-        Some(arr),
-    ));
+        "doctor_conflicting_links",
+        Some("arr"),
+    )?);
     let gaps: Vec<Map<String, Value>> = snapshot_gaps(&cur)
         .into_iter()
         .filter_map(|v| match v {
@@ -935,24 +939,23 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
             _ => None,
         })
         .collect();
-    findings.push(finding(
-        "snapshot-gaps",
-        "Sources whose snapshot is more than 7 days from the flags snapshot",
-        "load the sources for the same date, or pass --as-of to pick an older report date",
-        gaps,
-        None,
-    ));
+    findings.push(Finding {
+        key: "snapshot-gaps",
+        title: "Sources whose snapshot is more than 7 days from the flags snapshot",
+        count: gaps.len() as i64,
+        arr: None,
+        hint: "load the sources for the same date, or pass --as-of to pick an older report date",
+        items: gaps.into_iter().take(FINDING_ITEMS).collect(),
+    });
 
     let totals = single(queries::run_query(store, "totals", "cur")?)?;
-    let all = f64_of(&totals["all_arr"]);
-    let attributable = f64_of(&totals["arr"]);
     Ok(Doctor {
         as_of: as_of.to_string(),
         currency: config.currency.reporting.clone(),
         all_arr: totals["all_arr"].clone(),
         attributable_arr: totals["arr"].clone(),
-        unattributed_arr: all - attributable,
-        unattributed_arr_share: (all > 0.0).then(|| (all - attributable) / all),
+        unattributed_arr: totals["unattributed_arr"].clone(),
+        unattributed_arr_share: totals["unattributed_arr_share"].as_f64(),
         findings,
         snapshots: used_snapshots(store, &cur)?,
     })

@@ -359,6 +359,48 @@ fn timed<T>(label: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
     result
 }
 
+/// A query's row count, the exact sum of one of its columns, and its first rows.
+pub(crate) struct Summary {
+    pub count: i64,
+    /// `sum_of`'s total as a JSON number from the exact DECIMAL sum; None without `sum_of`.
+    pub sum: Option<serde_json::Value>,
+    /// The first `limit` rows, in the query's order.
+    pub first: Table,
+}
+
+/// Runs a registered query for one side and summarizes it in SQL: its row count, the
+/// exact sum of column `sum_of` (0 when there are no rows), and its first `limit` rows.
+/// Doctor findings can hold a hundred thousand rows; none of them crosses into Rust
+/// only to be counted, and money is never summed in floating point.
+pub(crate) fn run_summary(
+    store: &Store,
+    name: &str,
+    side: &str,
+    sum_of: Option<&str>,
+    limit: usize,
+) -> Result<Summary> {
+    materialize_for(store, name).with_context(|| format!("query {name} failed"))?;
+    timed(&format!("{name}('{side}') summary"), || {
+        // A table keeps the query's row order (DuckDB preserves insertion order).
+        store.execute(&format!(
+            "CREATE OR REPLACE TEMP TABLE summarized AS SELECT * FROM {name}('{side}')"
+        ))?;
+        let sum = sum_of.map_or("NULL".to_string(), |column| {
+            format!("coalesce(sum(\"{column}\"), 0)::DECIMAL(38,2)")
+        });
+        let totals = store.query(&format!("SELECT count(*)::BIGINT, {sum} FROM summarized"))?;
+        let first = store.query(&format!("SELECT * FROM summarized LIMIT {limit}"))?;
+        store.execute("DROP TABLE summarized")?;
+        let row = totals.rows.into_iter().next().context("a count returned no row")?;
+        Ok(Summary {
+            count: row[0].as_i64().context("a count is not an integer")?,
+            sum: sum_of.map(|_| row[1].clone()),
+            first,
+        })
+    })
+    .with_context(|| format!("query {name} failed"))
+}
+
 /// Runs a registered comparison query: side `at` against side `base`.
 pub(crate) fn run_comparison(store: &Store, name: &str, at: &str, base: &str) -> Result<Table> {
     materialize_for(store, name).with_context(|| format!("query {name} failed"))?;

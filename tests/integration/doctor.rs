@@ -109,3 +109,26 @@ fn doctor_exits_0_with_findings_and_1_past_a_fail_on_threshold() {
     let err = p.fail(&["doctor", "--fail-on", "nonsense=1"]);
     assert!(err.contains("unmapped-connections"), "{err}");
 }
+
+#[test]
+fn finding_arr_is_the_exact_sum_of_cents() {
+    let p = Project::new("basic");
+    let arr = std::fs::read_to_string(p.path("arr.csv")).unwrap();
+    let header = arr.lines().next().unwrap();
+    // 0.10 + 0.20 is 0.30000000000000004 in floating point; ARR is summed in cents.
+    p.write(
+        "arr2.csv",
+        format!(
+            "{header}\n\"0015g00000XyZaB\",\"Acme\",\"\",\"USD 0.10\",\"USD\",\"ws-a1\",\"1/15/2026\"\n\
+             \"0015g00000Ab1Cd\",\"Unlinked One\",\"\",\"USD 0.10\",\"USD\",\"\",\"1/15/2026\"\n\
+             \"0015g00000Ab2Cd\",\"Unlinked Two\",\"\",\"USD 0.20\",\"USD\",\"\",\"1/15/2026\"\n"
+        ),
+    );
+    p.run(&["load", "flags", "flags.csv", "--as-of", "2026-09-30"]);
+    p.run(&["load", "arr", "arr2.csv", "--as-of", "2026-09-30"]);
+    let r = p.json(&["doctor", "--format", "json"]);
+    let f = finding(&r, "accounts-without-workspace");
+    assert_eq!(f["count"], 2);
+    assert_eq!(f["arr"].as_f64(), Some(0.3), "{f:#}");
+    assert_eq!(r["unattributed_arr"].as_f64(), Some(0.3), "{r:#}");
+}
