@@ -127,6 +127,23 @@ fn f64_of(v: &Value) -> f64 {
     v.as_f64().unwrap_or(0.0)
 }
 
+/// A money amount's cents: each JSON number here is the nearest f64 to a 2-decimal
+/// DECIMAL, so rounding ×100 recovers the exact cents.
+fn cents_of(v: &Value) -> i128 {
+    (f64_of(v) * 100.0).round() as i128
+}
+
+/// Cents back to the nearest f64, which prints as the exact decimal (a plain f64
+/// subtraction prints 120000.1 - 100000.2 as 19999.90000000001).
+fn from_cents(cents: i128) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// `after - before` for two money amounts, exact to the cent.
+fn money_change(after: &Value, before: &Value) -> f64 {
+    from_cents(cents_of(after) - cents_of(before))
+}
+
 fn i64_of(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
 }
@@ -334,7 +351,7 @@ pub(crate) fn quarterly(store: &Store, config: &Config, quarter: Quarter) -> Res
                 "current": c, "previous": p,
                 "customers_change": delta("customers"),
                 "customer_share_change": delta("customer_share"),
-                "arr_change": delta("arr"),
+                "arr_change": p.map(|p| money_change(&c["arr"], &p["arr"])),
                 "arr_share_change": delta("arr_share"),
                 "workspaces_change": delta("workspaces"),
                 "workspaces_change_pct": ws_change_pct,
@@ -509,7 +526,7 @@ pub(crate) fn blurb(store: &Store, config: &Config, key: &str, from: NaiveDate, 
         whole_pct(f64_of(&a["customer_share"])),
     ));
     let gained = f64_of(&changes["turned_on_arr"]) + f64_of(&changes["new_arr"]);
-    let lost = f64_of(&changes["turned_off_arr"]) + f64_of(&changes["churned_arr"]);
+    let lost = from_cents(cents_of(&changes["turned_off_arr"]) + cents_of(&changes["churned_arr"]));
     if gained > 0.0 || lost > 0.0 {
         sentences.push(format!(
             "Customers who turned it on brought {} ARR and new customers with it {}; {} left with customers who turned it off or churned.",
@@ -609,6 +626,15 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn money_changes_are_exact_to_the_cent() {
+        assert_ne!(120_000.1 - 100_000.2, 19_999.9, "what a plain f64 subtraction gives");
+        assert_eq!(money_change(&json!(120_000.1), &json!(100_000.2)), 19_999.9);
+        assert_eq!(money_change(&json!(0.1), &json!(0.3)), -0.2);
+        assert_eq!(money_change(&json!(13_977_723_460.31), &json!(0)), 13_977_723_460.31);
+        assert_eq!(from_cents(cents_of(&json!(0.1)) + cents_of(&json!(0.2))), 0.3);
     }
 
     #[test]
@@ -722,7 +748,7 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<(
                         "idp": r["idp"],
                         "customers": r["customers"], "arr": r["arr"],
                         "customers_change": b.map(|b| i64_of(&r["customers"]) - i64_of(&b["customers"])),
-                        "arr_change": b.map(|b| f64_of(&r["arr"]) - f64_of(&b["arr"])),
+                        "arr_change": b.map(|b| money_change(&r["arr"], &b["arr"])),
                         "connections_change": b.map(|b| i64_of(&r["connections"]) - i64_of(&b["connections"])),
                         "new": b.is_none(),
                     })
@@ -793,7 +819,7 @@ fn quarterly_idps(store: &Store, has_prev: bool) -> Result<Option<Value>> {
             json!({
                 "idp": r["idp"], "customers": r["customers"], "arr": r["arr"], "arr_share": r["arr_share"],
                 "customers_change": b.map(|b| i64_of(&r["customers"]) - i64_of(&b["customers"])),
-                "arr_change": b.map(|b| f64_of(&r["arr"]) - f64_of(&b["arr"])),
+                "arr_change": b.map(|b| money_change(&r["arr"], &b["arr"])),
             })
         })
         .collect();
