@@ -374,8 +374,14 @@ pub(crate) fn quarterly(store: &Store, config: &Config, quarter: Quarter) -> Res
             })).collect::<Vec<_>>(),
         }));
     }
-    let totals =
-        |side: &str| -> Result<Value> { Ok(Value::Object(single(queries::run_query(store, "totals", side)?)?)) };
+    // The README documents these five; the totals block has more columns (doctor's).
+    let totals = |side: &str| -> Result<Value> {
+        let t = single(queries::run_query(store, "totals", side)?)?;
+        Ok(json!({
+            "customers": t["customers"], "arr": t["arr"], "all_arr": t["all_arr"],
+            "arr_coverage": t["arr_coverage"], "workspaces": t["workspaces"],
+        }))
+    };
     let coverage = single(queries::run_query(store, "coverage", "cur")?)?;
     let side_doc = |side: &Side, requested: NaiveDate| -> Result<Value> {
         Ok(
