@@ -9,20 +9,21 @@
 --   accounts_empty_arr           BIGINT         accounts whose ARR cell was empty (not counted)
 --   churned_accounts             BIGINT         accounts at ARR 0 (not customers)
 WITH t AS (SELECT * FROM totals(at_side)),
-linked AS (
-    SELECT DISTINCT l.workspace_id FROM workspace_links(at_side) l
-    JOIN account_arr(at_side) a ON a.account_id = l.account_id
+account_counts AS (
+    SELECT count(*) FILTER (WHERE a.arr > 0 AND c.account_key IS NULL)::BIGINT AS accounts_without_workspace,
+           coalesce(sum(a.arr) FILTER (WHERE a.arr > 0 AND c.account_key IS NULL), 0)::DECIMAL(38,2)
+               AS arr_without_workspace,
+           count(*) FILTER (WHERE a.arr IS NULL)::BIGINT AS accounts_empty_arr,
+           count(*) FILTER (WHERE a.arr = 0)::BIGINT AS churned_accounts
+    FROM account_arr(at_side) a
+    LEFT JOIN customers(at_side) c ON c.account_key = a.account_key
 ),
-no_ws AS (
-    SELECT a.account_id, a.arr FROM account_arr(at_side) a
-    ANTI JOIN customers(at_side) c ON c.account_id = a.account_id
-    WHERE a.arr > 0
+linked AS (
+    SELECT l.workspace_key FROM workspace_links(at_side) l
+    SEMI JOIN account_arr(at_side) a ON a.account_key = l.account_key
 )
 SELECT t.arr AS attributable_arr, t.all_arr,
-       (SELECT count(*) FROM flag_workspaces(at_side) w ANTI JOIN linked l ON l.workspace_id = w.workspace_id)::BIGINT
+       (SELECT count(*) FROM flag_workspaces(at_side) w ANTI JOIN linked l ON l.workspace_key = w.workspace_key)::BIGINT
            AS workspaces_without_account,
-       (SELECT count(*) FROM no_ws)::BIGINT AS accounts_without_workspace,
-       (SELECT coalesce(sum(arr), 0) FROM no_ws)::DECIMAL(38,2) AS arr_without_workspace,
-       (SELECT count(*) FROM account_arr(at_side) WHERE arr IS NULL)::BIGINT AS accounts_empty_arr,
-       (SELECT count(*) FROM account_arr(at_side) WHERE arr = 0)::BIGINT AS churned_accounts
-FROM t
+       a.accounts_without_workspace, a.arr_without_workspace, a.accounts_empty_arr, a.churned_accounts
+FROM t, account_counts a

@@ -6,6 +6,7 @@
 --   feature     VARCHAR
 --   has         BOOLEAN
 --   arr         DECIMAL(18,2)  the customer's ARR (customers.arr)
-SELECT c.account_id, f.feature, (c.features_on & f.bit) <> 0 AS has, c.arr
+--   account_key UINTEGER       schema.sql: account_keys
+SELECT c.account_id, f.feature, (c.features_on & f.bit) <> 0 AS has, c.arr, c.account_key
 FROM customers(at_side) c
 CROSS JOIN features(at_side) f

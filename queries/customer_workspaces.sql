@@ -1,11 +1,11 @@
 -- customer_workspaces: the workspaces of each customer for side `at_side`. A customer is
 -- an account with ARR > 0 that has at least one workspace in the flags snapshot (SPEC 3).
--- grain: one row per (account_id, workspace_id); unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
+-- grain: one row per (account, workspace); unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
---   account_id    VARCHAR
---   workspace_id  VARCHAR
---   flags_on      UBIGINT  the workspace's feature bits (flag_workspaces.flags_on)
-SELECT l.account_id, l.workspace_id, w.flags_on
+--   account_key    UINTEGER  schema.sql: account_keys
+--   workspace_key  UINTEGER  schema.sql: workspace_keys
+--   flags_on       UBIGINT   the workspace's feature bits (flag_workspaces.flags_on)
+SELECT l.account_key, l.workspace_key, w.flags_on
 FROM workspace_links(at_side) l
-JOIN account_arr(at_side) a ON a.account_id = l.account_id AND a.arr > 0
-JOIN flag_workspaces(at_side) w ON w.workspace_id = l.workspace_id
+JOIN account_arr(at_side) a ON a.account_key = l.account_key AND a.arr > 0
+JOIN flag_workspaces(at_side) w ON w.workspace_key = l.workspace_key

@@ -1,12 +1,15 @@
 -- customers: every customer for side `at_side`, its ARR counted once however many workspaces it has.
--- grain: one row per account_id; unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
+-- grain: one row per account; unordered: an intermediate block read by others, so it skips the sort (order what you select from it).
 -- columns:
 --   account_id    VARCHAR
 --   account_name  VARCHAR
 --   arr           DECIMAL(18,2)  in the reporting currency, > 0
 --   workspaces    BIGINT         its workspaces in the flags snapshot
 --   features_on   UBIGINT        bit n set when any of its workspaces has the feature at features.position n on
-SELECT a.account_id, a.account_name, a.arr, count(*)::BIGINT AS workspaces, bit_or(cw.flags_on) AS features_on
-FROM customer_workspaces(at_side) cw
-JOIN account_arr(at_side) a ON a.account_id = cw.account_id
-GROUP BY a.account_id, a.account_name, a.arr
+--   account_key   UINTEGER       schema.sql: account_keys
+SELECT a.account_id, a.account_name, a.arr, cw.workspaces, cw.features_on, a.account_key
+FROM (
+    SELECT account_key, count(*)::BIGINT AS workspaces, bit_or(flags_on) AS features_on
+    FROM customer_workspaces(at_side) GROUP BY account_key
+) cw
+JOIN account_arr(at_side) a ON a.account_key = cw.account_key

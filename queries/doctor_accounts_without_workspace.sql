@@ -7,6 +7,6 @@
 --   arr           DECIMAL(18,2)
 SELECT a.account_id, a.account_name, a.arr
 FROM account_arr(at_side) a
-ANTI JOIN customers(at_side) c ON c.account_id = a.account_id
+ANTI JOIN customers(at_side) c ON c.account_key = a.account_key
 WHERE a.arr > 0
 ORDER BY a.arr DESC, a.account_id

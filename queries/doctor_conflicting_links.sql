@@ -6,12 +6,14 @@
 --   accounts      VARCHAR        the account ids, comma-separated
 --   arr           DECIMAL(38,2)  ARR of those accounts
 WITH claimed_twice AS (
-    SELECT workspace_id FROM workspace_links(at_side) GROUP BY workspace_id HAVING count(*) > 1
+    SELECT workspace_key FROM workspace_links(at_side) GROUP BY workspace_key HAVING count(*) > 1
 )
-SELECT l.workspace_id, string_agg(l.account_id, ', ' ORDER BY l.account_id) AS accounts,
+SELECT wk.workspace_id, string_agg(ak.account_id, ', ' ORDER BY ak.account_id) AS accounts,
        coalesce(sum(a.arr), 0)::DECIMAL(38,2) AS arr
 FROM workspace_links(at_side) l
-SEMI JOIN claimed_twice t ON t.workspace_id = l.workspace_id
-LEFT JOIN account_arr(at_side) a ON a.account_id = l.account_id
-GROUP BY l.workspace_id
-ORDER BY l.workspace_id
+SEMI JOIN claimed_twice t ON t.workspace_key = l.workspace_key
+JOIN workspace_keys wk ON wk.workspace_key = l.workspace_key
+JOIN account_keys ak ON ak.account_key = l.account_key
+LEFT JOIN account_arr(at_side) a ON a.account_key = l.account_key
+GROUP BY wk.workspace_id
+ORDER BY wk.workspace_id

@@ -8,5 +8,5 @@
 SELECT wa.workspace_id, wa.account_id, wa.line
 FROM workspace_accounts wa
 JOIN selection s ON s.snapshot_id = wa.snapshot_id AND s.source = 'workspace-accounts' AND s.side = at_side
-ANTI JOIN account_arr(at_side) a ON a.account_id = wa.account_id
+ANTI JOIN account_arr(at_side) a ON a.account_key = wa.account_key
 ORDER BY wa.workspace_id, wa.account_id

@@ -8,6 +8,6 @@
 SELECT w.workspace_id, w.workspace_name, w.users
 FROM flag_workspaces(at_side) w
 ANTI JOIN (
-    SELECT l.workspace_id FROM workspace_links(at_side) l JOIN account_arr(at_side) a ON a.account_id = l.account_id
-) linked ON linked.workspace_id = w.workspace_id
+    SELECT l.workspace_key FROM workspace_links(at_side) l JOIN account_arr(at_side) a ON a.account_key = l.account_key
+) linked ON linked.workspace_key = w.workspace_key
 ORDER BY w.users DESC, w.workspace_id

@@ -19,19 +19,19 @@
 --   churned_arr        DECIMAL(38,2)  their ARR on base_side
 --   retained_change    DECIMAL(38,2)  ARR change of customers who had it on both sides
 WITH cur AS (
-    SELECT cf.account_id, cf.feature, cf.has, cf.arr FROM customer_features(at_side) cf
+    SELECT cf.account_key, cf.feature, cf.has, cf.arr FROM customer_features(at_side) cf
 ),
 base AS (
-    SELECT cf.account_id, cf.feature, cf.has, cf.arr FROM customer_features(base_side) cf
+    SELECT cf.account_key, cf.feature, cf.has, cf.arr FROM customer_features(base_side) cf
 ),
-cur_customers AS (SELECT account_id FROM customers(at_side)),
-base_customers AS (SELECT account_id FROM customers(base_side)),
+cur_customers AS (SELECT account_key FROM customers(at_side)),
+base_customers AS (SELECT account_key FROM customers(base_side)),
 joined AS (
     SELECT coalesce(cur.feature, base.feature) AS feature,
            cur.has AS cur_has, base.has AS base_has, cur.arr AS cur_arr, base.arr AS base_arr,
-           coalesce(cur.account_id, base.account_id) IN (SELECT account_id FROM cur_customers) AS in_cur,
-           coalesce(cur.account_id, base.account_id) IN (SELECT account_id FROM base_customers) AS in_base
-    FROM cur FULL JOIN base ON cur.account_id = base.account_id AND cur.feature = base.feature
+           coalesce(cur.account_key, base.account_key) IN (SELECT account_key FROM cur_customers) AS in_cur,
+           coalesce(cur.account_key, base.account_key) IN (SELECT account_key FROM base_customers) AS in_base
+    FROM cur FULL JOIN base ON cur.account_key = base.account_key AND cur.feature = base.feature
 ),
 agg AS (
     SELECT feature,

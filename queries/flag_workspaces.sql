@@ -6,6 +6,8 @@
 --   users           BIGINT   members of the workspace (0 when not given)
 --   flags_on        UBIGINT  bit n set when the feature at features.position n is on
 --   flags_empty     UBIGINT  bit n set when that feature's cell was empty (counts as off)
-SELECT w.workspace_id, w.workspace_name, coalesce(w.users, 0)::BIGINT AS users, w.flags_on, w.flags_empty
+--   workspace_key   UINTEGER the workspace's key (schema.sql: workspace_keys); join on it, not on the ID
+SELECT w.workspace_id, w.workspace_name, coalesce(w.users, 0)::BIGINT AS users, w.flags_on, w.flags_empty,
+       w.workspace_key
 FROM workspaces w
 JOIN selection s ON s.snapshot_id = w.snapshot_id AND s.source = 'flags' AND s.side = at_side

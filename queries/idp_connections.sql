@@ -9,7 +9,8 @@
 --   vendor_rule    VARCHAR  which rule decided the vendor
 --   workspace_id   VARCHAR  mapped workspace, NULL when unmapped
 --   mapped_by      VARCHAR  connection metadata | organization ... metadata | name pattern; NULL when unmapped
-SELECT c.connection_id, c.name, c.strategy, c.vendor, c.vendor_rule, cw.workspace_id, cw.mapped_by
+--   workspace_key  UINTEGER schema.sql: workspace_keys; NULL when unmapped
+SELECT c.connection_id, c.name, c.strategy, c.vendor, c.vendor_rule, cw.workspace_id, cw.mapped_by, cw.workspace_key
 FROM auth0_connections c
 JOIN selection s ON s.snapshot_id = c.snapshot_id AND s.source = 'auth0' AND s.side = at_side
 LEFT JOIN auth0_connection_workspaces cw ON cw.snapshot_id = c.snapshot_id AND cw.connection_id = c.connection_id

@@ -20,12 +20,12 @@ per_vendor AS (
     FROM mapped GROUP BY vendor
 ),
 vendor_customers AS (
-    SELECT DISTINCT m.vendor, cw.account_id
-    FROM mapped m JOIN customer_workspaces(at_side) cw ON cw.workspace_id = m.workspace_id
+    SELECT DISTINCT m.vendor, cw.account_key
+    FROM mapped m JOIN customer_workspaces(at_side) cw ON cw.workspace_key = m.workspace_key
 ),
 vendor_arr AS (
     SELECT vc.vendor, count(*)::BIGINT AS customers, sum(c.arr)::DECIMAL(38,2) AS arr
-    FROM vendor_customers vc JOIN customers(at_side) c ON c.account_id = vc.account_id
+    FROM vendor_customers vc JOIN customers(at_side) c ON c.account_key = vc.account_key
     GROUP BY vc.vendor
 ),
 vendor_logins AS (

@@ -11,14 +11,14 @@
 --   connections     BIGINT         the generic connections concerned
 --   native_customers BIGINT        customers already on a native connection of the vendor
 WITH mapped AS (
-    SELECT m.*, cw.account_id,
+    SELECT m.*, cw.account_key,
            m.strategy IN ('samlp', 'oidc') AS generic
     FROM idp_connections(at_side) m
-    JOIN customer_workspaces(at_side) cw ON cw.workspace_id = m.workspace_id
+    JOIN customer_workspaces(at_side) cw ON cw.workspace_key = m.workspace_key
 ),
 per_customer AS (
-    SELECT vendor, account_id, bool_and(generic) AS generic_only, bool_or(NOT generic) AS has_native
-    FROM mapped GROUP BY vendor, account_id
+    SELECT vendor, account_key, bool_and(generic) AS generic_only, bool_or(NOT generic) AS has_native
+    FROM mapped GROUP BY vendor, account_key
 ),
 generic_connections AS (
     SELECT vendor, count(DISTINCT connection_id)::BIGINT AS connections FROM mapped WHERE generic GROUP BY vendor
@@ -31,7 +31,7 @@ SELECT pc.vendor AS idp,
        any_value(coalesce(g.connections, 0))::BIGINT AS connections,
        count(*) FILTER (WHERE pc.has_native)::BIGINT AS native_customers
 FROM per_customer pc
-JOIN customers(at_side) c ON c.account_id = pc.account_id
+JOIN customers(at_side) c ON c.account_key = pc.account_key
 LEFT JOIN generic_connections g ON g.vendor = pc.vendor
 CROSS JOIN t
 GROUP BY pc.vendor, t.arr

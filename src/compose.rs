@@ -796,7 +796,15 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<(
         integration_candidates: queries::run_query(store, "integration_candidates", "cur")?.records(),
         change,
         unmapped_connections: queries::run_query(store, "unmapped_connections", "cur")?.records(),
-        connections: queries::run_query(store, "idp_connections", "cur")?.records(),
+        connections: queries::run_query(store, "idp_connections", "cur")?
+            .records()
+            .into_iter()
+            .map(|mut connection| {
+                // The store's join key, not a fact about the connection.
+                connection.remove("workspace_key");
+                connection
+            })
+            .collect(),
         log_window,
         snapshots: used_snapshots(store, &cur)?,
     };

@@ -109,13 +109,13 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 /// Blocks that later blocks read several times (`customers` alone is read by
 /// `totals`, `revenue_share`, `band_adoption`, `coverage`, `idps`, ...). `prepare`
 /// computes each once per side into a temp table and points its macro at that table,
-/// so a report does not recompute (and re-sort) the same million-row joins again and
-/// again. Materialized on first use, by `run_query`. `workspace_features` and
-/// `customer_features` are not: they only unpack feature bits, cheaper to redo than to store.
+/// so a report does not recompute the same million-row joins again and again.
+/// Materialized on first use, by `run_query`. Not materialized: blocks that only
+/// filter one table (`flag_workspaces`, `account_arr`: copying their strings cost
+/// more than scanning the key columns again) or unpack feature bits
+/// (`workspace_features`, `customer_features`).
 const MATERIALIZED: &[&str] = &[
-    "flag_workspaces",
     "features",
-    "account_arr",
     "workspace_links",
     "customer_workspaces",
     "customers",

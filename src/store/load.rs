@@ -74,9 +74,10 @@ impl Store {
                     ]
                 }),
             )?;
+            let keys = load.workspace_keys(flags.rows.iter().map(|w| w.workspace_id.as_str()))?;
             load.append(
                 "workspaces",
-                flags.rows.iter().map(|w| {
+                flags.rows.iter().zip(keys).map(|(w, key)| {
                     let (on, empty) = flag_bits(&w.flags);
                     vec![
                         Cell::Str(Some(&w.workspace_id)),
@@ -85,6 +86,7 @@ impl Store {
                         Cell::Int(Some(w.line as i64)),
                         Cell::UInt(on),
                         Cell::UInt(empty),
+                        Cell::Key(key),
                     ]
                 }),
             )
@@ -112,9 +114,10 @@ impl Store {
             "warnings": export.warnings,
         });
         self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
+            let account_keys = load.account_keys(export.accounts.iter().map(|a| a.account_id.as_str()))?;
             let rows = load.append(
                 "accounts",
-                export.accounts.iter().map(|a| {
+                export.accounts.iter().zip(&account_keys).map(|(a, key)| {
                     vec![
                         Cell::Str(Some(&a.account_id)),
                         Cell::Str(a.account_name.as_deref()),
@@ -125,15 +128,27 @@ impl Store {
                         Cell::Str(a.rate.as_deref()),
                         Cell::Str(Some(reporting)),
                         Cell::Int(Some(a.lines.first().copied().unwrap_or(0) as i64)),
+                        Cell::Key(*key),
                     ]
                 }),
             )?;
+            let links = || {
+                export
+                    .accounts
+                    .iter()
+                    .zip(&account_keys)
+                    .flat_map(|(a, key)| a.workspace_ids.iter().map(move |w| (a, *key, w)))
+            };
+            let workspace_keys = load.workspace_keys(links().map(|(_, _, w)| w.as_str()))?;
             load.append(
                 "account_workspaces",
-                export.accounts.iter().flat_map(|a| {
-                    a.workspace_ids
-                        .iter()
-                        .map(move |w| vec![Cell::Str(Some(&a.account_id)), Cell::Str(Some(w))])
+                links().zip(workspace_keys).map(|((a, account_key, w), workspace_key)| {
+                    vec![
+                        Cell::Str(Some(&a.account_id)),
+                        Cell::Str(Some(w)),
+                        Cell::Key(account_key),
+                        Cell::Key(workspace_key),
+                    ]
                 }),
             )?;
             Ok(rows)
@@ -144,15 +159,23 @@ impl Store {
     pub(crate) fn load_workspace_accounts(&mut self, as_of: NaiveDate, origin: &str, mapping: &Mapping) -> Result<i64> {
         let details = json!({ "warnings": mapping.warnings });
         self.replace_snapshot(Source::WorkspaceAccounts, as_of, origin, &details, |load| {
+            let workspace_keys = load.workspace_keys(mapping.links.iter().map(|l| l.workspace_id.as_str()))?;
+            let account_keys = load.account_keys(mapping.links.iter().map(|l| l.account_id.as_str()))?;
             load.append(
                 "workspace_accounts",
-                mapping.links.iter().map(|l| {
-                    vec![
-                        Cell::Str(Some(&l.workspace_id)),
-                        Cell::Str(Some(&l.account_id)),
-                        Cell::Int(Some(l.line as i64)),
-                    ]
-                }),
+                mapping
+                    .links
+                    .iter()
+                    .zip(workspace_keys.into_iter().zip(account_keys))
+                    .map(|(l, (workspace_key, account_key))| {
+                        vec![
+                            Cell::Str(Some(&l.workspace_id)),
+                            Cell::Str(Some(&l.account_id)),
+                            Cell::Int(Some(l.line as i64)),
+                            Cell::Key(workspace_key),
+                            Cell::Key(account_key),
+                        ]
+                    }),
             )
         })
     }
@@ -189,13 +212,15 @@ impl Store {
                     ]
                 }),
             )?;
+            let keys = load.workspace_keys(rows.connection_workspaces.iter().map(|m| m.workspace_id.as_str()))?;
             load.append(
                 "auth0_connection_workspaces",
-                rows.connection_workspaces.iter().map(|m| {
+                rows.connection_workspaces.iter().zip(keys).map(|(m, key)| {
                     vec![
                         Cell::Str(Some(&m.connection_id)),
                         Cell::Str(Some(&m.workspace_id)),
                         Cell::Str(Some(&m.mapped_by)),
+                        Cell::Key(key),
                     ]
                 }),
             )?;

@@ -5,6 +5,7 @@
 //! snapshots a report uses, and running SQL into plain `Table`s. The only
 //! module that names `duckdb::`; no duckdb type leaves it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -18,9 +19,12 @@ mod load;
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 /// (version it leads to, SQL) for every version after 1, oldest first.
-const MIGRATIONS: &[(i32, &str)] = &[(2, include_str!("migrations/v2.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (2, include_str!("migrations/v2.sql")),
+    (3, include_str!("migrations/v3.sql")),
+];
 
 /// The inputs a snapshot can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,6 +82,8 @@ pub(crate) enum Cell<'a> {
     Str(Option<&'a str>),
     Int(Option<i64>),
     UInt(u64),
+    /// A workspace or account key (`Loader::workspace_keys`).
+    Key(u32),
     Cents(Option<i128>),
     Date(Option<NaiveDate>),
 }
@@ -234,7 +240,12 @@ impl Store {
             tx.execute("DELETE FROM snapshots WHERE snapshot_id = ?", params![old])?;
         }
         let snapshot_id: i64 = tx.query_row("SELECT nextval('snapshot_ids')", [], |r| r.get(0))?;
-        let mut loader = Loader { tx: &tx, snapshot_id };
+        let mut loader = Loader {
+            tx: &tx,
+            snapshot_id,
+            workspace_keys: KeyDictionary::new("workspace_keys"),
+            account_keys: KeyDictionary::new("account_keys"),
+        };
         let rows = fill(&mut loader)?;
         tx.execute(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
@@ -325,9 +336,75 @@ impl Store {
 pub(crate) struct Loader<'tx> {
     tx: &'tx duckdb::Transaction<'tx>,
     snapshot_id: i64,
+    workspace_keys: KeyDictionary,
+    account_keys: KeyDictionary,
+}
+
+/// One ID dictionary (`workspace_keys` or `account_keys`, schema.sql), read on first
+/// use; IDs it has not seen get the next keys and are added in the load's transaction.
+struct KeyDictionary {
+    table: &'static str,
+    keys: Option<HashMap<String, u32>>,
+}
+
+impl KeyDictionary {
+    fn new(table: &'static str) -> Self {
+        KeyDictionary { table, keys: None }
+    }
+
+    /// The key of every ID in `ids`, in order.
+    fn keys_of<'a>(&mut self, tx: &duckdb::Transaction, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
+        let table = self.table;
+        if self.keys.is_none() {
+            let mut stmt = tx.prepare(&format!("SELECT * FROM {table}"))?;
+            let mut rows = stmt.query([])?;
+            let mut known = HashMap::new();
+            while let Some(row) = rows.next()? {
+                let id = match row.get_ref(1)? {
+                    ValueRef::Text(id) => String::from_utf8_lossy(id).into_owned(),
+                    other => bail!("{table} holds a {:?} ID", other.data_type()),
+                };
+                known.insert(id, row.get::<_, u32>(0)?);
+            }
+            self.keys = Some(known);
+        }
+        let known = self.keys.as_mut().expect("read above");
+        let mut next = known.len() as u32 + 1;
+        let mut added: Vec<(u32, &str)> = Vec::new();
+        let keys = ids
+            .into_iter()
+            .map(|id| match known.get(id) {
+                Some(key) => *key,
+                None => {
+                    known.insert(id.to_string(), next);
+                    added.push((next, id));
+                    next += 1;
+                    next - 1
+                }
+            })
+            .collect();
+        if !added.is_empty() {
+            let mut app = tx.appender(table)?;
+            for (key, id) in added {
+                app.append_row(duckdb::params![key, id])?;
+            }
+            app.flush().with_context(|| format!("cannot write {table}"))?;
+        }
+        Ok(keys)
+    }
 }
 
 impl Loader<'_> {
+    /// The integer key of each workspace ID (schema.sql: workspace_keys).
+    pub(crate) fn workspace_keys<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
+        self.workspace_keys.keys_of(self.tx, ids)
+    }
+
+    /// The integer key of each account ID (schema.sql: account_keys).
+    pub(crate) fn account_keys<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
+        self.account_keys.keys_of(self.tx, ids)
+    }
+
     /// Appends `rows` to `table`; each row gets the snapshot id as first column.
     pub(crate) fn append<'a>(&mut self, table: &str, rows: impl IntoIterator<Item = Vec<Cell<'a>>>) -> Result<u64> {
         let mut app = self.tx.appender(table)?;
@@ -352,6 +429,7 @@ impl duckdb::ToSql for Cell<'_> {
             Cell::Str(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Cell::Int(Some(i)) => ToSqlOutput::Owned(Value::BigInt(*i)),
             Cell::UInt(u) => ToSqlOutput::Owned(Value::UBigInt(*u)),
+            Cell::Key(k) => ToSqlOutput::Owned(Value::UInt(*k)),
             Cell::Str(None) | Cell::Int(None) | Cell::Cents(None) | Cell::Date(None) => ToSqlOutput::Owned(Value::Null),
             Cell::Cents(Some(_)) | Cell::Date(Some(_)) => {
                 ToSqlOutput::Owned(to_value(self).map_err(|e| duckdb::Error::ToSqlConversionFailure(e.into()))?)
@@ -365,6 +443,7 @@ fn to_value(cell: &Cell) -> Result<Value> {
         Cell::Str(v) => v.map_or(Value::Null, |s| Value::Text(s.to_string())),
         Cell::Int(v) => v.map_or(Value::Null, Value::BigInt),
         Cell::UInt(u) => Value::UBigInt(*u),
+        Cell::Key(k) => Value::UInt(*k),
         Cell::Cents(v) => match v {
             None => Value::Null,
             Some(c) => Value::Decimal(Decimal::new(18, 2, *c).context("ARR beyond DECIMAL(18,2)")?),

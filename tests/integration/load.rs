@@ -95,8 +95,9 @@ fn unknown_command_is_a_usage_error() {
     p.cmd().args(["report", "nope"]).assert().code(2);
 }
 
-/// Turns a schema-version-2 store back into version 1, where each flag value was a
-/// (workspace, feature) row of workspace_flags: what a store written before flag bits holds.
+/// Turns a store of the current schema back into version 1: each flag value a
+/// (workspace, feature) row of workspace_flags, no ID keys. What a store written before
+/// flag bits (version 2) and ID keys (version 3) holds.
 const DOWNGRADE_TO_V1: &str = "
     CREATE TABLE workspace_flags (snapshot_id INTEGER NOT NULL, workspace_id VARCHAR NOT NULL,
                                   feature VARCHAR NOT NULL, enabled BOOLEAN);
@@ -106,6 +107,15 @@ const DOWNGRADE_TO_V1: &str = "
     FROM workspaces w JOIN flag_features f ON f.snapshot_id = w.snapshot_id;
     ALTER TABLE workspaces DROP COLUMN flags_on;
     ALTER TABLE workspaces DROP COLUMN flags_empty;
+    ALTER TABLE workspaces DROP COLUMN workspace_key;
+    ALTER TABLE accounts DROP COLUMN account_key;
+    ALTER TABLE account_workspaces DROP COLUMN account_key;
+    ALTER TABLE account_workspaces DROP COLUMN workspace_key;
+    ALTER TABLE workspace_accounts DROP COLUMN workspace_key;
+    ALTER TABLE workspace_accounts DROP COLUMN account_key;
+    ALTER TABLE auth0_connection_workspaces DROP COLUMN workspace_key;
+    DROP TABLE workspace_keys;
+    DROP TABLE account_keys;
     UPDATE schema_version SET version = 1;
 ";
 
@@ -138,7 +148,7 @@ fn a_store_of_schema_version_1_is_upgraded_keeping_every_number() {
     let version: i32 = db
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let old_table: i64 = db
         .query_row(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'workspace_flags'",
@@ -147,4 +157,13 @@ fn a_store_of_schema_version_1_is_upgraded_keeping_every_number() {
         )
         .unwrap();
     assert_eq!(old_table, 0, "workspace_flags is gone after the upgrade");
+    let keyless: i64 = db
+        .query_row(
+            "SELECT (SELECT count(*) FROM workspaces WHERE workspace_key IS NULL)
+                  + (SELECT count(*) FROM account_workspaces WHERE account_key IS NULL OR workspace_key IS NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(keyless, 0);
 }

@@ -32,7 +32,11 @@ fn quarterly_json_splits_each_features_arr_change() {
     assert_close(&r["current"]["totals"]["arr"], 260_000.0);
     assert_close(&r["previous"]["totals"]["arr"], 210_000.0);
     let fields: Vec<&String> = r["current"]["totals"].as_object().unwrap().keys().collect();
-    assert_eq!(fields, ["customers", "arr", "all_arr", "arr_coverage", "workspaces"], "as the README documents");
+    assert_eq!(
+        fields,
+        ["customers", "arr", "all_arr", "arr_coverage", "workspaces"],
+        "as the README documents"
+    );
 
     let sso = r["changes"]
         .as_array()
