@@ -6,7 +6,7 @@
 //! Every data error names `FILE:LINE: column COL`, so a load can fail before
 //! anything reaches the store (SPEC 5).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail};
@@ -104,7 +104,8 @@ pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow
 
 /// Fails on the first workspace ID that appears twice, naming both lines.
 pub(crate) fn check_unique(snapshot: &FlagsSnapshot, origin: &str) -> anyhow::Result<()> {
-    let mut seen: HashMap<&str, u64> = HashMap::new();
+    // FxHash: SipHash was 7% of a 1M load (perf); IDs come from our own inputs.
+    let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
     for row in &snapshot.rows {
         if let Some(first) = seen.insert(&row.workspace_id, row.line) {
             bail!(

@@ -45,7 +45,7 @@ pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
         );
     };
     let mut links = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(&origin, e))?;
         let line = record.position().map_or(0, |p| p.line());

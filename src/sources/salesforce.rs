@@ -8,7 +8,9 @@
 //! `Grand Totals` rows are skipped and counted, and an account repeated on
 //! several rows (one per workspace) counts its ARR once.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail};
@@ -157,7 +159,7 @@ pub(crate) fn read_accounts(
 
     let mut accounts: Vec<Account> = Vec::new();
     let mut values: Vec<Vec<ArrValue>> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut footer_lines_skipped = 0usize;
     let mut totals_rows_skipped = 0usize;
     let mut footer_start: Option<u64> = None;

@@ -5,7 +5,6 @@
 //! snapshots a report uses, and running SQL into plain `Table`s. The only
 //! module that names `duckdb::`; no duckdb type leaves it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use duckdb::types::{Decimal, TimeUnit, ToSqlOutput, Value, ValueRef};
 use duckdb::{params, AccessMode, Config, Connection};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 mod load;
@@ -344,7 +344,7 @@ pub(crate) struct Loader<'tx> {
 /// use; IDs it has not seen get the next keys and are added in the load's transaction.
 struct KeyDictionary {
     table: &'static str,
-    keys: Option<HashMap<String, u32>>,
+    keys: Option<FxHashMap<String, u32>>,
 }
 
 impl KeyDictionary {
@@ -358,7 +358,7 @@ impl KeyDictionary {
         if self.keys.is_none() {
             let mut stmt = tx.prepare(&format!("SELECT * FROM {table}"))?;
             let mut rows = stmt.query([])?;
-            let mut known = HashMap::new();
+            let mut known = FxHashMap::default();
             while let Some(row) = rows.next()? {
                 let id = match row.get_ref(1)? {
                     ValueRef::Text(id) => String::from_utf8_lossy(id).into_owned(),
