@@ -381,16 +381,13 @@ pub(crate) fn run_summary(
 ) -> Result<Summary> {
     materialize_for(store, name).with_context(|| format!("query {name} failed"))?;
     timed(&format!("{name}('{side}') summary"), || {
-        // A table keeps the query's row order (DuckDB preserves insertion order).
-        store.execute(&format!(
-            "CREATE OR REPLACE TEMP TABLE summarized AS SELECT * FROM {name}('{side}')"
-        ))?;
+        // Two passes, each cheaper than keeping every row: the count needs no sort, and
+        // the first rows are a top-N of the query's own ORDER BY.
         let sum = sum_of.map_or("NULL".to_string(), |column| {
             format!("coalesce(sum(\"{column}\"), 0)::DECIMAL(38,2)")
         });
-        let totals = store.query(&format!("SELECT count(*)::BIGINT, {sum} FROM summarized"))?;
-        let first = store.query(&format!("SELECT * FROM summarized LIMIT {limit}"))?;
-        store.execute("DROP TABLE summarized")?;
+        let totals = store.query(&format!("SELECT count(*)::BIGINT, {sum} FROM {name}('{side}')"))?;
+        let first = store.query(&format!("SELECT * FROM {name}('{side}') LIMIT {limit}"))?;
         let row = totals.rows.into_iter().next().context("a count returned no row")?;
         Ok(Summary {
             count: row[0].as_i64().context("a count is not an integer")?,
