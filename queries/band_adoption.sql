@@ -12,21 +12,20 @@
 --   customers       BIGINT         customers in the band with the feature
 --   customer_share  DOUBLE         customers / band_customers; NULL for an empty band
 WITH banded AS (
-    SELECT c.account_id, c.arr, b.band_order
+    SELECT c.account_key, c.arr, c.features_on, b.band_order
     FROM customers(at_side) c
     JOIN arr_bands b ON c.arr >= b.lower_bound AND (b.upper_bound IS NULL OR c.arr < b.upper_bound)
 ),
 band_totals AS (
-    SELECT b.band_order, b.label, count(x.account_id)::BIGINT AS band_customers,
+    SELECT b.band_order, b.label, count(x.account_key)::BIGINT AS band_customers,
            coalesce(sum(x.arr), 0)::DECIMAL(38,2) AS band_arr
     FROM arr_bands b LEFT JOIN banded x ON x.band_order = b.band_order
     GROUP BY b.band_order, b.label
 ),
 with_feature AS (
-    SELECT b.band_order, cf.feature, count(*) FILTER (WHERE cf.has)::BIGINT AS customers
-    FROM customer_features(at_side) cf
-    JOIN arr_bands b ON cf.arr >= b.lower_bound AND (b.upper_bound IS NULL OR cf.arr < b.upper_bound)
-    GROUP BY b.band_order, cf.feature
+    SELECT x.band_order, f.feature, count(*) FILTER (WHERE (x.features_on & f.bit) <> 0)::BIGINT AS customers
+    FROM banded x CROSS JOIN features(at_side) f
+    GROUP BY x.band_order, f.feature
 )
 SELECT bt.label AS band, bt.band_order, bt.band_customers, bt.band_arr,
        f.feature, f.label, coalesce(wf.customers, 0)::BIGINT AS customers,
