@@ -103,6 +103,8 @@ pub(super) struct Account {
     pub(super) workspaces: Vec<u32>,
     short: String,
     seats: f64,
+    /// Workspaces at signing.
+    spread: usize,
     sso_culture: bool,
     mfa_culture: bool,
     rounding: Rounding,
@@ -246,8 +248,14 @@ fn sso_propensity(size_usd: f64) -> f64 {
     logistic(-9.48 + 0.855 * size_usd.ln())
 }
 
-/// Workspaces per account, index = count: mostly 1-2, up to 6, a few with none.
-const WORKSPACES_PER_ACCOUNT: [f64; 7] = [0.015, 0.30, 0.22, 0.16, 0.13, 0.10, 0.09];
+/// Contract value per workspace, roughly: a customer opens about one workspace per this much
+/// ARR (a team or a region each), so a $10k customer has one or two and a $1M one dozens.
+const ARR_PER_WORKSPACE_USD: f64 = 14_500.0;
+/// No customer spreads further; the largest contracts in a million-workspace demo reach it.
+const MAX_WORKSPACES: usize = 400;
+/// A Salesforce text field listing workspace IDs stays readable up to about this many; larger
+/// customers are tracked one row per workspace or in the mapping file.
+const MAX_IDS_IN_CELL: usize = 12;
 
 /// Build the whole three-quarter history for about `workspaces` workspaces.
 pub(super) fn simulate(workspaces: usize, seed: u64) -> World {
@@ -339,9 +347,11 @@ impl Sim {
                     continue;
                 }
                 let nth = a.workspaces.len();
-                if nth < 6 && self.rng.chance(0.02) {
-                    pending.push(Some((ai as u32, nth)));
-                    self.created += 1;
+                if nth < MAX_WORKSPACES && self.rng.chance(0.02) {
+                    // Land and expand: a big customer adds several teams at once.
+                    let extra = (1 + (nth as f64 * self.rng.uniform(0.0, 0.05)) as usize).min(MAX_WORKSPACES - nth);
+                    pending.extend((nth..nth + extra).map(|n| Some((ai as u32, n))));
+                    self.created += extra;
                 }
             }
         }
@@ -402,21 +412,28 @@ impl Sim {
             MoneyStyle::Plain
         };
         let rounding = [Rounding::Hundreds, Rounding::Dollars, Rounding::Cents][rng.weighted(&[0.55, 0.25, 0.2])];
-        // Big customers spread over more workspaces, small ones rarely beyond two.
-        let mut k = rng.weighted(&WORKSPACES_PER_ACCOUNT);
-        if size_usd > 100_000.0 && k > 0 && rng.chance(0.5) {
-            k = k.max(1 + rng.weighted(&WORKSPACES_PER_ACCOUNT[1..]));
-        } else if size_usd < 10_000.0 && k > 1 {
-            k = k.min(1 + rng.weighted(&WORKSPACES_PER_ACCOUNT[1..]));
-        }
+        // Workspaces grow with the contract: most customers have one or two, the biggest
+        // hundreds. A few pay for nothing the product can see (ARR without a workspace).
+        let k = if rng.chance(0.015) {
+            0
+        } else {
+            let spread = size_usd / ARR_PER_WORKSPACE_USD * rng.lognormal(1.0, 0.6);
+            (1 + spread as usize).min(MAX_WORKSPACES)
+        };
+        let partial = |rng: &mut Rng| Link::CellPartial(1 + rng.below((k as u64 - 1).min(5)) as u8);
         let link = match k {
             0 => Link::Cell,
             1 if rng.chance(0.8) => Link::Cell,
             1 => Link::Mapping,
-            _ => match rng.weighted(&[0.40, 0.35, 0.10, 0.15]) {
+            2..=MAX_IDS_IN_CELL => match rng.weighted(&[0.40, 0.35, 0.10, 0.15]) {
                 0 => Link::Rows,
                 1 => Link::Cell,
-                2 => Link::CellPartial(1 + rng.below(k as u64 - 1) as u8),
+                2 => partial(rng),
+                _ => Link::Mapping,
+            },
+            _ => match rng.weighted(&[0.30, 0.15, 0.55]) {
+                0 => Link::Rows,
+                1 => partial(rng),
                 _ => Link::Mapping,
             },
         };
@@ -453,6 +470,7 @@ impl Sim {
             workspaces: Vec::new(),
             short: company.short,
             seats,
+            spread: k,
             sso_culture,
             mfa_culture,
             rounding,
@@ -478,6 +496,8 @@ impl Sim {
             Some((ai, nth)) => {
                 let a = &self.world.accounts[ai as usize];
                 let share = if nth == 0 { 0.6 } else { rng.uniform(0.05, 0.4) };
+                // Spread over many workspaces, the seats are split rather than repeated.
+                let share = share / (0.6 + 0.225 * a.spread.saturating_sub(1) as f64).max(1.0);
                 let users = (a.seats * share * rng.lognormal(1.0, 0.2)).round().max(1.0) as u32;
                 let flags = initial_paid_flags(rng, a, nth);
                 (names::paid_workspace(rng, &a.short, nth), users, flags)
