@@ -373,7 +373,10 @@ fn demo_quarters_evolve_with_stable_ids() {
         let a = adoption(&inputs.snapshots[0], &q[0], pick);
         let b = adoption(&inputs.snapshots[1], &q[1], pick);
         let c = adoption(&inputs.snapshots[2], &q[2], pick);
-        assert!(b > a && c > b && c > a + 0.02, "{name} adoption {a} -> {b} -> {c}");
+        // Two points, or 15% for a feature that few have: SCIM needs SSO, which about a tenth
+        // of customers run (issue 6).
+        let rise = (0.15 * a).min(0.02);
+        assert!(b > a && c > b && c > a + rise, "{name} adoption {a} -> {b} -> {c}");
     }
     // Some workspace switched SSO off between the first and last quarter.
     let sso_first: BTreeSet<&str> = q[0].iter().filter(|f| f.sso).map(|f| f.id.as_str()).collect();
@@ -447,7 +450,10 @@ fn flags_csv_awkward_names_and_spellings() {
 
 #[test]
 fn auth0_dump_parses_in_api_shape() {
-    let (_s, inputs) = generate("auth0", 2000, 42);
+    // One enterprise connection per ~50 workspaces (issue 6): 2,000 workspaces give too few
+    // to hold every rarer IdP the checks below look for; 10,000 give about 200.
+    let workspaces = 10_000;
+    let (_s, inputs) = generate("auth0", workspaces, 42);
     let newest = &inputs.snapshots[2];
     let flags: BTreeMap<String, FlagRow> = read_flags(&newest.flags)
         .into_iter()
@@ -546,7 +552,11 @@ fn auth0_dump_parses_in_api_shape() {
     // Logs: capped, sorted, within the 30 days, referring to real connections.
     let logs = dump["logs"].as_array().unwrap();
     // About one log per workspace over the three dumps.
-    assert!(logs.len() > 300 && logs.len() <= 750, "{} logs", logs.len());
+    assert!(
+        logs.len() * 20 > workspaces * 3 && logs.len() * 8 <= workspaces * 3,
+        "{} logs",
+        logs.len()
+    );
     let mut last_id = String::new();
     let mut failed = 0;
     for log in logs {
