@@ -345,6 +345,38 @@ fn demo_2000_numbers_tell_the_story() {
     assert!(flags.iter().all(|f| f.users >= 1));
 }
 
+/// Issue 6: `demo --workspaces 1000000` writes about 1M workspaces, 200k accounts, 20k
+/// Auth0 enterprise connections and 1M login events. Pinned as ratios to the workspaces asked
+/// for, in the newest snapshot, at a size where the biggest customers are as big as at 1M.
+#[test]
+fn demo_counts_per_workspace_match_issue_6() {
+    let workspaces = 20_000;
+    let (_s, inputs) = generate("issue-6", workspaces, 42);
+    let newest = &inputs.snapshots[2];
+    let per_workspace = |n: usize| n as f64 / workspaces as f64;
+
+    let flags = read_flags(&newest.flags).len();
+    let (arr, _) = read_arr(&newest.arr);
+    let accounts = arr.iter().map(|r| r.id.as_str()).collect::<BTreeSet<_>>().len();
+    let dump: serde_json::Value = serde_json::from_slice(&fs::read(&newest.auth0).unwrap()).unwrap();
+    let connections = dump["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !matches!(c["strategy"].as_str(), Some("auth0" | "google-oauth2")))
+        .count();
+    let logs = dump["logs"].as_array().unwrap().len();
+
+    assert!((0.95..=1.0).contains(&per_workspace(flags)), "{flags} workspaces");
+    assert!((0.17..=0.23).contains(&per_workspace(accounts)), "{accounts} accounts");
+    assert!(
+        (0.017..=0.023).contains(&per_workspace(connections)),
+        "{connections} connections"
+    );
+    // A third of "one login per workspace" in each of the three dumps.
+    assert!((0.30..=0.36).contains(&per_workspace(logs)), "{logs} log events");
+}
+
 #[test]
 fn demo_quarters_evolve_with_stable_ids() {
     let (_s, inputs) = generate("evolve", 3000, 42);
