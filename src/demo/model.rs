@@ -107,6 +107,10 @@ pub(super) struct Account {
     spread: usize,
     /// Quarter in which the customer put its workspaces behind its IdP; NEVER if it has not.
     sso_from: u8,
+    /// Quarter from which its IdP provisions users by SCIM; NEVER if it does not.
+    scim_from: u8,
+    /// Its security team restricts sign-in to office IPs on SSO workspaces.
+    ip_policy: bool,
     idp: Idp,
     /// Its enterprise connections, the first one shared by all its SSO workspaces.
     connections: Vec<u32>,
@@ -122,6 +126,10 @@ impl Account {
 
     fn sso(&self, q: usize) -> bool {
         usize::from(self.sso_from) <= q
+    }
+
+    fn scim(&self, q: usize) -> bool {
+        usize::from(self.scim_from) <= q
     }
 }
 
@@ -278,6 +286,12 @@ fn sso_propensity(size_usd: f64) -> f64 {
 /// Share of a propensity that turns into SSO each quarter for a customer without it.
 const SSO_ADOPTION_PER_QUARTER: f64 = 0.4;
 
+/// Chance that a customer taking up SSO provisions users by SCIM from the start: 40% at
+/// $100k ARR, 55% at $500k.
+fn scim_propensity(size_usd: f64) -> f64 {
+    logistic(-5.0 + 0.4 * size_usd.ln())
+}
+
 /// Contract value per workspace, roughly: a customer opens about one workspace per this much
 /// ARR (a team or a region each), so a $10k customer has one or two and a $1M one dozens.
 const ARR_PER_WORKSPACE_USD: f64 = 18_500.0;
@@ -374,6 +388,18 @@ impl Sim {
                 let p = SSO_ADOPTION_PER_QUARTER * sso_propensity(a.size_usd);
                 if self.rng.chance(p) {
                     self.world.accounts[ai].sso_from = q as u8;
+                }
+            }
+            // SCIM comes with SSO, or follows it some quarters later.
+            let a = &self.world.accounts[ai];
+            if a.paying(q) && a.sso(q) && !a.scim(q) {
+                let p = if usize::from(a.sso_from) == q {
+                    scim_propensity(a.size_usd)
+                } else {
+                    0.04 + 0.06 * sso_propensity(a.size_usd)
+                };
+                if self.rng.chance(p) {
+                    self.world.accounts[ai].scim_from = q as u8;
                 }
             }
         }
@@ -493,6 +519,9 @@ impl Sim {
         // Forced MFA is a security-team policy: decided per customer, a bit likelier when
         // the same team already runs SSO.
         let mfa_culture = rng.chance(logistic(-2.3 + 0.17 * size_usd.ln() + if sso { 0.4 } else { 0.0 }));
+        let scim = sso && rng.chance(scim_propensity(size_usd));
+        // Office-IP restrictions: 4% of median customers, a quarter of those at $500k.
+        let ip_policy = rng.chance(logistic(-9.0 + 0.6 * size_usd.ln()));
         let modified = self.date_within(q, if churned_already { 400 } else { 700 });
         let id15 = self.account_ids.next(&mut self.rng);
         let mut arr_cents = [None; SNAPSHOTS];
@@ -515,6 +544,8 @@ impl Sim {
             seats,
             spread: k,
             sso_from: if sso { q as u8 } else { NEVER },
+            scim_from: if scim { q as u8 } else { NEVER },
+            ip_policy,
             idp: Idp::Undecided,
             connections: Vec::new(),
             mfa_culture,
@@ -817,16 +848,17 @@ fn to_cents(amount: f64, rounding: Rounding) -> i64 {
     cents as i64
 }
 
+/// A new workspace of a paying customer follows the customer's SSO, SCIM and IP policies,
+/// except where its admins have not switched them on (yet).
 fn initial_paid_flags(rng: &mut Rng, a: &Account, nth: usize, q: usize) -> u8 {
-    let ln = a.size_usd.ln();
     let sso = a.sso(q) && (nth == 0 || rng.chance(0.85));
     let mut flags = 0;
     if sso {
         flags |= SSO;
-        if rng.chance(logistic(-5.0 + 0.4 * ln)) {
+        if a.scim(q) && rng.chance(0.8) {
             flags |= SCIM;
         }
-        if rng.chance(logistic(-6.5 + 0.3 * ln)) {
+        if a.ip_policy && rng.chance(0.4) {
             flags |= IP_ALLOWLIST;
         }
     }
@@ -851,7 +883,6 @@ fn toggle(rng: &mut Rng, flags: u8, bit: u8, on: f64, off: f64) -> u8 {
 /// A paying customer's quarter: SSO rolls out over the workspaces of a customer that chose
 /// it (the `main` one first), other adoption creeps up, a few switch something off.
 fn paid_transition(rng: &mut Rng, flags: u8, a: &Account, main: bool, q: usize) -> u8 {
-    let p = sso_propensity(a.size_usd);
     let rollout = match (usize::from(a.sso_from) == q, main) {
         _ if !a.sso(q) => 0.0,
         (true, true) => 1.0,
@@ -859,11 +890,11 @@ fn paid_transition(rng: &mut Rng, flags: u8, a: &Account, main: bool, q: usize) 
         (false, _) => 0.25,
     };
     let mut f = toggle(rng, flags, SSO, rollout, 0.01);
-    // SCIM provisioning is often set up in the same project as SSO, as on a new workspace.
-    let scim_on = if flags & SSO == 0 {
-        logistic(-5.0 + 0.4 * a.size_usd.ln())
-    } else {
-        0.04 + 0.06 * p
+    // SCIM follows the customer's IdP, mostly in the same change as SSO.
+    let scim_on = match () {
+        _ if !a.scim(q) => 0.0,
+        _ if flags & SSO == 0 || usize::from(a.scim_from) == q => 0.8,
+        _ => 0.4,
     };
     f = if f & SSO == 0 {
         f & !SCIM
@@ -872,7 +903,8 @@ fn paid_transition(rng: &mut Rng, flags: u8, a: &Account, main: bool, q: usize) 
     };
     f = toggle(rng, f, MFA, 0.025, 0.01);
     // IP allowlist is not cleared when SSO goes: that requirement breach is for `doctor`.
-    toggle(rng, f, IP_ALLOWLIST, if f & SSO != 0 { 0.006 } else { 0.0 }, 0.02)
+    let ip_on = if f & SSO != 0 && a.ip_policy { 0.05 } else { 0.0 };
+    toggle(rng, f, IP_ALLOWLIST, ip_on, 0.02)
 }
 
 /// A former customer: nobody maintains the setup any more.
