@@ -617,7 +617,7 @@ fn auth0_dump_parses_in_api_shape() {
 
 /// `cargo test --release --lib demo_million -- --ignored --nocapture`
 #[test]
-#[ignore = "writes about 2 GB; run by hand for the timing"]
+#[ignore = "writes about 1 GB; run by hand for the timing"]
 fn demo_million_workspaces_timing() {
     let scratch = Scratch::new("million");
     let started = std::time::Instant::now();
