@@ -75,8 +75,13 @@ pub(super) fn write_auth0<W: Write>(w: &mut W, world: &World, q: usize, log_cap:
         }
         w.write_all(b",\"enabled_connections\":[")?;
         let mut first_conn = true;
-        for ci in &org.connections {
-            let c = &world.connections[*ci as usize];
+        // Deleting a connection removes it from every organization.
+        for c in org
+            .connections
+            .iter()
+            .map(|ci| &world.connections[*ci as usize])
+            .filter(|c| c.alive(q))
+        {
             if !first_conn {
                 w.write_all(b",")?;
             }
@@ -363,10 +368,13 @@ struct LogEvent {
     connection: u32,
     user: u32,
     failed: bool,
+    /// The user's workspace, whose organization the login goes through if it enables the connection.
+    workspace: u32,
 }
 
 const DATABASE_EVENT: u32 = u32::MAX;
 const SOCIAL_EVENT: u32 = u32::MAX - 1;
+const NO_WORKSPACE: u32 = u32::MAX;
 
 const USER_AGENTS: [(&str, bool); 7] = [
     ("Chrome 128.0.0 / Mac OS X 14.6.1", false),
@@ -392,17 +400,19 @@ fn write_logs<W: Write>(w: &mut W, world: &World, tenant: &Tenant, q: usize, cap
         .timestamp_millis();
     let span_ms = LOG_DAYS * 86_400_000;
 
+    // (connection, workspace): every live SSO workspace signs in through its connection.
     let active: Vec<(u32, u32)> = world
-        .connections
+        .workspaces
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.alive(q))
-        .filter_map(|(ci, c)| {
-            let ws = &world.workspaces[c.workspace? as usize];
-            (ws.alive(q) && ws.flags[q] & SSO != 0).then_some((ci as u32, ws.users[q]))
+        .filter(|(_, ws)| ws.alive(q) && ws.flags[q] & SSO != 0)
+        .filter_map(|(wi, ws)| {
+            let ci = ws.connection?;
+            world.connections[ci as usize].alive(q).then_some((ci, wi as u32))
         })
         .collect();
-    let total_users: f64 = active.iter().map(|(_, u)| f64::from(*u)).sum();
+    let users = |wi: u32| world.workspaces[wi as usize].users[q];
+    let total_users: f64 = active.iter().map(|(_, wi)| f64::from(users(*wi))).sum();
     let enterprise_budget = cap as f64 * 0.94;
     let per_user = if total_users > 0.0 {
         (enterprise_budget / total_users).min(LOGINS_PER_USER)
@@ -411,8 +421,13 @@ fn write_logs<W: Write>(w: &mut W, world: &World, tenant: &Tenant, q: usize, cap
     };
 
     let mut events: Vec<LogEvent> = Vec::with_capacity(cap + cap / 10 + 16);
-    for (ci, users) in active {
-        // Some connections are configured but nobody used them this month.
+    // Users of one connection are numbered across its workspaces, so that their emails differ.
+    let mut first_user = vec![0u32; world.connections.len()];
+    for (ci, wi) in active {
+        let users = users(wi);
+        let first = first_user[ci as usize];
+        first_user[ci as usize] += users;
+        // Some workspaces are set up but nobody signed in this month.
         if r.chance(0.05) {
             continue;
         }
@@ -422,8 +437,9 @@ fn write_logs<W: Write>(w: &mut W, world: &World, tenant: &Tenant, q: usize, cap
             events.push(LogEvent {
                 millis: start_ms + r.below(span_ms) as i64,
                 connection: ci,
-                user: r.below(u64::from(users)) as u32,
+                user: first + r.below(u64::from(users)) as u32,
                 failed: r.chance(0.012),
+                workspace: wi,
             });
         }
     }
@@ -435,6 +451,7 @@ fn write_logs<W: Write>(w: &mut W, world: &World, tenant: &Tenant, q: usize, cap
             connection: if r.chance(0.7) { DATABASE_EVENT } else { SOCIAL_EVENT },
             user: r.below(1 + cap as u64 / 4) as u32,
             failed: r.chance(0.03),
+            workspace: NO_WORKSPACE,
         });
     }
     events.sort_unstable();
@@ -480,7 +497,10 @@ fn write_log<W: Write>(
         SOCIAL_EVENT => (SOCIAL, tenant.social_id.as_str(), SOCIAL, "social", None, "gmail.com"),
         ci => {
             let c = &world.connections[ci as usize];
-            let org = c.organization.map(|oi| &world.organizations[oi as usize]);
+            let org = world.workspaces[e.workspace as usize]
+                .organization
+                .map(|oi| &world.organizations[oi as usize])
+                .filter(|o| o.connections.contains(&ci));
             (
                 c.name.as_str(),
                 c.id.as_str(),

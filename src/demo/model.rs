@@ -103,7 +103,17 @@ pub(super) struct Account {
     pub(super) workspaces: Vec<u32>,
     short: String,
     seats: f64,
-    sso_culture: bool,
+    /// Workspaces at signing.
+    spread: usize,
+    /// Quarter in which the customer put its workspaces behind its IdP; NEVER if it has not.
+    sso_from: u8,
+    /// Quarter from which its IdP provisions users by SCIM; NEVER if it does not.
+    scim_from: u8,
+    /// Its security team restricts sign-in to office IPs on SSO workspaces.
+    ip_policy: bool,
+    idp: Idp,
+    /// Its enterprise connections, the first one shared by all its SSO workspaces.
+    connections: Vec<u32>,
     mfa_culture: bool,
     rounding: Rounding,
 }
@@ -113,6 +123,28 @@ impl Account {
     pub(super) fn paying(&self, q: usize) -> bool {
         self.arr_cents[q].is_some_and(|c| c > 0)
     }
+
+    fn sso(&self, q: usize) -> bool {
+        usize::from(self.sso_from) <= q
+    }
+
+    fn scim(&self, q: usize) -> bool {
+        usize::from(self.scim_from) <= q
+    }
+}
+
+/// How a customer's SSO reaches Auth0, decided when its first workspace turns SSO on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Idp {
+    Undecided,
+    /// Signs in through a setup Auth0 cannot see (a legacy service-provider integration).
+    Elsewhere,
+    /// Through enterprise connections traced to workspaces by `mapping`; `second`: a
+    /// subsidiary or acquisition will bring a second IdP for one of its workspaces.
+    Auth0 {
+        mapping: Mapping,
+        second: bool,
+    },
 }
 
 pub(super) struct Workspace {
@@ -129,7 +161,10 @@ pub(super) struct Workspace {
     pub(super) spelling: u8,
     /// The IP-allowlist cell is empty (the column was added after the row).
     pub(super) blank_ip: bool,
+    /// The enterprise connection its users sign in through (its customer's, or its own).
     pub(super) connection: Option<u32>,
+    /// Its Auth0 organization, if it has one.
+    pub(super) organization: Option<u32>,
     connection_decided: bool,
 }
 
@@ -195,12 +230,13 @@ pub(super) struct Connection {
     pub(super) display_name: Option<String>,
     pub(super) vendor: Vendor,
     pub(super) mapping: Mapping,
+    /// The workspace its metadata or name points at: the first SSO workspace it served. With
+    /// `Mapping::Organization` it is enabled in the organization of each workspace it serves.
     pub(super) workspace: Option<u32>,
     /// The customer's email domain.
     pub(super) domain: String,
     pub(super) born: u8,
     pub(super) gone: u8,
-    pub(super) organization: Option<u32>,
     /// Seeds the connection's details (client ids, thumbprints) identically in every snapshot.
     pub(super) key: u64,
 }
@@ -241,13 +277,32 @@ fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Chance that a customer of this size runs SSO: about 10% under $10k ARR, 85% above $250k.
+/// Chance that a customer of this size runs SSO when it signs: 1% under $10k ARR (SSO comes
+/// with the enterprise plan), 14% at $100k, 60% at $250k, 85% at $500k.
 fn sso_propensity(size_usd: f64) -> f64 {
-    logistic(-9.48 + 0.855 * size_usd.ln())
+    0.01 + 0.94 * logistic(-30.6 + 2.5 * size_usd.ln())
 }
 
-/// Workspaces per account, index = count: mostly 1-2, up to 6, a few with none.
-const WORKSPACES_PER_ACCOUNT: [f64; 7] = [0.015, 0.30, 0.22, 0.16, 0.13, 0.10, 0.09];
+/// Share of a propensity that turns into SSO each quarter for a customer without it.
+const SSO_ADOPTION_PER_QUARTER: f64 = 0.4;
+
+/// Chance that a customer taking up SSO provisions users by SCIM from the start: 40% at
+/// $100k ARR, 55% at $500k.
+fn scim_propensity(size_usd: f64) -> f64 {
+    logistic(-5.0 + 0.4 * size_usd.ln())
+}
+
+/// Contract value per workspace, roughly: a customer opens about one workspace per this much
+/// ARR (a team or a region each), so a $10k customer has one or two and a $1M one dozens.
+const ARR_PER_WORKSPACE_USD: f64 = 18_500.0;
+/// No customer spreads further; the largest contracts in a million-workspace demo reach it.
+const MAX_WORKSPACES: usize = 400;
+/// Nor over more than this share of a small demo's workspaces, so that one customer does not
+/// make a 2,000-workspace sample lopsided and counts scale with the size asked for.
+const MAX_WORKSPACE_SHARE: f64 = 0.05;
+/// A Salesforce text field listing workspace IDs stays readable up to about this many; larger
+/// customers are tracked one row per workspace or in the mapping file.
+const MAX_IDS_IN_CELL: usize = 12;
 
 /// Build the whole three-quarter history for about `workspaces` workspaces.
 pub(super) fn simulate(workspaces: usize, seed: u64) -> World {
@@ -261,6 +316,9 @@ pub(super) fn simulate(workspaces: usize, seed: u64) -> World {
             organizations: Vec::new(),
         },
         account_ids: AccountIds::new(seed),
+        max_workspaces: MAX_WORKSPACES
+            .min((workspaces as f64 * MAX_WORKSPACE_SHARE) as usize)
+            .max(1),
         free: 0,
         created: 0,
         dates: snapshot_dates(),
@@ -282,6 +340,7 @@ struct Sim {
     rng: Rng,
     world: World,
     account_ids: AccountIds,
+    max_workspaces: usize,
     free: usize,
     created: usize,
     dates: [NaiveDate; SNAPSHOTS],
@@ -293,7 +352,7 @@ impl Sim {
         self.dates[q].checked_sub_days(Days::new(back)).expect("date in range")
     }
 
-    /// ARR movements of accounts that existed before quarter `q`.
+    /// ARR movements and SSO decisions of accounts that existed before quarter `q`.
     fn evolve_accounts(&mut self, q: usize) {
         if q == 0 {
             return;
@@ -325,6 +384,24 @@ impl Sim {
             let a = &mut self.world.accounts[ai];
             a.arr_cents[q] = next;
             a.modified[q] = modified;
+            if a.paying(q) && !a.sso(q) {
+                let p = SSO_ADOPTION_PER_QUARTER * sso_propensity(a.size_usd);
+                if self.rng.chance(p) {
+                    self.world.accounts[ai].sso_from = q as u8;
+                }
+            }
+            // SCIM comes with SSO, or follows it some quarters later.
+            let a = &self.world.accounts[ai];
+            if a.paying(q) && a.sso(q) && !a.scim(q) {
+                let p = if usize::from(a.sso_from) == q {
+                    scim_propensity(a.size_usd)
+                } else {
+                    0.04 + 0.06 * sso_propensity(a.size_usd)
+                };
+                if self.rng.chance(p) {
+                    self.world.accounts[ai].scim_from = q as u8;
+                }
+            }
         }
     }
 
@@ -339,9 +416,12 @@ impl Sim {
                     continue;
                 }
                 let nth = a.workspaces.len();
-                if nth < 6 && self.rng.chance(0.02) {
-                    pending.push(Some((ai as u32, nth)));
-                    self.created += 1;
+                if nth < self.max_workspaces && self.rng.chance(0.02) {
+                    // Land and expand: a big customer adds several teams at once.
+                    let extra =
+                        (1 + (nth as f64 * self.rng.uniform(0.0, 0.05)) as usize).min(self.max_workspaces - nth);
+                    pending.extend((nth..nth + extra).map(|n| Some((ai as u32, n))));
+                    self.created += extra;
                 }
             }
         }
@@ -381,7 +461,7 @@ impl Sim {
             Region::Uk => Currency::Gbp,
         };
         // Median $18k with a tail into the millions; nobody signs below a minimum contract.
-        let size_usd = rng.lognormal(18_000.0, 1.3).max(1_200.0);
+        let size_usd = rng.lognormal(18_000.0, 1.5).max(1_200.0);
         let company = names::company(rng, region);
         let tld = match region {
             Region::Us => *rng.pick(&[".com", ".com", ".com", ".io", ".co"]),
@@ -402,21 +482,28 @@ impl Sim {
             MoneyStyle::Plain
         };
         let rounding = [Rounding::Hundreds, Rounding::Dollars, Rounding::Cents][rng.weighted(&[0.55, 0.25, 0.2])];
-        // Big customers spread over more workspaces, small ones rarely beyond two.
-        let mut k = rng.weighted(&WORKSPACES_PER_ACCOUNT);
-        if size_usd > 100_000.0 && k > 0 && rng.chance(0.5) {
-            k = k.max(1 + rng.weighted(&WORKSPACES_PER_ACCOUNT[1..]));
-        } else if size_usd < 10_000.0 && k > 1 {
-            k = k.min(1 + rng.weighted(&WORKSPACES_PER_ACCOUNT[1..]));
-        }
+        // Workspaces grow with the contract: most customers have one or two, the biggest
+        // hundreds. A few pay for nothing the product can see (ARR without a workspace).
+        let k = if rng.chance(0.015) {
+            0
+        } else {
+            let spread = size_usd / ARR_PER_WORKSPACE_USD * rng.lognormal(1.0, 0.6);
+            (1 + spread as usize).min(self.max_workspaces)
+        };
+        let partial = |rng: &mut Rng| Link::CellPartial(1 + rng.below((k as u64 - 1).min(5)) as u8);
         let link = match k {
             0 => Link::Cell,
             1 if rng.chance(0.8) => Link::Cell,
             1 => Link::Mapping,
-            _ => match rng.weighted(&[0.40, 0.35, 0.10, 0.15]) {
+            2..=MAX_IDS_IN_CELL => match rng.weighted(&[0.40, 0.35, 0.10, 0.15]) {
                 0 => Link::Rows,
                 1 => Link::Cell,
-                2 => Link::CellPartial(1 + rng.below(k as u64 - 1) as u8),
+                2 => partial(rng),
+                _ => Link::Mapping,
+            },
+            _ => match rng.weighted(&[0.30, 0.15, 0.55]) {
+                0 => Link::Rows,
+                1 => partial(rng),
                 _ => Link::Mapping,
             },
         };
@@ -427,12 +514,14 @@ impl Sim {
             to_cents(size_usd / currency.usd_rate(), rounding)
         };
         let seats = (size_usd / rng.lognormal(160.0, 0.45)).max(3.0);
-        let sso_culture = rng.chance(sso_propensity(size_usd));
+        // SSO is a company decision: one IdP for all its workspaces.
+        let sso = rng.chance(sso_propensity(size_usd));
         // Forced MFA is a security-team policy: decided per customer, a bit likelier when
         // the same team already runs SSO.
-        let mfa_culture = rng.chance(logistic(
-            -2.3 + 0.17 * size_usd.ln() + if sso_culture { 0.4 } else { 0.0 },
-        ));
+        let mfa_culture = rng.chance(logistic(-2.3 + 0.17 * size_usd.ln() + if sso { 0.4 } else { 0.0 }));
+        let scim = sso && rng.chance(scim_propensity(size_usd));
+        // Office-IP restrictions: 4% of median customers, a quarter of those at $500k.
+        let ip_policy = rng.chance(logistic(-9.0 + 0.6 * size_usd.ln()));
         let modified = self.date_within(q, if churned_already { 400 } else { 700 });
         let id15 = self.account_ids.next(&mut self.rng);
         let mut arr_cents = [None; SNAPSHOTS];
@@ -453,7 +542,12 @@ impl Sim {
             workspaces: Vec::new(),
             short: company.short,
             seats,
-            sso_culture,
+            spread: k,
+            sso_from: if sso { q as u8 } else { NEVER },
+            scim_from: if scim { q as u8 } else { NEVER },
+            ip_policy,
+            idp: Idp::Undecided,
+            connections: Vec::new(),
             mfa_culture,
             rounding,
         });
@@ -478,8 +572,10 @@ impl Sim {
             Some((ai, nth)) => {
                 let a = &self.world.accounts[ai as usize];
                 let share = if nth == 0 { 0.6 } else { rng.uniform(0.05, 0.4) };
+                // Spread over many workspaces, the seats are split rather than repeated.
+                let share = share / (0.6 + 0.225 * a.spread.saturating_sub(1) as f64).max(1.0);
                 let users = (a.seats * share * rng.lognormal(1.0, 0.2)).round().max(1.0) as u32;
-                let flags = initial_paid_flags(rng, a, nth);
+                let flags = initial_paid_flags(rng, a, nth, q);
                 (names::paid_workspace(rng, &a.short, nth), users, flags)
             }
         };
@@ -509,11 +605,13 @@ impl Sim {
             spelling,
             blank_ip,
             connection: None,
+            organization: None,
             connection_decided: false,
         });
         // Some B2B customers get an Auth0 organization before any SSO exists.
         if owner.is_some() && self.rng.chance(0.02) {
-            self.new_organization(q, index, None);
+            let oi = self.new_organization(q, index, None);
+            self.world.workspaces[index as usize].organization = Some(oi);
         }
     }
 
@@ -542,7 +640,10 @@ impl Sim {
                     .round()
                     .max(1.0) as u32;
                 let flags = match account {
-                    Some(a) if a.paying(q) => paid_transition(&mut self.rng, prev_flags, a.size_usd),
+                    Some(a) if a.paying(q) => {
+                        let main = a.workspaces.first() == Some(&(wi as u32));
+                        paid_transition(&mut self.rng, prev_flags, a, main, q)
+                    }
                     Some(_) => lapsed_transition(&mut self.rng, prev_flags),
                     None => free_transition(&mut self.rng, prev_flags),
                 };
@@ -553,10 +654,7 @@ impl Sim {
             let ws = &self.world.workspaces[wi];
             if ws.flags[q] & SSO != 0 && !ws.connection_decided {
                 self.world.workspaces[wi].connection_decided = true;
-                // Some SSO workspaces sign in through a setup Auth0 cannot see (legacy SP).
-                if self.rng.chance(0.88) {
-                    self.new_connection(q, wi as u32);
-                }
+                self.connect_workspace(q, wi as u32);
             }
         }
     }
@@ -564,16 +662,76 @@ impl Sim {
     fn delete_workspace(&mut self, wi: usize, q: usize) {
         let ws = &mut self.world.workspaces[wi];
         ws.gone = q as u8;
+        if let Some(oi) = ws.organization {
+            self.world.organizations[oi as usize].gone = q as u8;
+        }
+        // A connection whose metadata or name points here goes with it: customers delete
+        // their IdP setup when they leave.
         if let Some(ci) = ws.connection {
             let c = &mut self.world.connections[ci as usize];
-            c.gone = q as u8;
-            if let Some(oi) = c.organization {
-                self.world.organizations[oi as usize].gone = q as u8;
+            if c.workspace == Some(wi as u32) {
+                c.gone = q as u8;
             }
         }
     }
 
-    fn new_connection(&mut self, q: usize, wi: u32) {
+    /// Workspace `wi` has just turned SSO on for the first time: route it through its
+    /// customer's IdP connection (a company has one IdP, set up once), or give a free
+    /// workspace a connection of its own.
+    fn connect_workspace(&mut self, q: usize, wi: u32) {
+        // Some SSO runs through a setup Auth0 cannot see (a legacy service-provider integration).
+        const VISIBLE: f64 = 0.88;
+        let Some(ai) = self.world.workspaces[wi as usize].account else {
+            if self.rng.chance(VISIBLE) {
+                let mapping = pick_mapping(&mut self.rng);
+                self.new_connection(q, wi, mapping);
+            }
+            return;
+        };
+        let a = &self.world.accounts[ai as usize];
+        match a.idp {
+            Idp::Undecided => {
+                if !self.rng.chance(VISIBLE) {
+                    self.world.accounts[ai as usize].idp = Idp::Elsewhere;
+                    return;
+                }
+                let mapping = pick_mapping(&mut self.rng);
+                // A few customers, mostly big ones, run a second IdP (a subsidiary, an acquisition).
+                let second = self.rng.chance(if a.size_usd > 250_000.0 { 0.08 } else { 0.01 });
+                let ci = self.new_connection(q, wi, mapping);
+                let a = &mut self.world.accounts[ai as usize];
+                a.idp = Idp::Auth0 { mapping, second };
+                a.connections.push(ci);
+            }
+            Idp::Elsewhere => {}
+            Idp::Auth0 { second: true, .. } if a.connections.len() == 1 => {
+                let mapping = pick_mapping(&mut self.rng);
+                let ci = self.new_connection(q, wi, mapping);
+                self.world.accounts[ai as usize].connections.push(ci);
+            }
+            Idp::Auth0 { mapping, .. } => {
+                let ci = a.connections[0];
+                self.world.workspaces[wi as usize].connection = Some(ci);
+                if mapping == Mapping::Organization {
+                    self.enable_in_organization(q, wi, ci);
+                }
+            }
+        }
+    }
+
+    /// Enable connection `ci` in workspace `wi`'s organization, creating one if needed.
+    fn enable_in_organization(&mut self, q: usize, wi: u32, ci: u32) {
+        match self.world.workspaces[wi as usize].organization {
+            Some(oi) => self.world.organizations[oi as usize].connections.push(ci),
+            None => {
+                let oi = self.new_organization(q, wi, Some(ci));
+                self.world.workspaces[wi as usize].organization = Some(oi);
+            }
+        }
+    }
+
+    /// A new enterprise connection whose metadata, name or organization points at `wi`.
+    fn new_connection(&mut self, q: usize, wi: u32, mapping: Mapping) -> u32 {
         let index = self.world.connections.len() as u32;
         let ws = &self.world.workspaces[wi as usize];
         let account = ws.account.map(|ai| &self.world.accounts[ai as usize]);
@@ -587,7 +745,6 @@ impl Sim {
             }
         };
         let vendor = pick_vendor(&mut self.rng, size);
-        let mapping = [Mapping::Metadata, Mapping::Name, Mapping::Organization][self.rng.weighted(&[0.50, 0.35, 0.15])];
         let name = match mapping {
             Mapping::Name => format!("ws-{}-sso", ws.id),
             // Like the Auth0 B2B starter: customer slug plus random hex, unique per tenant.
@@ -606,22 +763,22 @@ impl Sim {
             domain,
             born: q as u8,
             gone: NEVER,
-            organization: None,
             key,
         });
         self.world.workspaces[wi as usize].connection = Some(index);
         if mapping == Mapping::Organization {
-            let oi = self.new_organization(q, wi, Some(index));
-            self.world.connections[index as usize].organization = Some(oi);
+            self.enable_in_organization(q, wi, index);
         }
+        index
     }
 
     fn new_organization(&mut self, q: usize, wi: u32, connection: Option<u32>) -> u32 {
         let index = self.world.organizations.len() as u32;
         let ws = &self.world.workspaces[wi as usize];
-        let display_name = match ws.account {
-            Some(ai) => self.world.accounts[ai as usize].name.clone(),
-            None => ws.name.clone(),
+        // Named after the customer, or after the workspace when the customer has several.
+        let display_name = match ws.account.map(|ai| &self.world.accounts[ai as usize]) {
+            Some(a) if a.workspaces.first() == Some(&wi) => a.name.clone(),
+            _ => ws.name.clone(),
         };
         let hex = mix32(index, (self.world.seed >> 32) as u32);
         let name = format!("{}-{hex:08x}", names::slug(&display_name, 36));
@@ -658,7 +815,6 @@ impl Sim {
                 domain: domain.to_string(),
                 born: 0,
                 gone: NEVER,
-                organization: None,
                 key: mix64(self.world.seed ^ 0xC0_4E_C7 ^ (index << 20)),
             });
         }
@@ -692,20 +848,17 @@ fn to_cents(amount: f64, rounding: Rounding) -> i64 {
     cents as i64
 }
 
-fn initial_paid_flags(rng: &mut Rng, a: &Account, nth: usize) -> u8 {
-    let ln = a.size_usd.ln();
-    let sso = if a.sso_culture {
-        nth == 0 || rng.chance(0.85)
-    } else {
-        nth > 0 && rng.chance(0.03)
-    };
+/// A new workspace of a paying customer follows the customer's SSO, SCIM and IP policies,
+/// except where its admins have not switched them on (yet).
+fn initial_paid_flags(rng: &mut Rng, a: &Account, nth: usize, q: usize) -> u8 {
+    let sso = a.sso(q) && (nth == 0 || rng.chance(0.85));
     let mut flags = 0;
     if sso {
         flags |= SSO;
-        if rng.chance(logistic(-5.0 + 0.4 * ln)) {
+        if a.scim(q) && rng.chance(0.8) {
             flags |= SCIM;
         }
-        if rng.chance(logistic(-6.5 + 0.3 * ln)) {
+        if a.ip_policy && rng.chance(0.4) {
             flags |= IP_ALLOWLIST;
         }
     }
@@ -727,18 +880,31 @@ fn toggle(rng: &mut Rng, flags: u8, bit: u8, on: f64, off: f64) -> u8 {
     flags
 }
 
-/// A paying customer's quarter: adoption creeps up, a few switch something off.
-fn paid_transition(rng: &mut Rng, flags: u8, size_usd: f64) -> u8 {
-    let p = sso_propensity(size_usd);
-    let mut f = toggle(rng, flags, SSO, 0.015 + 0.045 * p, 0.01);
+/// A paying customer's quarter: SSO rolls out over the workspaces of a customer that chose
+/// it (the `main` one first), other adoption creeps up, a few switch something off.
+fn paid_transition(rng: &mut Rng, flags: u8, a: &Account, main: bool, q: usize) -> u8 {
+    let rollout = match (usize::from(a.sso_from) == q, main) {
+        _ if !a.sso(q) => 0.0,
+        (true, true) => 1.0,
+        (true, false) => 0.6,
+        (false, _) => 0.25,
+    };
+    let mut f = toggle(rng, flags, SSO, rollout, 0.01);
+    // SCIM follows the customer's IdP, mostly in the same change as SSO.
+    let scim_on = match () {
+        _ if !a.scim(q) => 0.0,
+        _ if flags & SSO == 0 || usize::from(a.scim_from) == q => 0.8,
+        _ => 0.4,
+    };
     f = if f & SSO == 0 {
         f & !SCIM
     } else {
-        toggle(rng, f, SCIM, 0.04 + 0.06 * p, 0.015)
+        toggle(rng, f, SCIM, scim_on, 0.015)
     };
     f = toggle(rng, f, MFA, 0.025, 0.01);
     // IP allowlist is not cleared when SSO goes: that requirement breach is for `doctor`.
-    toggle(rng, f, IP_ALLOWLIST, if f & SSO != 0 { 0.006 } else { 0.0 }, 0.02)
+    let ip_on = if f & SSO != 0 && a.ip_policy { 0.05 } else { 0.0 };
+    toggle(rng, f, IP_ALLOWLIST, ip_on, 0.02)
 }
 
 /// A former customer: nobody maintains the setup any more.
@@ -753,6 +919,11 @@ fn lapsed_transition(rng: &mut Rng, flags: u8) -> u8 {
 fn free_transition(rng: &mut Rng, flags: u8) -> u8 {
     let f = toggle(rng, flags, SSO, 0.002, 0.02);
     toggle(rng, f, MFA, 0.01, 0.02)
+}
+
+/// How a new connection will be traced to its workspaces (SPEC 2.3).
+fn pick_mapping(rng: &mut Rng) -> Mapping {
+    [Mapping::Metadata, Mapping::Name, Mapping::Organization][rng.weighted(&[0.50, 0.35, 0.15])]
 }
 
 /// Vendor mix of enterprise connections: Okta ~35%, Entra ID ~30%, Google, then the long
@@ -866,7 +1037,8 @@ mod tests {
 
     #[test]
     fn sso_propensity_matches_brief() {
-        assert!((0.05..0.15).contains(&sso_propensity(5_000.0)));
+        assert!((0.005..0.03).contains(&sso_propensity(5_000.0)));
+        assert!((0.1..0.3).contains(&sso_propensity(100_000.0)));
         assert!(sso_propensity(500_000.0) > 0.8);
     }
 }

@@ -272,11 +272,13 @@ fn demo_2000_numbers_tell_the_story() {
     let free_share = free as f64 / flags.len() as f64;
     assert!((0.10..0.22).contains(&free_share), "free share {free_share}");
 
-    // Accounts: about 1 per 3 workspaces; each has 0-6 workspaces (7 after expansions).
+    // Accounts: about 1 per 5 workspaces (issue 6); most have 1-2 workspaces, the biggest
+    // customers dozens.
     let by_account = account_workspaces(&arr, &mapping);
     let accounts = by_account.len();
-    assert!((450..=900).contains(&accounts), "{accounts} accounts");
-    assert!(by_account.values().all(|w| w.len() <= 7));
+    assert!((340..=470).contains(&accounts), "{accounts} accounts");
+    let widest = by_account.values().map(BTreeSet::len).max().unwrap_or(0);
+    assert!((20..=400).contains(&widest), "widest account has {widest} workspaces");
     let one_or_two = by_account.values().filter(|w| (1..=2).contains(&w.len())).count();
     assert!(one_or_two * 2 > accounts, "most accounts have 1-2 workspaces");
     assert!(
@@ -343,6 +345,38 @@ fn demo_2000_numbers_tell_the_story() {
     assert!(flags.iter().all(|f| f.users >= 1));
 }
 
+/// Issue 6: `demo --workspaces 1000000` writes about 1M workspaces, 200k accounts, 20k
+/// Auth0 enterprise connections and 1M login events. Pinned as ratios to the workspaces asked
+/// for, in the newest snapshot, at a size where the biggest customers are as big as at 1M.
+#[test]
+fn demo_counts_per_workspace_match_issue_6() {
+    let workspaces = 20_000;
+    let (_s, inputs) = generate("issue-6", workspaces, 42);
+    let newest = &inputs.snapshots[2];
+    let per_workspace = |n: usize| n as f64 / workspaces as f64;
+
+    let flags = read_flags(&newest.flags).len();
+    let (arr, _) = read_arr(&newest.arr);
+    let accounts = arr.iter().map(|r| r.id.as_str()).collect::<BTreeSet<_>>().len();
+    let dump: serde_json::Value = serde_json::from_slice(&fs::read(&newest.auth0).unwrap()).unwrap();
+    let connections = dump["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !matches!(c["strategy"].as_str(), Some("auth0" | "google-oauth2")))
+        .count();
+    let logs = dump["logs"].as_array().unwrap().len();
+
+    assert!((0.95..=1.0).contains(&per_workspace(flags)), "{flags} workspaces");
+    assert!((0.17..=0.23).contains(&per_workspace(accounts)), "{accounts} accounts");
+    assert!(
+        (0.017..=0.023).contains(&per_workspace(connections)),
+        "{connections} connections"
+    );
+    // A third of "one login per workspace" in each of the three dumps.
+    assert!((0.30..=0.36).contains(&per_workspace(logs)), "{logs} log events");
+}
+
 #[test]
 fn demo_quarters_evolve_with_stable_ids() {
     let (_s, inputs) = generate("evolve", 3000, 42);
@@ -371,7 +405,10 @@ fn demo_quarters_evolve_with_stable_ids() {
         let a = adoption(&inputs.snapshots[0], &q[0], pick);
         let b = adoption(&inputs.snapshots[1], &q[1], pick);
         let c = adoption(&inputs.snapshots[2], &q[2], pick);
-        assert!(b > a && c > b && c > a + 0.02, "{name} adoption {a} -> {b} -> {c}");
+        // Two points, or 15% for a feature that few have: SCIM needs SSO, which about a tenth
+        // of customers run (issue 6).
+        let rise = (0.15 * a).min(0.02);
+        assert!(b > a && c > b && c > a + rise, "{name} adoption {a} -> {b} -> {c}");
     }
     // Some workspace switched SSO off between the first and last quarter.
     let sso_first: BTreeSet<&str> = q[0].iter().filter(|f| f.sso).map(|f| f.id.as_str()).collect();
@@ -445,7 +482,10 @@ fn flags_csv_awkward_names_and_spellings() {
 
 #[test]
 fn auth0_dump_parses_in_api_shape() {
-    let (_s, inputs) = generate("auth0", 2000, 42);
+    // One enterprise connection per ~50 workspaces (issue 6): 2,000 workspaces give too few
+    // to hold every rarer IdP the checks below look for; 10,000 give about 200.
+    let workspaces = 10_000;
+    let (_s, inputs) = generate("auth0", workspaces, 42);
     let newest = &inputs.snapshots[2];
     let flags: BTreeMap<String, FlagRow> = read_flags(&newest.flags)
         .into_iter()
@@ -544,7 +584,11 @@ fn auth0_dump_parses_in_api_shape() {
     // Logs: capped, sorted, within the 30 days, referring to real connections.
     let logs = dump["logs"].as_array().unwrap();
     // About one log per workspace over the three dumps.
-    assert!(logs.len() > 300 && logs.len() <= 750, "{} logs", logs.len());
+    assert!(
+        logs.len() * 20 > workspaces * 3 && logs.len() * 8 <= workspaces * 3,
+        "{} logs",
+        logs.len()
+    );
     let mut last_id = String::new();
     let mut failed = 0;
     for log in logs {
@@ -573,7 +617,7 @@ fn auth0_dump_parses_in_api_shape() {
 
 /// `cargo test --release --lib demo_million -- --ignored --nocapture`
 #[test]
-#[ignore = "writes about 2 GB; run by hand for the timing"]
+#[ignore = "writes about 1 GB; run by hand for the timing"]
 fn demo_million_workspaces_timing() {
     let scratch = Scratch::new("million");
     let started = std::time::Instant::now();
