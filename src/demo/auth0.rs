@@ -111,9 +111,9 @@ pub(super) fn write_auth0<W: Write>(w: &mut W, world: &World, q: usize, log_cap:
 
 /// The database and social connections every tenant has; neither is an IdP.
 fn write_builtin_connections<W: Write>(w: &mut W, t: &Tenant) -> io::Result<()> {
-    write!(
+    writeln!(
         w,
-        "{{\"id\":\"{}\",\"options\":{{\"brute_force_protection\":true,\"strategy_version\":2}},\"strategy\":\"auth0\",\"name\":\"{DATABASE}\",\"is_domain_connection\":false,\"show_as_button\":true,\"enabled_clients\":[\"{}\",\"{}\"],\"realms\":[\"{DATABASE}\"],\"authentication\":{{\"active\":true}},\"connected_accounts\":{{\"active\":false}}}},\n",
+        "{{\"id\":\"{}\",\"options\":{{\"brute_force_protection\":true,\"strategy_version\":2}},\"strategy\":\"auth0\",\"name\":\"{DATABASE}\",\"is_domain_connection\":false,\"show_as_button\":true,\"enabled_clients\":[\"{}\",\"{}\"],\"realms\":[\"{DATABASE}\"],\"authentication\":{{\"active\":true}},\"connected_accounts\":{{\"active\":false}}}},",
         t.database_id, t.web_client, t.desktop_client
     )?;
     write!(

@@ -216,13 +216,12 @@ pub(super) fn paid_workspace(rng: &mut Rng, short: &str, nth: usize) -> String {
 pub(super) fn free_workspace(rng: &mut Rng) -> String {
     match rng.below(4) {
         0 => {
-            let who = capitalise(*rng.pick(PEOPLE_FIRST));
-            format!("{who}'s workspace")
+            let first = *rng.pick(PEOPLE_FIRST);
+            format!("{}'s workspace", capitalise(first))
         }
         1 => {
-            let who = capitalise(*rng.pick(PEOPLE_FIRST));
-            let last = capitalise(*rng.pick(PEOPLE_LAST));
-            format!("{who} {last}")
+            let (first, last) = (*rng.pick(PEOPLE_FIRST), *rng.pick(PEOPLE_LAST));
+            format!("{} {}", capitalise(first), capitalise(last))
         }
         _ => rng.pick(FREE_NAMES).to_string(),
     }

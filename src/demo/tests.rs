@@ -400,7 +400,8 @@ fn demo_quarters_evolve_with_stable_ids() {
             .collect();
         customers.iter().filter(|x| **x).count() as f64 / customers.len() as f64
     };
-    let features: [(&str, fn(&FlagRow) -> bool); 3] = [("sso", |f| f.sso), ("scim", |f| f.scim), ("mfa", |f| f.mfa)];
+    type Pick = fn(&FlagRow) -> bool;
+    let features: [(&str, Pick); 3] = [("sso", |f| f.sso), ("scim", |f| f.scim), ("mfa", |f| f.mfa)];
     for (name, pick) in features {
         let a = adoption(&inputs.snapshots[0], &q[0], pick);
         let b = adoption(&inputs.snapshots[1], &q[1], pick);
