@@ -11,6 +11,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
+use super::facts::DumpFacts;
 use super::rows::LoginTally;
 
 const EXPECTED_SHAPE: &str =
@@ -109,15 +110,16 @@ pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
     Auth0Dump::from_value(value, &path.display().to_string())
 }
 
-/// Reads a dump for `load auth0`: connections and organizations as `read_dump` gives
-/// them, and the logs counted into a [`LoginTally`] while the file streams past, so that
-/// a dump of a million log objects is never held in memory, as text or as JSON values.
-/// `None` for the tally when the dump has no logs.
+/// Reads a dump for `load auth0`: the facts of connections and organizations as
+/// [`DumpFacts::from_dump`] reads them from `read_dump`'s values, and the logs counted into
+/// a [`LoginTally`] while the file streams past, so that a dump of a million log objects
+/// is never held in memory, as text or as JSON values. `None` for the tally when the dump
+/// has no logs.
 ///
 /// # Errors
 /// As [`read_dump`], with the same messages: on any problem the file is read again
 /// the way `read_dump` reads it, which names the file, the line or the shape.
-pub(crate) fn read_dump_for_load(path: &Path) -> Result<(Auth0Dump, Option<LoginTally>)> {
+pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
     let file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
     let streamed =
@@ -131,12 +133,12 @@ pub(crate) fn read_dump_for_load(path: &Path) -> Result<(Auth0Dump, Option<Login
                 }
             }
             let dump = Auth0Dump::from_value(Value::Object(map), &path.display().to_string())?;
-            Ok((dump, tally))
+            Ok((DumpFacts::from_dump(&dump)?, tally))
         }
         Err(_) => {
             let mut dump = read_dump(path)?;
             let tally = dump.logs.take().map(|logs| LoginTally::from_values(&logs));
-            Ok((dump, tally))
+            Ok((DumpFacts::from_dump(&dump)?, tally))
         }
     }
 }
@@ -475,14 +477,8 @@ mod tests {
         logs.push(json!({"log_id": 904, "type": "f", "date": "2026-09-02T00:00:00.000Z", "connection": {"x": [1]}}));
         write_dump(&path, &dump).unwrap();
         let (read, tally) = read_dump_for_load(&path).unwrap();
-        assert_eq!(
-            read,
-            Auth0Dump {
-                logs: None,
-                ..dump.clone()
-            }
-        );
-        let streamed = super::super::rows::to_rows_with_logins(&read, tally, None, &[]).unwrap();
+        assert_eq!(read, DumpFacts::from_dump(&dump).unwrap());
+        let streamed = super::super::rows::to_rows_with_logins(read, tally, None, &[]).unwrap();
         assert_eq!(streamed, super::super::rows::to_rows(&dump, None, &[]).unwrap());
         assert_eq!(streamed.logins.as_ref().map(Vec::len), Some(2));
 

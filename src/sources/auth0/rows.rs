@@ -12,7 +12,8 @@ use chrono::NaiveDate;
 use regex::Regex;
 use serde_json::Value;
 
-use super::classify::{classify, compile_rules, VendorRule};
+use super::classify::{compile_rules, VendorRule};
+use super::facts::DumpFacts;
 use super::model::Auth0Dump;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,15 +76,9 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-fn workspace_of(v: &Value) -> Option<String> {
-    v.get("metadata")
-        .and_then(|m| str_field(m, "workspace_id"))
-        .map(str::to_string)
-}
-
-fn required_id(v: &Value, what: &str, index: usize) -> Result<String> {
-    match str_field(v, "id") {
-        Some(id) => Ok(id.to_string()),
+fn required_id(id: Option<String>, what: &str, index: usize) -> Result<String> {
+    match id {
+        Some(id) => Ok(id),
         None => bail!("{what} #{} in the Auth0 dump has no \"id\"", index + 1),
     }
 }
@@ -99,16 +94,16 @@ pub(crate) fn to_rows(
     rules: &[VendorRule],
 ) -> Result<Auth0Rows> {
     let logins = dump.logs.as_deref().map(LoginTally::from_values);
-    to_rows_with_logins(dump, logins, connection_name_pattern, rules)
+    to_rows_with_logins(DumpFacts::from_dump(dump)?, logins, connection_name_pattern, rules)
 }
 
-/// [`to_rows`] with the logins already counted (`None`: the dump has no logs); the
-/// dump's own `logs` are not read.
+/// [`to_rows`] from a dump's facts, with the logins already counted (`None`:
+/// the dump has no logs).
 ///
 /// # Errors
 /// As [`to_rows`].
 pub(crate) fn to_rows_with_logins(
-    dump: &Auth0Dump,
+    facts: DumpFacts,
     logins: Option<LoginTally>,
     connection_name_pattern: Option<&Regex>,
     rules: &[VendorRule],
@@ -119,66 +114,64 @@ pub(crate) fn to_rows_with_logins(
     let mut org_connections_seen = HashSet::new();
     // connection id → [(org id, workspace id)] of orgs that enable it.
     let mut orgs_by_connection: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
-    for (i, org) in dump.organizations.iter().enumerate() {
-        let org_id = required_id(org, "organization", i)?;
-        let workspace_id = workspace_of(org);
-        rows.organizations.push(OrgRow {
-            org_id: org_id.clone(),
-            name: str_field(org, "name").unwrap_or("").to_string(),
-            workspace_id: workspace_of(org),
-        });
-        let enabled = org
-            .get("enabled_connections")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for ec in enabled {
-            let Some(connection_id) = str_field(ec, "connection_id") else {
-                continue;
-            };
-            if org_connections_seen.insert((org_id.clone(), connection_id.to_string())) {
+    for (i, org) in facts.organizations.into_iter().enumerate() {
+        let org_id = required_id(org.id, "organization", i)?;
+        for connection_id in org.enabled {
+            if org_connections_seen.insert((org_id.clone(), connection_id.clone())) {
+                orgs_by_connection
+                    .entry(connection_id.clone())
+                    .or_default()
+                    .push((org_id.clone(), org.workspace_id.clone()));
                 rows.org_connections.push(OrgConnectionRow {
                     org_id: org_id.clone(),
-                    connection_id: connection_id.to_string(),
+                    connection_id,
                 });
-                orgs_by_connection
-                    .entry(connection_id.to_string())
-                    .or_default()
-                    .push((org_id.clone(), workspace_id.clone()));
             }
         }
+        rows.organizations.push(OrgRow {
+            org_id,
+            name: org.name,
+            workspace_id: org.workspace_id,
+        });
     }
 
     let mut without_options = 0usize;
     let mut ids_by_name: HashMap<String, String> = HashMap::new();
     let mut seen_ids = HashSet::new();
-    for (i, conn) in dump.connections.iter().enumerate() {
-        let id = required_id(conn, "connection", i)?;
-        let name = str_field(conn, "name").unwrap_or("").to_string();
-        ids_by_name.entry(name.clone()).or_insert_with(|| id.clone());
+    for (i, conn) in facts.connections.into_iter().enumerate() {
+        let id = required_id(conn.id, "connection", i)?;
+        let name = conn.name;
+        if !ids_by_name.contains_key(&name) {
+            ids_by_name.insert(name.clone(), id.clone());
+        }
         if !seen_ids.insert(id.clone()) {
             rows.warnings
                 .push(format!("connection {id} appears twice in the dump; kept the first"));
             continue;
         }
-        let Some(class) = classify(conn, &rules) else { continue };
-        if !conn.get("options").is_some_and(Value::is_object) {
+        let Some(enterprise) = conn.enterprise else { continue };
+        if !enterprise.has_options {
             without_options += 1;
         }
-        let strategy = str_field(conn, "strategy").unwrap_or("").to_string();
+        let class = enterprise.verdict.decide(&rules);
+        let mapped = map_workspaces(
+            &id,
+            enterprise.workspace_id,
+            &name,
+            &orgs_by_connection,
+            connection_name_pattern,
+        );
+        if mapped.is_empty() {
+            rows.unmapped.push((id.clone(), name.clone()));
+        }
+        rows.connection_workspaces.extend(mapped);
         rows.connections.push(ConnectionRow {
-            connection_id: id.clone(),
-            name: name.clone(),
-            strategy,
+            connection_id: id,
+            name,
+            strategy: enterprise.strategy,
             vendor: class.vendor,
             vendor_rule: class.rule,
         });
-
-        let mapped = map_workspaces(&id, conn, &name, &orgs_by_connection, connection_name_pattern);
-        if mapped.is_empty() {
-            rows.unmapped.push((id, name));
-        }
-        rows.connection_workspaces.extend(mapped);
     }
     if without_options > 0 {
         rows.warnings.push(format!(
@@ -201,7 +194,7 @@ pub(crate) fn to_rows_with_logins(
 /// pattern's first capture group.
 fn map_workspaces(
     id: &str,
-    conn: &Value,
+    workspace_id: Option<String>,
     name: &str,
     orgs_by_connection: &HashMap<String, Vec<(String, Option<String>)>>,
     pattern: Option<&Regex>,
@@ -211,7 +204,7 @@ fn map_workspaces(
         workspace_id,
         mapped_by,
     };
-    if let Some(ws) = workspace_of(conn) {
+    if let Some(ws) = workspace_id {
         return vec![row(ws, "connection metadata".into())];
     }
     let mut out: Vec<ConnectionWorkspace> = Vec::new();
