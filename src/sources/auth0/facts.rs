@@ -606,6 +606,75 @@ impl Visitor<'_> for KeyIn {
     }
 }
 
+// ---------------------------------------------------------- dump streaming ---
+
+/// Seeds for the dump reader in `model`: one connection or organization
+/// object (anything else is an error, as `Auth0Dump::from_value` says).
+#[derive(Clone, Copy)]
+pub(crate) struct ConnectionSeed;
+
+impl<'de> DeserializeSeed<'de> for ConnectionSeed {
+    type Value = ConnectionFact;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ConnectionFact, D::Error> {
+        d.deserialize_map(FieldsVisitor::<ConnectionFields>(std::marker::PhantomData))
+            .map(ConnectionFact::from)
+    }
+}
+
+/// An organization; an `enabled_connections` that is not an array is an error.
+#[derive(Clone, Copy)]
+pub(crate) struct OrgSeed;
+
+impl<'de> DeserializeSeed<'de> for OrgSeed {
+    type Value = OrgFact;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<OrgFact, D::Error> {
+        let fields = d.deserialize_map(FieldsVisitor::<OrgFields>(std::marker::PhantomData))?;
+        if let EnabledConnections::NotAnArray = fields.enabled_connections {
+            return Err(de::Error::custom("\"enabled_connections\" is not an array"));
+        }
+        Ok(OrgFact::from(fields))
+    }
+}
+
+struct FieldsVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Fields> Visitor<'de> for FieldsVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        read_fields(map)
+    }
+}
+
+/// `null` (absent) or an array of objects, each read with `S`.
+pub(crate) struct ListSeed<S>(pub S);
+
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for ListSeed<S> {
+    type Value = Option<Vec<S::Value>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for ListSeed<S> {
+    type Value = Option<Vec<S::Value>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self.0)? {
+            items.push(item);
+        }
+        Ok(Some(items))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 //! Objects stay `serde_json::Value`, exactly as the Management API returned
 //! them, so a dump never loses a field we did not think of. Reading checks
 //! only the envelope; the classification in `classify`/`rows` reads fields.
+//! `load auth0` does not hold the objects at all: [`read_dump_for_load`]
+//! streams the file and keeps only what `facts` names, and accepts and
+//! rejects exactly what [`read_dump`] does.
 
 use std::fs;
 use std::io::Write;
@@ -11,7 +14,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
-use super::facts::DumpFacts;
+use super::facts::{DumpFacts, Skip};
 use super::rows::LoginTally;
 
 const EXPECTED_SHAPE: &str =
@@ -50,7 +53,7 @@ impl Auth0Dump {
         let mut take = |key: &str, required: bool| -> Result<Option<Vec<Value>>> {
             match map.remove(key) {
                 None | Some(Value::Null) if !required => Ok(None),
-                None | Some(Value::Null) => bail!("{origin} has no \"{key}\" array: expected {EXPECTED_SHAPE}"),
+                None | Some(Value::Null) => Err(no_array(origin, key)),
                 Some(Value::Array(items)) => {
                     if let Some(i) = items.iter().position(|v| !v.is_object()) {
                         bail!("{origin}: \"{key}\"[{i}] is not a JSON object: expected {EXPECTED_SHAPE}");
@@ -79,12 +82,24 @@ impl Auth0Dump {
     }
 }
 
+fn no_array(origin: impl std::fmt::Display, key: &str) -> anyhow::Error {
+    anyhow::anyhow!("{origin} has no \"{key}\" array: expected {EXPECTED_SHAPE}")
+}
+
 /// Reads a dump file.
 ///
 /// # Errors
 /// Names the file; for invalid JSON also the line and column; for a wrong
 /// shape, the expected one.
+#[cfg_attr(not(test), allow(dead_code))] // the CLI streams dumps with `read_dump_for_load`
 pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
+    let text = read_dump_text(path)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    Auth0Dump::from_value(value, &path.display().to_string())
+}
+
+/// The text of a dump file, checked to be UTF-8 and not blank.
+fn read_dump_text(path: &Path) -> Result<String> {
     let origin = path.display();
     let bytes = crate::sources::text::read_bytes(path)?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -97,50 +112,61 @@ pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
             "{origin} is empty; expected {EXPECTED_SHAPE}; pull it again with `featurearr pull auth0 --save-dump FILE`"
         );
     }
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        // serde_json appends " at line L column C"; the position goes in front instead.
-        let reason = message.split(" at line ").next().unwrap_or(&message);
-        anyhow::anyhow!(
-            "{origin}:{}:{}: not valid JSON ({reason}); expected {EXPECTED_SHAPE}; if the file was cut short, pull it again",
-            e.line(),
-            e.column()
-        )
-    })?;
-    Auth0Dump::from_value(value, &path.display().to_string())
+    Ok(text)
 }
 
-/// Reads a dump for `load auth0`: the facts of connections and organizations as
-/// [`DumpFacts::from_dump`] reads them from `read_dump`'s values, and the logs counted into
-/// a [`LoginTally`] while the file streams past, so that a dump of a million log objects
-/// is never held in memory, as text or as JSON values. `None` for the tally when the dump
-/// has no logs.
+fn json_error(path: &Path, e: &serde_json::Error) -> anyhow::Error {
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the position goes in front instead.
+    let reason = message.split(" at line ").next().unwrap_or(&message);
+    anyhow::anyhow!(
+        "{}:{}:{}: not valid JSON ({reason}); expected {EXPECTED_SHAPE}; if the file was cut short, pull it again",
+        path.display(),
+        e.line(),
+        e.column()
+    )
+}
+
+/// Reads a dump for `load auth0` while the file streams past: of each connection and
+/// organization only the few fields that classification and mapping read
+/// ([`DumpFacts`]; connections are classified as they come), and the logs counted into a
+/// [`LoginTally`]. So a dump of hundreds of thousands of objects is never held in memory,
+/// as text or as JSON values. `None` for the tally when the dump has no logs.
 ///
 /// # Errors
 /// As [`read_dump`], with the same messages: on any problem the file is read again
 /// the way `read_dump` reads it, which names the file, the line or the shape.
 pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
     let file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    let streamed =
-        serde::Deserializer::deserialize_map(&mut de, stream::DumpVisitor).and_then(|parts| de.end().map(|()| parts));
-    match streamed {
-        Ok((connections, organizations, tally)) => {
-            let mut map = Map::new();
-            for (key, value) in [("connections", connections), ("organizations", organizations)] {
-                if let Some(value) = value {
-                    map.insert(key.into(), value);
-                }
-            }
-            let dump = Auth0Dump::from_value(Value::Object(map), &path.display().to_string())?;
-            Ok((DumpFacts::from_dump(&dump)?, tally))
-        }
-        Err(_) => {
-            let mut dump = read_dump(path)?;
-            let tally = dump.logs.take().map(|logs| LoginTally::from_values(&logs));
-            Ok((DumpFacts::from_dump(&dump)?, tally))
-        }
-    }
+    let streamed = stream::read(serde_json::Deserializer::from_reader(
+        std::io::BufReader::with_capacity(1 << 20, file),
+    ));
+    let Ok(parts) = streamed else {
+        return read_whole_for_load(path);
+    };
+    let origin = path.display();
+    // A null array is an absent one, as in `Auth0Dump::from_value`.
+    let connections = parts.connections.ok_or_else(|| no_array(&origin, "connections"))?;
+    let organizations = parts.organizations.ok_or_else(|| no_array(&origin, "organizations"))?;
+    let facts = DumpFacts {
+        connections,
+        organizations,
+    };
+    Ok((facts, parts.logs))
+}
+
+/// [`read_dump_for_load`] for a file the stream rejected: `read_dump`'s checks in
+/// `read_dump`'s order, so the error is the one `read_dump` gives. A file that is
+/// not JSON fails before any value is built; a file that is valid JSON the stream
+/// would not take (a repeated `"logs"` key, say) is read whole, as `read_dump` reads it.
+fn read_whole_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
+    let text = read_dump_text(path)?;
+    serde_json::from_str::<Skip>(&text).map_err(|e| json_error(path, &e))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    drop(text);
+    let dump = Auth0Dump::from_value(value, &path.display().to_string())?;
+    let tally = dump.logs.as_deref().map(LoginTally::from_values);
+    Ok((DumpFacts::from_dump(&dump)?, tally))
 }
 
 /// Serde visitors for [`read_dump_for_load`]. They accept exactly the documented
@@ -151,9 +177,25 @@ mod stream {
     use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
 
+    use super::super::facts::{ConnectionFact, ConnectionSeed, ListSeed, OrgFact, OrgSeed, Skip};
     use super::super::rows::{LogFields, LoginTally};
 
-    pub(super) type Parts = (Option<Value>, Option<Value>, Option<LoginTally>);
+    /// The dump's arrays as the stream found them; `None` when absent or null.
+    #[derive(Default)]
+    pub(super) struct Parts {
+        pub connections: Option<Vec<ConnectionFact>>,
+        pub organizations: Option<Vec<OrgFact>>,
+        pub logs: Option<LoginTally>,
+    }
+
+    /// Reads a whole dump, and checks nothing follows it.
+    pub(super) fn read<'de, R: serde_json::de::Read<'de>>(
+        mut de: serde_json::Deserializer<R>,
+    ) -> serde_json::Result<Parts> {
+        let parts = de::Deserializer::deserialize_map(&mut de, DumpVisitor)?;
+        de.end()?;
+        Ok(parts)
+    }
 
     pub(super) struct DumpVisitor;
 
@@ -165,25 +207,24 @@ mod stream {
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts, A::Error> {
-            let (mut connections, mut organizations, mut logs) = (None, None, None);
+            let mut parts = Parts::default();
             let mut logs_seen = false;
+            // Keys may come in any order; of a key given twice the last wins, as in a `Value`.
             while let Some(key) = map.next_key::<Key>()? {
                 match key {
-                    Key::Connections => connections = Some(map.next_value::<Value>()?),
-                    Key::Organizations => organizations = Some(map.next_value::<Value>()?),
+                    Key::Connections => parts.connections = map.next_value_seed(ListSeed(ConnectionSeed))?,
+                    Key::Organizations => parts.organizations = map.next_value_seed(ListSeed(OrgSeed))?,
                     Key::Logs if logs_seen => return Err(de::Error::custom("\"logs\" appears twice")),
                     Key::Logs => {
                         logs_seen = true;
-                        logs = map.next_value_seed(LogsSeed)?;
+                        parts.logs = map.next_value_seed(LogsSeed)?;
                     }
                     Key::Other => {
-                        map.next_value::<IgnoredAny>()?;
+                        map.next_value::<Skip>()?;
                     }
                 }
             }
-            // A null array is an absent one, as in `Auth0Dump::from_value`.
-            let present = |v: Option<Value>| v.filter(|v| !v.is_null());
-            Ok((present(connections), present(organizations), logs))
+            Ok(parts)
         }
     }
 
@@ -497,5 +538,300 @@ mod tests {
     fn read_dump_missing_file_names_it() {
         let err = format!("{:#}", read_dump(Path::new("/nonexistent/auth0.json")).unwrap_err());
         assert!(err.contains("/nonexistent/auth0.json"), "{err}");
+    }
+
+    /// JSON text shaped like a dump, written by hand so that keys can repeat and come
+    /// in any order, and fields can hold anything.
+    mod text {
+        use proptest::prelude::*;
+
+        /// `@FF@` stands for a byte that is not UTF-8; `written` puts it in.
+        pub(super) fn written(text: &str) -> Vec<u8> {
+            text.replace("@FF@", "\u{1}")
+                .bytes()
+                .map(|b| if b == 1 { 0xff } else { b })
+                .collect()
+        }
+
+        fn pick(values: &'static [&'static str]) -> BoxedStrategy<String> {
+            prop::sample::select(values).prop_map(str::to_string).boxed()
+        }
+
+        fn scalar() -> BoxedStrategy<String> {
+            pick(&[
+                "null",
+                "true",
+                "0",
+                "-2.5",
+                "1e3",
+                r#""""#,
+                r#"" ""#,
+                r#""con_1""#,
+                r#"" con_1 ""#,
+                r#""con_2""#,
+                r#""org_1""#,
+                r#""samlp""#,
+                r#""oidc""#,
+                r#""waad""#,
+                r#""auth0""#,
+                r#""okta-samlp""#,
+                r#""ws-1""#,
+                r#""ws-beta-sso""#,
+                r#""https://acme.okta.com/app""#,
+                r#""https://fs.acme.com/adfs/ls""#,
+                r#""https://app.rippling.com/sso""#,
+                r#""Okta""#,
+                r#""\u00e9\n""#,
+                "[]",
+                "{}",
+                r#"[1, "a"]"#,
+            ])
+        }
+
+        /// Values the stream must reject exactly where a `Value` parse does.
+        fn odd() -> BoxedStrategy<String> {
+            prop_oneof![
+                Just("1e400".to_string()),
+                Just(r#""\ud800""#.to_string()),
+                Just(r#""@FF@""#.to_string()),
+                Just(format!("{}{}", "[".repeat(130), "]".repeat(130))),
+            ]
+            .boxed()
+        }
+
+        fn field() -> BoxedStrategy<String> {
+            prop_oneof![100 => scalar(), 1 => odd()].boxed()
+        }
+
+        fn url() -> BoxedStrategy<String> {
+            prop_oneof![
+                3 => pick(&[
+                    r#""https://acme.okta.com/app/sso/saml""#, r#""https://login.microsoftonline.com/t/saml2""#,
+                    r#""https://fs.acme.com/adfs/ls""#, r#""https://kc.acme.com/realms/acme""#,
+                    r#""https://app.rippling.com/saml""#, r#""https://idp.example.com/sso""#, r#"" HTTPS://A.ONELOGIN.COM ""#,
+                ]),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        /// An object: `required` members first, then some of `optional`, shuffled.
+        fn object(required: Vec<BoxedStrategy<String>>, optional: Vec<BoxedStrategy<String>>) -> BoxedStrategy<String> {
+            let optional = proptest::collection::vec(proptest::strategy::Union::new(optional), 0..4);
+            (required, optional)
+                .prop_map(|(mut members, more)| {
+                    members.extend(more);
+                    members
+                })
+                .prop_shuffle()
+                .prop_map(|members| format!("{{{}}}", members.join(", ")))
+                .boxed()
+        }
+
+        fn member(key: &'static str, value: BoxedStrategy<String>) -> BoxedStrategy<String> {
+            value.prop_map(move |v| format!("\"{key}\": {v}")).boxed()
+        }
+
+        fn array(item: BoxedStrategy<String>, most: usize) -> BoxedStrategy<String> {
+            proptest::collection::vec(item, 0..most)
+                .prop_map(|items| format!("[{}]", items.join(",\n")))
+                .boxed()
+        }
+
+        fn id(prefix: &'static str) -> BoxedStrategy<String> {
+            prop_oneof![
+                8 => (1..6u8).prop_map(move |n| format!("\"{prefix}_{n}\"")),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn metadata() -> BoxedStrategy<String> {
+            prop_oneof![
+                4 => object(vec![member("workspace_id", pick(&[r#""ws-1""#, r#""ws-2""#, r#"" ws-3 ""#]))], vec![member("x", field())]),
+                1 => object(vec![], vec![member("workspace_id", field()), member("x", field())]),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn options() -> BoxedStrategy<String> {
+            let subject = object(
+                vec![],
+                vec![
+                    member(
+                        "commonName",
+                        pick(&[r#""Google""#, r#""app.onelogin.com""#, r#""acme""#]),
+                    ),
+                    member(
+                        "organizationName",
+                        pick(&[r#""Okta""#, r#""Google Inc.""#, r#""OneLogin""#]),
+                    ),
+                    member("organizationalUnitName", field()),
+                ],
+            );
+            let oidc = object(
+                vec![],
+                vec![
+                    member("issuer", url()),
+                    member("authorization_endpoint", url()),
+                    member("x", field()),
+                ],
+            );
+            prop_oneof![
+                8 => object(
+                    vec![],
+                    vec![
+                        member("signInEndpoint", url()),
+                        member("issuer", url()),
+                        member("discovery_url", url()),
+                        member("jwks_uri", url()),
+                        member("oidc_metadata", prop_oneof![4 => oidc, 1 => field()].boxed()),
+                        member("oidc_metadata.issuer", url()),
+                        member("subject", prop_oneof![4 => subject, 1 => field()].boxed()),
+                        member("cert", field()),
+                    ],
+                ),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn connection() -> BoxedStrategy<String> {
+            let strategy = prop_oneof![
+                6 => pick(&[r#""samlp""#, r#""oidc""#, r#""waad""#, r#""okta-samlp""#, r#""auth0""#, r#""google-oauth2""#]),
+                1 => field(),
+            ];
+            let name = prop_oneof![
+                4 => pick(&[r#""ws-alpha-sso""#, r#""ws-beta-sso""#, r#"" acme ""#, r#""ws--sso""#]),
+                1 => field(),
+            ];
+            prop_oneof![
+                40 => object(
+                    vec![member("id", id("con")), member("strategy", strategy.boxed())],
+                    vec![
+                        member("name", name.boxed()),
+                        member("options", options()),
+                        member("metadata", metadata()),
+                        member("realms", field()),
+                        member("id", field()),
+                    ],
+                ),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn organization() -> BoxedStrategy<String> {
+            let enabled = object(
+                vec![member("connection_id", id("con"))],
+                vec![member("connection", field())],
+            );
+            let enabled = prop_oneof![
+                12 => array(prop_oneof![8 => enabled, 1 => field()].boxed(), 4),
+                1 => field(),
+            ];
+            prop_oneof![
+                40 => object(
+                    vec![member("id", id("org"))],
+                    vec![
+                        member("name", field()),
+                        member("metadata", metadata()),
+                        member("enabled_connections", enabled.boxed()),
+                        member("display_name", field()),
+                    ],
+                ),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        /// Logs hold no odd values: the stream skips a log's other fields without
+        /// looking (serde's `IgnoredAny`), where `read_dump` parses them.
+        fn log() -> BoxedStrategy<String> {
+            let day = pick(&[r#""2026-09-01T10:00:00Z""#, r#""2026-09-02T23:59:59.999Z""#, r#""bad""#]);
+            object(
+                vec![
+                    member("log_id", scalar()),
+                    member("type", pick(&[r#""s""#, r#""s""#, r#""f""#])),
+                ],
+                vec![
+                    member("date", day),
+                    member("connection_id", scalar()),
+                    member("connection", pick(&[r#""ws-alpha-sso""#, r#""acme""#, r#""gone""#])),
+                    member("ip", scalar()),
+                ],
+            )
+        }
+
+        pub(super) fn dump() -> impl Strategy<Value = String> {
+            let usual = (
+                array(connection(), 8),
+                array(organization(), 5),
+                proptest::option::of(array(log(), 6)),
+                any::<bool>(),
+            )
+                .prop_map(|(c, o, l, orgs_first)| {
+                    let mut parts = vec![format!("\"connections\": {c}"), format!("\"organizations\": {o}")];
+                    if orgs_first {
+                        parts.reverse();
+                    }
+                    parts.extend(l.map(|l| format!("\"logs\": {l}")));
+                    format!("{{\n{}\n}}", parts.join(",\n"))
+                });
+            // Any key in any order, repeated or not; "logs" never holds odd values (see `log`).
+            let envelope = proptest::collection::vec(
+                prop_oneof![
+                    3 => member("connections", array(connection(), 5)),
+                    3 => member("organizations", array(organization(), 4)),
+                    2 => member("logs", array(log(), 4)),
+                    1 => member("connections", field()),
+                    1 => member("organizations", field()),
+                    1 => member("logs", scalar()),
+                    1 => member("other", prop_oneof![field(), array(connection(), 3)].boxed()),
+                ],
+                0..5,
+            )
+            .prop_map(|members| format!("{{{}}}", members.join(",\n")));
+            let whole = prop_oneof![12 => usual, 4 => envelope, 1 => field()];
+            (whole, proptest::bool::weighted(0.1), any::<prop::sample::Index>()).prop_map(|(text, cut, at)| {
+                if !cut || text.is_empty() {
+                    return text;
+                }
+                let at = at.index(text.len());
+                let end = text
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .take_while(|&i| i <= at)
+                    .last()
+                    .unwrap_or(0);
+                text[..end].to_string()
+            })
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// The streamed load gives what `read_dump` then `to_rows` give, error messages included.
+        #[test]
+        fn read_dump_for_load_agrees_with_read_dump(text in text::dump()) {
+            use super::super::rows::{to_rows, to_rows_with_logins};
+            let file = crate::sources::test_file::test_file("dump.json", &text::written(&text));
+            let pattern = regex::Regex::new("^ws-(.+)-sso$").unwrap();
+            let rules = [crate::sources::auth0::VendorRule {
+                vendor: "Rippling".into(),
+                host: Some("app.rippling.com".into()),
+                ..Default::default()
+            }];
+            let streamed = read_dump_for_load(&file.path)
+                .and_then(|(facts, tally)| to_rows_with_logins(facts, tally, Some(&pattern), &rules));
+            let whole = read_dump(&file.path).and_then(|dump| to_rows(&dump, Some(&pattern), &rules));
+            match (streamed, whole) {
+                (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => proptest::prop_assert_eq!(format!("{a:#}"), format!("{b:#}")),
+                (a, b) => proptest::prop_assert!(false, "streamed {:?}\nwhole {:?}\n{}", a.map(|_| ()), b.map(|_| ()), text),
+            }
+        }
     }
 }
