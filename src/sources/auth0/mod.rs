@@ -12,6 +12,7 @@ mod facts;
 mod model;
 mod pager;
 mod rows;
+mod stream;
 mod token;
 
 use std::collections::HashSet;
