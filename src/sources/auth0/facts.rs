@@ -608,26 +608,19 @@ impl Visitor<'_> for KeyIn {
 
 // ---------------------------------------------------------- dump streaming ---
 
-/// Seeds for the dump reader in `model`: one connection or organization
-/// object (anything else is an error, as `Auth0Dump::from_value` says).
-#[derive(Clone, Copy)]
-pub(crate) struct ConnectionSeed;
-
-impl<'de> DeserializeSeed<'de> for ConnectionSeed {
-    type Value = ConnectionFact;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ConnectionFact, D::Error> {
+/// A connection object of a dump being streamed; anything but an object is an
+/// error, as in `Auth0Dump::from_value`.
+impl<'de> Deserialize<'de> for ConnectionFact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(FieldsVisitor::<ConnectionFields>(std::marker::PhantomData))
             .map(ConnectionFact::from)
     }
 }
 
-/// An organization; an `enabled_connections` that is not an array is an error.
-#[derive(Clone, Copy)]
-pub(crate) struct OrgSeed;
-
-impl<'de> DeserializeSeed<'de> for OrgSeed {
-    type Value = OrgFact;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<OrgFact, D::Error> {
+/// An organization object of a dump being streamed; anything but an object, or an
+/// `enabled_connections` that is not an array, is an error, as in `Auth0Dump::from_value`.
+impl<'de> Deserialize<'de> for OrgFact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let fields = d.deserialize_map(FieldsVisitor::<OrgFields>(std::marker::PhantomData))?;
         if let EnabledConnections::NotAnArray = fields.enabled_connections {
             return Err(de::Error::custom("\"enabled_connections\" is not an array"));
@@ -648,30 +641,29 @@ impl<'de, T: Fields> Visitor<'de> for FieldsVisitor<T> {
     }
 }
 
-/// `null` (absent) or an array of objects, each read with `S`.
-pub(crate) struct ListSeed<S>(pub S);
+/// `null` (absent) or an array of `T`.
+pub(crate) struct ListOf<T>(pub Option<Vec<T>>);
 
-impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for ListSeed<S> {
-    type Value = Option<Vec<S::Value>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for ListSeed<S> {
-    type Value = Option<Vec<S::Value>>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of objects")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(self.0)? {
-            items.push(item);
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListOf<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+            type Value = ListOf<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of objects")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(ListOf(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(ListOf(Some(items)))
+            }
         }
-        Ok(Some(items))
+        d.deserialize_any(ListVisitor(std::marker::PhantomData))
     }
 }
 

@@ -8,7 +8,7 @@
 //! rejects exactly what [`read_dump`] does.
 
 use std::fs;
-use std::io::Write;
+use std::io::{BufReader, Seek, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -17,6 +17,9 @@ use serde_json::{Map, Value};
 use super::facts::{DumpFacts, Skip};
 use super::rows::LoginTally;
 use super::stream;
+
+/// How much of a dump `read_dump_for_load` reads at a time.
+const CHUNK: usize = 8 << 20;
 
 const EXPECTED_SHAPE: &str =
     r#"one JSON object {"connections": [...], "organizations": [...], "logs": [...]} ("logs" optional)"#;
@@ -134,16 +137,26 @@ fn json_error(path: &Path, e: &serde_json::Error) -> anyhow::Error {
 /// [`LoginTally`]. So a dump of hundreds of thousands of objects is never held in memory,
 /// as text or as JSON values. `None` for the tally when the dump has no logs.
 ///
+/// The file is read in chunks ([`stream::read_chunked`]); a file that reader does not
+/// take is read again through serde_json's own reader, which decides as before.
+///
 /// # Errors
 /// As [`read_dump`], with the same messages: on any problem the file is read again
 /// the way `read_dump` reads it, which names the file, the line or the shape.
 pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
-    let file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
-    let streamed = stream::read(serde_json::Deserializer::from_reader(
-        std::io::BufReader::with_capacity(1 << 20, file),
-    ));
-    let Ok(parts) = streamed else {
-        return read_whole_for_load(path);
+    let mut file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
+    let parts = match stream::read_chunked(&mut file, CHUNK) {
+        Some(parts) => parts,
+        None => {
+            let through = file.rewind().map_err(serde_json::Error::io).and_then(|()| {
+                let reader = BufReader::with_capacity(1 << 20, &file);
+                stream::read(serde_json::Deserializer::from_reader(reader))
+            });
+            match through {
+                Ok(parts) => parts,
+                Err(_) => return read_whole_for_load(path),
+            }
+        }
     };
     let origin = path.display();
     // A null array is an absent one, as in `Auth0Dump::from_value`.
@@ -609,6 +622,52 @@ mod tests {
                 (Err(a), Err(b)) => proptest::prop_assert_eq!(format!("{a:#}"), format!("{b:#}")),
                 (a, b) => proptest::prop_assert!(false, "streamed {:?}\nwhole {:?}\n{}", a.map(|_| ()), b.map(|_| ()), text),
             }
+        }
+
+        /// The chunked reader, at any chunk size, reads what serde_json reads from the whole
+        /// text, and gives up on exactly what serde_json rejects (or on deep nesting).
+        #[test]
+        fn read_chunked_agrees_with_read_at_any_chunk_size(text in text::dump(), chunk in 1..80usize) {
+            use super::super::rows::to_rows_with_logins;
+            let bytes = text::written(&text);
+            let rows = |parts: stream::Parts| {
+                let facts = DumpFacts {
+                    connections: parts.connections.unwrap_or_default(),
+                    organizations: parts.organizations.unwrap_or_default(),
+                };
+                to_rows_with_logins(facts, parts.logs, None, &[]).map_err(|e| e.to_string())
+            };
+            let chunked = stream::read_chunked(&mut bytes.as_slice(), chunk).map(rows);
+            let whole = stream::read(serde_json::Deserializer::from_slice(&bytes)).ok().map(rows);
+            let deep = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count() >= 100;
+            match (chunked, whole) {
+                (None, Some(_)) => proptest::prop_assert!(deep, "gave up on a dump serde_json reads: {}", text),
+                (chunked, whole) => proptest::prop_assert_eq!(chunked, whole, "{}", text),
+            }
+        }
+    }
+
+    #[test]
+    fn read_chunked_reads_pieces_cut_anywhere() {
+        let text = r#" { "other": [1e2, {"x": "\u00e9"}], "logs": [{"log_id": "1", "type": "s", "ip": -2.5e-3, "x": [true, null], "date": "2026-09-01T10:00:00Z", "connection_id": "con_1"}],
+            "organizations": null, "connections": [{"id": "con_1", "strategy": "samlp", "options": {"signInEndpoint": "https://a.okta.com/x"}}, {"id": 12345}],
+            "organizations": [{"id": "org_1", "enabled_connections": [{"connection_id": "con_1"}]}], "tail": 12345 } "#;
+        let whole = stream::read(serde_json::Deserializer::from_str(text)).unwrap();
+        for chunk in 1..=text.len() + 1 {
+            let parts = stream::read_chunked(&mut text.as_bytes(), chunk).expect("a well-formed dump");
+            assert_eq!(parts.connections, whole.connections, "chunk {chunk}");
+            assert_eq!(parts.organizations, whole.organizations, "chunk {chunk}");
+            assert!(parts.logs.is_some());
+        }
+        for bad in [
+            &text[..text.len() - 3],
+            "{\"logs\": [], \"logs\": []}",
+            "{\"a\": 1,}",
+            "{} x",
+            "{\"a\": 012}",
+            "",
+        ] {
+            assert!(stream::read_chunked(&mut bad.as_bytes(), 4).is_none(), "{bad}");
         }
     }
 }
