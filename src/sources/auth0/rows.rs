@@ -5,9 +5,9 @@
 //! Pure: no I/O, no clock. Unmapped enterprise connections are kept and
 //! listed, never dropped (they are `doctor` findings downstream).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use regex::Regex;
 use serde_json::Value;
@@ -76,11 +76,8 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-fn required_id(id: Option<String>, what: &str, index: usize) -> Result<String> {
-    match id {
-        Some(id) => Ok(id),
-        None => bail!("{what} #{} in the Auth0 dump has no \"id\"", index + 1),
-    }
+fn no_id(what: &str, index: usize) -> anyhow::Error {
+    anyhow!("{what} #{} in the Auth0 dump has no \"id\"", index + 1)
 }
 
 /// Builds the rows.
@@ -115,7 +112,7 @@ pub(crate) fn to_rows_with_logins(
     // connection id → [(org id, workspace id)] of orgs that enable it.
     let mut orgs_by_connection: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
     for (i, org) in facts.organizations.into_iter().enumerate() {
-        let org_id = required_id(org.id, "organization", i)?;
+        let org_id = org.id.ok_or_else(|| no_id("organization", i))?;
         for connection_id in org.enabled {
             if org_connections_seen.insert((org_id.clone(), connection_id.clone())) {
                 orgs_by_connection
@@ -135,16 +132,34 @@ pub(crate) fn to_rows_with_logins(
         });
     }
 
-    let mut without_options = 0usize;
-    let mut ids_by_name: HashMap<String, String> = HashMap::new();
-    let mut seen_ids = HashSet::new();
-    for (i, conn) in facts.connections.into_iter().enumerate() {
-        let id = required_id(conn.id, "connection", i)?;
-        let name = conn.name;
-        if !ids_by_name.contains_key(&name) {
-            ids_by_name.insert(name.clone(), id.clone());
+    // First, by reference: every connection's id (its absence is an error), which ids
+    // repeat, and which connection a name means in logs that give only a name (the first
+    // one so named). The logins are counted now, while the names can be borrowed.
+    let connections = facts.connections;
+    let mut first = Vec::with_capacity(connections.len());
+    let mut login_warnings = Vec::new();
+    {
+        let mut seen_ids: HashSet<&str> = HashSet::with_capacity(connections.len());
+        let wanted: HashSet<&str> = logins.iter().flat_map(LoginTally::names).collect();
+        let mut ids_by_name: HashMap<&str, &str> = HashMap::with_capacity(wanted.len());
+        for (i, conn) in connections.iter().enumerate() {
+            let Some(id) = conn.id.as_deref() else {
+                return Err(no_id("connection", i));
+            };
+            if wanted.contains(conn.name.as_str()) {
+                ids_by_name.entry(&conn.name).or_insert(id);
+            }
+            first.push(seen_ids.insert(id));
         }
-        if !seen_ids.insert(id.clone()) {
+        rows.logins = logins.map(|tally| tally.finish(&ids_by_name, &mut login_warnings));
+    }
+
+    let mut without_options = 0usize;
+    for (conn, first) in connections.into_iter().zip(first) {
+        let (Some(id), name) = (conn.id, conn.name) else {
+            continue;
+        };
+        if !first {
             rows.warnings
                 .push(format!("connection {id} appears twice in the dump; kept the first"));
             continue;
@@ -185,8 +200,7 @@ pub(crate) fn to_rows_with_logins(
             rows.unmapped.len()
         ));
     }
-
-    rows.logins = logins.map(|tally| tally.finish(&ids_by_name, &mut rows.warnings));
+    rows.warnings.append(&mut login_warnings);
     Ok(rows)
 }
 
@@ -257,8 +271,10 @@ impl<'a> LogFields<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct LoginTally {
     seen: HashSet<Box<str>>,
-    /// connection id -> day -> logins.
-    by_id: HashMap<String, HashMap<NaiveDate, i64>>,
+    /// Connection ids, each held once; `by_id` refers to them by number.
+    ids: HashMap<Box<str>, usize>,
+    /// (connection id's number, day) -> logins.
+    by_id: HashMap<(usize, NaiveDate), i64>,
     /// connection name -> (day -> logins, logins with no valid date).
     by_name: HashMap<String, (HashMap<NaiveDate, i64>, usize)>,
     no_connection: usize,
@@ -280,10 +296,9 @@ impl LoginTally {
             return;
         }
         if let Some(log_id) = log.log_id {
-            if self.seen.contains(log_id) {
+            if !self.seen.insert(log_id.into()) {
                 return;
             }
-            self.seen.insert(log_id.into());
         }
         let day = log
             .date
@@ -295,11 +310,8 @@ impl LoginTally {
                     self.bad_date += 1;
                     return;
                 };
-                let days = match self.by_id.get_mut(id) {
-                    Some(days) => days,
-                    None => self.by_id.entry(id.to_string()).or_default(),
-                };
-                *days.entry(day).or_default() += 1;
+                let id = self.number(id);
+                *self.by_id.entry((id, day)).or_default() += 1;
             }
             (None, Some(name)) => {
                 let entry = match self.by_name.get_mut(name) {
@@ -315,24 +327,35 @@ impl LoginTally {
         }
     }
 
+    /// The number of a connection id in `ids`.
+    fn number(&mut self, id: &str) -> usize {
+        if let Some(&n) = self.ids.get(id) {
+            return n;
+        }
+        let n = self.ids.len();
+        self.ids.insert(id.into(), n);
+        n
+    }
+
+    /// The connection names that logins without a connection id give.
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
     /// Logins per connection and day, sorted; a log naming an unknown connection counts
     /// as naming none (checked before its date, as for logs read one by one).
-    fn finish(self, ids_by_name: &HashMap<String, String>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
+    fn finish(mut self, ids_by_name: &HashMap<&str, &str>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
+        drop(std::mem::take(&mut self.seen));
         let (mut no_connection, mut bad_date) = (self.no_connection, self.bad_date);
-        let mut counts: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
-        for (id, days) in self.by_id {
-            for (day, n) in days {
-                *counts.entry((id.clone(), day)).or_default() += n;
-            }
-        }
-        for (name, (days, bad)) in self.by_name {
-            let Some(id) = ids_by_name.get(&name) else {
+        for (name, (days, bad)) in std::mem::take(&mut self.by_name) {
+            let Some(id) = ids_by_name.get(name.as_str()) else {
                 no_connection += bad + days.values().sum::<i64>() as usize;
                 continue;
             };
             bad_date += bad;
+            let id = self.number(id);
             for (day, n) in days {
-                *counts.entry((id.clone(), day)).or_default() += n;
+                *self.by_id.entry((id, day)).or_default() += n;
             }
         }
         if no_connection > 0 {
@@ -345,10 +368,20 @@ impl LoginTally {
                 "{bad_date} successful logins have no valid date and are not counted"
             ));
         }
+        let mut names = vec![""; self.ids.len()];
+        for (id, &n) in &self.ids {
+            names[n] = id;
+        }
+        let mut counts: Vec<(&str, NaiveDate, i64)> = self
+            .by_id
+            .iter()
+            .map(|(&(n, day), &logins)| (names[n], day, logins))
+            .collect();
+        counts.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         counts
             .into_iter()
-            .map(|((connection_id, day), logins)| LoginCount {
-                connection_id,
+            .map(|(connection_id, day, logins)| LoginCount {
+                connection_id: connection_id.to_string(),
                 day,
                 logins,
             })
