@@ -160,11 +160,22 @@ fn host_and_path(url: &str) -> Option<(String, String)> {
     Some((host, path))
 }
 
+/// Whether `host` matches `pattern` in lower case; it runs a dozen times per
+/// connection, so it compares bytes instead of lower-casing the pattern into a new string.
 pub(crate) fn host_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
-    match pattern.strip_prefix("*.") {
-        Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
-        None => host == pattern,
+    // `s` equals `pattern` lower-cased.
+    fn is_lowered(s: &[u8], pattern: &[u8]) -> bool {
+        s.len() == pattern.len() && s.iter().zip(pattern).all(|(a, b)| *a == b.to_ascii_lowercase())
+    }
+    let host = host.as_bytes();
+    match pattern.as_bytes().strip_prefix(b"*.") {
+        Some(domain) => {
+            is_lowered(host, domain)
+                || host.len() > domain.len()
+                    && host[host.len() - domain.len() - 1] == b'.'
+                    && is_lowered(&host[host.len() - domain.len()..], domain)
+        }
+        None => is_lowered(host, pattern.as_bytes()),
     }
 }
 
@@ -503,6 +514,35 @@ mod tests {
         ];
         for (url, want, rule) in cases {
             assert_eq!(vendor(&samlp(url)), (want.to_string(), rule.to_string()), "{url}");
+        }
+    }
+
+    #[test]
+    fn host_matches_as_the_lower_cased_pattern() {
+        for (pattern, host, want) in [
+            ("*.okta.com", "okta.com", true),
+            ("*.okta.com", "acme.okta.com", true),
+            ("*.OKTA.com", "a.b.okta.com", true),
+            ("*.okta.com", "notokta.com", false),
+            ("*.okta.com", "acme.okta.com.evil", false),
+            ("*.okta.com", "ACME.okta.com", true),
+            ("*.okta.com", "acme.OKTA.com", false),
+            ("Login.Microsoftonline.com", "login.microsoftonline.com", true),
+            ("login.microsoftonline.com", "x.login.microsoftonline.com", false),
+            ("*.", "", true),
+            ("*.", "a.", true),
+            ("", "", true),
+            ("*.é.com", "x.é.com", true),
+        ] {
+            let old = {
+                let pattern = pattern.to_ascii_lowercase();
+                match pattern.strip_prefix("*.") {
+                    Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
+                    None => host == pattern,
+                }
+            };
+            assert_eq!(host_matches(pattern, host), want, "{pattern} {host}");
+            assert_eq!(old, want, "{pattern} {host}");
         }
     }
 

@@ -146,7 +146,7 @@ pub(crate) fn to_rows_with_logins(
             let Some(id) = conn.id.as_deref() else {
                 return Err(no_id("connection", i));
             };
-            if wanted.contains(conn.name.as_str()) {
+            if !wanted.is_empty() && wanted.contains(conn.name.as_str()) {
                 ids_by_name.entry(&conn.name).or_insert(id);
             }
             first.push(seen_ids.insert(id));
@@ -155,6 +155,8 @@ pub(crate) fn to_rows_with_logins(
     }
 
     let mut without_options = 0usize;
+    rows.connections.reserve(connections.len());
+    rows.connection_workspaces.reserve(connections.len());
     for (conn, first) in connections.into_iter().zip(first) {
         let (Some(id), name) = (conn.id, conn.name) else {
             continue;
