@@ -234,13 +234,10 @@ fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Re
 fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> Result<()> {
     // Logins are counted while the file is read: a dump can hold a million log objects.
     let step = progress::step(format!("reading {input}"));
-    let (dump, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
+    let (facts, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
     let window = Some(sources::auth0::log_window(as_of, log_days.max(1)));
-    step.set(format!(
-        "classifying and writing {} connections",
-        dump.connections.len()
-    ));
-    let rows = load_auth0_rows(config, &dump, logins, input, as_of, window)?;
+    step.set(format!("mapping and writing {} connections", facts.connections.len()));
+    let rows = load_auth0_rows(config, facts, logins, input, as_of, window)?;
     drop(step);
     eprintln!("loaded {rows} enterprise connections into the auth0 snapshot of {as_of}");
     Ok(())
@@ -352,7 +349,8 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     let window = (args.log_days > 0).then(|| sources::auth0::log_window(as_of, args.log_days));
     let origin = format!("pull {}", options.base_url);
     let logins = dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
-    let rows = load_auth0_rows(config, &dump, logins, &origin, as_of, window)?;
+    let facts = sources::auth0::DumpFacts::from_dump(&dump)?;
+    let rows = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
     eprintln!(
         "pulled {} enterprise connections, {} organizations in {} requests ({} retries, {:.1} s) into the auth0 snapshot of {as_of}",
         rows,
@@ -364,11 +362,12 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     Ok(())
 }
 
-/// Classifies and maps a dump, then stores it as the Auth0 snapshot of `as_of`, with
-/// `logins` counted from its logs (None: no logs). Returns the number of enterprise connections.
+/// Classifies and maps a dump's connections and organizations, then stores them as the
+/// Auth0 snapshot of `as_of`, with `logins` counted from its logs (None: no logs).
+/// Returns the number of enterprise connections.
 fn load_auth0_rows(
     config: &Config,
-    dump: &sources::auth0::Auth0Dump,
+    facts: sources::auth0::DumpFacts,
     logins: Option<sources::auth0::LoginTally>,
     origin: &str,
     as_of: NaiveDate,
@@ -381,7 +380,7 @@ fn load_auth0_rows(
         ),
         None => None,
     };
-    let rows = sources::auth0::to_rows_with_logins(dump, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
+    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let window = if rows.logins.is_some() { window } else { None };

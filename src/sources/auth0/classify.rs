@@ -14,7 +14,8 @@
 
 use anyhow::{Context, Result};
 use regex::Regex;
-use serde_json::Value;
+
+use super::facts::{ConnectionFields, OptionsFields};
 
 /// A user rule from `[[auth0.vendor_rules]]`. Every condition given must
 /// hold; a rule with none matches everything (a catch-all).
@@ -127,8 +128,9 @@ const BY_HOST: &[(&str, &str)] = &[
 
 const BY_PATH: &[(&str, &str)] = &[("/adfs/", "ADFS"), ("/realms/", "Keycloak")];
 
-/// `options` fields that point at the IdP, most telling first.
-const URL_FIELDS: &[&str] = &[
+/// `options` fields that point at the IdP, most telling first; `a.b` is
+/// field `b` of the object `options.a`.
+pub(crate) const URL_FIELDS: &[&str] = &[
     "signInEndpoint",
     "metadataUrl",
     "discovery_url",
@@ -158,24 +160,35 @@ fn host_and_path(url: &str) -> Option<(String, String)> {
     Some((host, path))
 }
 
+/// Whether `host` matches `pattern` in lower case; it runs a dozen times per
+/// connection, so it compares bytes instead of lower-casing the pattern into a new string.
 pub(crate) fn host_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.to_ascii_lowercase();
-    match pattern.strip_prefix("*.") {
-        Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
-        None => host == pattern,
+    // `s` equals `pattern` lower-cased.
+    fn is_lowered(s: &[u8], pattern: &[u8]) -> bool {
+        s.len() == pattern.len() && s.iter().zip(pattern).all(|(a, b)| *a == b.to_ascii_lowercase())
+    }
+    let host = host.as_bytes();
+    match pattern.as_bytes().strip_prefix(b"*.") {
+        Some(domain) => {
+            is_lowered(host, domain)
+                || host.len() > domain.len()
+                    && host[host.len() - domain.len() - 1] == b'.'
+                    && is_lowered(&host[host.len() - domain.len()..], domain)
+        }
+        None => is_lowered(host, pattern.as_bytes()),
     }
 }
 
+/// `(field, host, path)` of an IdP endpoint URL in `options`.
+pub(crate) type EndpointUrl = (&'static str, String, String);
+
 /// `(field, host, path)` of every IdP endpoint URL in `options`.
-fn endpoint_urls(options: &Value) -> Vec<(&'static str, String, String)> {
+fn endpoint_urls(options: &OptionsFields) -> Vec<EndpointUrl> {
     URL_FIELDS
         .iter()
-        .filter_map(|field| {
-            let value = match field.split_once('.') {
-                Some((a, b)) => options.get(a)?.get(b)?,
-                None => options.get(*field)?,
-            };
-            let (host, path) = host_and_path(value.as_str()?)?;
+        .zip(&options.urls)
+        .filter_map(|(field, value)| {
+            let (host, path) = host_and_path(value.as_deref()?)?;
             Some((*field, host, path))
         })
         .collect()
@@ -183,13 +196,15 @@ fn endpoint_urls(options: &Value) -> Vec<(&'static str, String, String)> {
 
 /// Vendor from the parsed certificate subject (`options.subject`), for IdPs
 /// on custom domains (Okta custom URL, self-hosted) where hosts say nothing.
-fn by_certificate(options: &Value) -> Option<Classification> {
-    let subject = options.get("subject")?;
-    let field = |k: &str| subject.get(k).and_then(Value::as_str).unwrap_or("");
+fn by_certificate(options: &OptionsFields) -> Option<Classification> {
+    let subject = &options.subject;
+    fn field(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
     let (cn, o, ou) = (
-        field("commonName"),
-        field("organizationName"),
-        field("organizationalUnitName"),
+        field(&subject.common_name),
+        field(&subject.organization_name),
+        field(&subject.organizational_unit_name),
     );
     let found = |vendor: &str, evidence: String| {
         Some(Classification {
@@ -216,13 +231,7 @@ fn by_certificate(options: &Value) -> Option<Classification> {
     None
 }
 
-fn config_rule(
-    conn: &Value,
-    strategy: &str,
-    urls: &[(&'static str, String, String)],
-    rules: &[CompiledRule],
-) -> Option<Classification> {
-    let name = conn.get("name").and_then(Value::as_str).unwrap_or("");
+fn config_rule(name: &str, strategy: &str, urls: &[EndpointUrl], rules: &[CompiledRule]) -> Option<Classification> {
     rules.iter().enumerate().find_map(|(i, c)| {
         let r = &c.rule;
         let host_ok = r
@@ -260,50 +269,86 @@ fn fallback(strategy: &str, has_options: bool) -> Classification {
     }
 }
 
-/// Classifies one connection object; `None` when it is not an enterprise
-/// connection (database, social, passwordless).
-pub(crate) fn classify(conn: &Value, rules: &[CompiledRule]) -> Option<Classification> {
-    let strategy = conn.get("strategy").and_then(Value::as_str).unwrap_or("");
+/// What the built-in rules say about an enterprise connection: its vendor, or
+/// that the config rules (compiled later, once the dump is read) and then the
+/// fallback decide.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verdict {
+    Decided(Classification),
+    Undecided {
+        /// The connection's `name` as given (config rules match it untrimmed).
+        name: String,
+        strategy: String,
+        urls: Vec<EndpointUrl>,
+        has_options: bool,
+    },
+}
+
+impl Verdict {
+    /// The vendor: the built-in one, else the first config rule that matches, else the fallback.
+    pub(crate) fn decide(self, rules: &[CompiledRule]) -> Classification {
+        match self {
+            Verdict::Decided(class) => class,
+            Verdict::Undecided {
+                name,
+                strategy,
+                urls,
+                has_options,
+            } => config_rule(&name, &strategy, &urls, rules).unwrap_or_else(|| fallback(&strategy, has_options)),
+        }
+    }
+}
+
+/// The built-in rules (strategy, hosts, paths, certificate subject) applied
+/// to one connection; `None` when it is not an enterprise connection
+/// (database, social, passwordless).
+pub(crate) fn classify_builtin(conn: &ConnectionFields) -> Option<Verdict> {
+    let strategy = conn.strategy.as_deref().unwrap_or("");
     if !is_enterprise(strategy) {
         return None;
     }
+    let decided = |vendor: &str, rule: String| {
+        Some(Verdict::Decided(Classification {
+            vendor: vendor.into(),
+            rule,
+        }))
+    };
     if let Some((_, vendor)) = BY_STRATEGY.iter().find(|(s, _)| *s == strategy) {
-        return Some(Classification {
-            vendor: (*vendor).into(),
-            rule: format!("strategy {strategy}"),
-        });
+        return decided(vendor, format!("strategy {strategy}"));
     }
-    let options = conn.get("options").filter(|o| o.is_object());
+    let options = conn.options.as_ref();
     let urls = options.map(endpoint_urls).unwrap_or_default();
     for (field, host, _) in &urls {
         if let Some((_, vendor)) = BY_HOST.iter().find(|(pattern, _)| host_matches(pattern, host)) {
-            return Some(Classification {
-                vendor: (*vendor).into(),
-                rule: format!("host {host} in options.{field}"),
-            });
+            return decided(vendor, format!("host {host} in options.{field}"));
         }
     }
     for (field, _, path) in &urls {
         if let Some((needle, vendor)) = BY_PATH.iter().find(|(needle, _)| path.contains(needle)) {
-            return Some(Classification {
-                vendor: (*vendor).into(),
-                rule: format!("path {needle} in options.{field}"),
-            });
+            return decided(vendor, format!("path {needle} in options.{field}"));
         }
     }
     if let Some(found) = options.and_then(by_certificate) {
-        return Some(found);
+        return Some(Verdict::Decided(found));
     }
-    if let Some(found) = config_rule(conn, strategy, &urls, rules) {
-        return Some(found);
-    }
-    Some(fallback(strategy, options.is_some()))
+    Some(Verdict::Undecided {
+        name: conn.name.clone().unwrap_or_default(),
+        strategy: strategy.to_string(),
+        urls,
+        has_options: options.is_some(),
+    })
+}
+
+/// Classifies one connection; `None` when it is not an enterprise connection.
+#[cfg(test)]
+pub(crate) fn classify(conn: &serde_json::Value, rules: &[CompiledRule]) -> Option<Classification> {
+    classify_builtin(&ConnectionFields::of_value(conn)).map(|v| v.decide(rules))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn vendor(conn: &Value) -> (String, String) {
         let c = classify(conn, &[]).expect("enterprise");
@@ -469,6 +514,35 @@ mod tests {
         ];
         for (url, want, rule) in cases {
             assert_eq!(vendor(&samlp(url)), (want.to_string(), rule.to_string()), "{url}");
+        }
+    }
+
+    #[test]
+    fn host_matches_as_the_lower_cased_pattern() {
+        for (pattern, host, want) in [
+            ("*.okta.com", "okta.com", true),
+            ("*.okta.com", "acme.okta.com", true),
+            ("*.OKTA.com", "a.b.okta.com", true),
+            ("*.okta.com", "notokta.com", false),
+            ("*.okta.com", "acme.okta.com.evil", false),
+            ("*.okta.com", "ACME.okta.com", true),
+            ("*.okta.com", "acme.OKTA.com", false),
+            ("Login.Microsoftonline.com", "login.microsoftonline.com", true),
+            ("login.microsoftonline.com", "x.login.microsoftonline.com", false),
+            ("*.", "", true),
+            ("*.", "a.", true),
+            ("", "", true),
+            ("*.é.com", "x.é.com", true),
+        ] {
+            let old = {
+                let pattern = pattern.to_ascii_lowercase();
+                match pattern.strip_prefix("*.") {
+                    Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
+                    None => host == pattern,
+                }
+            };
+            assert_eq!(host_matches(pattern, host), want, "{pattern} {host}");
+            assert_eq!(old, want, "{pattern} {host}");
         }
     }
 

@@ -1,15 +1,18 @@
 //! Auth0 source: pull connections, organizations (with their enabled
 //! connections) and successful-login logs from the Management API into an
-//! [`Auth0Dump`], read/write dumps, and turn a dump into rows.
+//! [`Auth0Dump`], read/write dumps, and turn a dump into rows (a dump file
+//! to be loaded streams into [`DumpFacts`] first, never held whole).
 //!
 //! Knows HTTP (through `sources::http`) and JSON; knows nothing about the
 //! store or reports. Never puts the client secret or the token anywhere but
 //! the token request and the `Authorization` header.
 
 mod classify;
+mod facts;
 mod model;
 mod pager;
 mod rows;
+mod stream;
 mod token;
 
 use std::collections::HashSet;
@@ -25,6 +28,8 @@ use crate::sources::http::{encode_component, next_link, HttpClient, HttpConfig, 
 // The CLI and the store use these after the merge; until then they look unused.
 #[allow(unused_imports)]
 pub(crate) use classify::{is_enterprise, VendorRule};
+#[allow(unused_imports)]
+pub(crate) use facts::DumpFacts;
 #[allow(unused_imports)]
 pub(crate) use model::{read_dump, read_dump_for_load, write_dump, Auth0Dump};
 #[allow(unused_imports)]

@@ -3,15 +3,23 @@
 //! Objects stay `serde_json::Value`, exactly as the Management API returned
 //! them, so a dump never loses a field we did not think of. Reading checks
 //! only the envelope; the classification in `classify`/`rows` reads fields.
+//! `load auth0` does not hold the objects at all: [`read_dump_for_load`]
+//! streams the file and keeps only what `facts` names, and accepts and
+//! rejects exactly what [`read_dump`] does.
 
 use std::fs;
-use std::io::Write;
+use std::io::{BufReader, Seek, Write};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
+use super::facts::{DumpFacts, Skip};
 use super::rows::LoginTally;
+use super::stream;
+
+/// How much of a dump `read_dump_for_load` reads at a time.
+const CHUNK: usize = 8 << 20;
 
 const EXPECTED_SHAPE: &str =
     r#"one JSON object {"connections": [...], "organizations": [...], "logs": [...]} ("logs" optional)"#;
@@ -49,7 +57,7 @@ impl Auth0Dump {
         let mut take = |key: &str, required: bool| -> Result<Option<Vec<Value>>> {
             match map.remove(key) {
                 None | Some(Value::Null) if !required => Ok(None),
-                None | Some(Value::Null) => bail!("{origin} has no \"{key}\" array: expected {EXPECTED_SHAPE}"),
+                None | Some(Value::Null) => Err(no_array(origin, key)),
                 Some(Value::Array(items)) => {
                     if let Some(i) = items.iter().position(|v| !v.is_object()) {
                         bail!("{origin}: \"{key}\"[{i}] is not a JSON object: expected {EXPECTED_SHAPE}");
@@ -78,12 +86,24 @@ impl Auth0Dump {
     }
 }
 
+fn no_array(origin: impl std::fmt::Display, key: &str) -> anyhow::Error {
+    anyhow::anyhow!("{origin} has no \"{key}\" array: expected {EXPECTED_SHAPE}")
+}
+
 /// Reads a dump file.
 ///
 /// # Errors
 /// Names the file; for invalid JSON also the line and column; for a wrong
 /// shape, the expected one.
+#[cfg_attr(not(test), allow(dead_code))] // the CLI streams dumps with `read_dump_for_load`
 pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
+    let text = read_dump_text(path)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    Auth0Dump::from_value(value, &path.display().to_string())
+}
+
+/// The text of a dump file, checked to be UTF-8 and not blank.
+fn read_dump_text(path: &Path) -> Result<String> {
     let origin = path.display();
     let bytes = crate::sources::text::read_bytes(path)?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -96,258 +116,71 @@ pub(crate) fn read_dump(path: &Path) -> Result<Auth0Dump> {
             "{origin} is empty; expected {EXPECTED_SHAPE}; pull it again with `featurearr pull auth0 --save-dump FILE`"
         );
     }
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        // serde_json appends " at line L column C"; the position goes in front instead.
-        let reason = message.split(" at line ").next().unwrap_or(&message);
-        anyhow::anyhow!(
-            "{origin}:{}:{}: not valid JSON ({reason}); expected {EXPECTED_SHAPE}; if the file was cut short, pull it again",
-            e.line(),
-            e.column()
-        )
-    })?;
-    Auth0Dump::from_value(value, &path.display().to_string())
+    Ok(text)
 }
 
-/// Reads a dump for `load auth0`: connections and organizations as `read_dump` gives
-/// them, and the logs counted into a [`LoginTally`] while the file streams past, so that
-/// a dump of a million log objects is never held in memory, as text or as JSON values.
-/// `None` for the tally when the dump has no logs.
+fn json_error(path: &Path, e: &serde_json::Error) -> anyhow::Error {
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the position goes in front instead.
+    let reason = message.split(" at line ").next().unwrap_or(&message);
+    anyhow::anyhow!(
+        "{}:{}:{}: not valid JSON ({reason}); expected {EXPECTED_SHAPE}; if the file was cut short, pull it again",
+        path.display(),
+        e.line(),
+        e.column()
+    )
+}
+
+/// Reads a dump for `load auth0` while the file streams past: of each connection and
+/// organization only the few fields that classification and mapping read
+/// ([`DumpFacts`]; connections are classified as they come), and the logs counted into a
+/// [`LoginTally`]. So a dump of hundreds of thousands of objects is never held in memory,
+/// as text or as JSON values. `None` for the tally when the dump has no logs.
+///
+/// The file is read in chunks ([`stream::read_chunked`]); a file that reader does not
+/// take is read again through serde_json's own reader, which decides as before.
 ///
 /// # Errors
 /// As [`read_dump`], with the same messages: on any problem the file is read again
 /// the way `read_dump` reads it, which names the file, the line or the shape.
-pub(crate) fn read_dump_for_load(path: &Path) -> Result<(Auth0Dump, Option<LoginTally>)> {
-    let file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
-    let streamed =
-        serde::Deserializer::deserialize_map(&mut de, stream::DumpVisitor).and_then(|parts| de.end().map(|()| parts));
-    match streamed {
-        Ok((connections, organizations, tally)) => {
-            let mut map = Map::new();
-            for (key, value) in [("connections", connections), ("organizations", organizations)] {
-                if let Some(value) = value {
-                    map.insert(key.into(), value);
-                }
+pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
+    let mut file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
+    let parts = match stream::read_chunked(&mut file, CHUNK) {
+        Some(parts) => parts,
+        None => {
+            let through = file.rewind().map_err(serde_json::Error::io).and_then(|()| {
+                let reader = BufReader::with_capacity(1 << 20, &file);
+                stream::read(serde_json::Deserializer::from_reader(reader))
+            });
+            match through {
+                Ok(parts) => parts,
+                Err(_) => return read_whole_for_load(path),
             }
-            let dump = Auth0Dump::from_value(Value::Object(map), &path.display().to_string())?;
-            Ok((dump, tally))
         }
-        Err(_) => {
-            let mut dump = read_dump(path)?;
-            let tally = dump.logs.take().map(|logs| LoginTally::from_values(&logs));
-            Ok((dump, tally))
-        }
-    }
+    };
+    let origin = path.display();
+    // A null array is an absent one, as in `Auth0Dump::from_value`.
+    let connections = parts.connections.ok_or_else(|| no_array(&origin, "connections"))?;
+    let organizations = parts.organizations.ok_or_else(|| no_array(&origin, "organizations"))?;
+    let facts = DumpFacts {
+        connections,
+        organizations,
+    };
+    Ok((facts, parts.logs))
 }
 
-/// Serde visitors for [`read_dump_for_load`]. They accept exactly the documented
-/// envelope; anything else is an error, and the caller then lets `read_dump` word it.
-mod stream {
-    use std::fmt;
-
-    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-    use serde_json::Value;
-
-    use super::super::rows::{LogFields, LoginTally};
-
-    pub(super) type Parts = (Option<Value>, Option<Value>, Option<LoginTally>);
-
-    pub(super) struct DumpVisitor;
-
-    impl<'de> Visitor<'de> for DumpVisitor {
-        type Value = Parts;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an Auth0 dump object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts, A::Error> {
-            let (mut connections, mut organizations, mut logs) = (None, None, None);
-            let mut logs_seen = false;
-            while let Some(key) = map.next_key::<Key>()? {
-                match key {
-                    Key::Connections => connections = Some(map.next_value::<Value>()?),
-                    Key::Organizations => organizations = Some(map.next_value::<Value>()?),
-                    Key::Logs if logs_seen => return Err(de::Error::custom("\"logs\" appears twice")),
-                    Key::Logs => {
-                        logs_seen = true;
-                        logs = map.next_value_seed(LogsSeed)?;
-                    }
-                    Key::Other => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-            }
-            // A null array is an absent one, as in `Auth0Dump::from_value`.
-            let present = |v: Option<Value>| v.filter(|v| !v.is_null());
-            Ok((present(connections), present(organizations), logs))
-        }
-    }
-
-    enum Key {
-        Connections,
-        Organizations,
-        Logs,
-        Other,
-    }
-
-    impl<'de> de::Deserialize<'de> for Key {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
-            struct KeyVisitor;
-            impl Visitor<'_> for KeyVisitor {
-                type Value = Key;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("a key")
-                }
-                fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                    Ok(match key {
-                        "connections" => Key::Connections,
-                        "organizations" => Key::Organizations,
-                        "logs" => Key::Logs,
-                        _ => Key::Other,
-                    })
-                }
-            }
-            d.deserialize_identifier(KeyVisitor)
-        }
-    }
-
-    /// `"logs"`: null (no logs) or an array of objects, counted one by one.
-    struct LogsSeed;
-
-    impl<'de> DeserializeSeed<'de> for LogsSeed {
-        type Value = Option<LoginTally>;
-
-        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for LogsSeed {
-        type Value = Option<LoginTally>;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an array of log objects")
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut tally = LoginTally::default();
-            while let Some(log) = seq.next_element::<Log>()? {
-                tally.add(&log.fields());
-            }
-            Ok(Some(tally))
-        }
-    }
-
-    /// The fields of a log object that counting reads, each kept only when it is a string.
-    #[derive(Default)]
-    struct Log {
-        log_id: Option<String>,
-        kind: Option<String>,
-        date: Option<String>,
-        connection: Option<String>,
-        connection_id: Option<String>,
-    }
-
-    impl Log {
-        fn fields(&self) -> LogFields<'_> {
-            // As `str_field`: trimmed, and an empty string counts as absent.
-            fn f(v: &Option<String>) -> Option<&str> {
-                v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-            }
-            LogFields {
-                log_id: f(&self.log_id),
-                kind: f(&self.kind),
-                date: f(&self.date),
-                connection: f(&self.connection),
-                connection_id: f(&self.connection_id),
-            }
-        }
-    }
-
-    impl<'de> de::Deserialize<'de> for Log {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Log, D::Error> {
-            d.deserialize_map(LogVisitor)
-        }
-    }
-
-    struct LogVisitor;
-
-    impl<'de> Visitor<'de> for LogVisitor {
-        type Value = Log;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a log object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Log, A::Error> {
-            let mut log = Log::default();
-            while let Some(key) = map.next_key::<LogKey>()? {
-                let slot = match key {
-                    LogKey::LogId => &mut log.log_id,
-                    LogKey::Type => &mut log.kind,
-                    LogKey::Date => &mut log.date,
-                    LogKey::Connection => &mut log.connection,
-                    LogKey::ConnectionId => &mut log.connection_id,
-                    LogKey::Other => {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    }
-                };
-                *slot = map.next_value::<MaybeString>()?.0;
-            }
-            Ok(log)
-        }
-    }
-
-    enum LogKey {
-        LogId,
-        Type,
-        Date,
-        Connection,
-        ConnectionId,
-        Other,
-    }
-
-    impl<'de> de::Deserialize<'de> for LogKey {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<LogKey, D::Error> {
-            struct KeyVisitor;
-            impl Visitor<'_> for KeyVisitor {
-                type Value = LogKey;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("a key")
-                }
-                fn visit_str<E: de::Error>(self, key: &str) -> Result<LogKey, E> {
-                    Ok(match key {
-                        "log_id" => LogKey::LogId,
-                        "type" => LogKey::Type,
-                        "date" => LogKey::Date,
-                        "connection" => LogKey::Connection,
-                        "connection_id" => LogKey::ConnectionId,
-                        _ => LogKey::Other,
-                    })
-                }
-            }
-            d.deserialize_identifier(KeyVisitor)
-        }
-    }
-
-    /// Any JSON value; keeps the text when it is a string (as `Value::as_str` would).
-    struct MaybeString(Option<String>);
-
-    impl<'de> de::Deserialize<'de> for MaybeString {
-        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<MaybeString, D::Error> {
-            match <Value as de::Deserialize>::deserialize(d)? {
-                Value::String(s) => Ok(MaybeString(Some(s))),
-                _ => Ok(MaybeString(None)),
-            }
-        }
-    }
+/// [`read_dump_for_load`] for a file the stream rejected: `read_dump`'s checks in
+/// `read_dump`'s order, so the error is the one `read_dump` gives. A file that is
+/// not JSON fails before any value is built; a file that is valid JSON the stream
+/// would not take (a repeated `"logs"` key, say) is read whole, as `read_dump` reads it.
+fn read_whole_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
+    let text = read_dump_text(path)?;
+    serde_json::from_str::<Skip>(&text).map_err(|e| json_error(path, &e))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| json_error(path, &e))?;
+    drop(text);
+    let dump = Auth0Dump::from_value(value, &path.display().to_string())?;
+    let tally = dump.logs.as_deref().map(LoginTally::from_values);
+    Ok((DumpFacts::from_dump(&dump)?, tally))
 }
 
 /// Writes a dump as pretty JSON, to a temporary file in the same folder that
@@ -475,14 +308,8 @@ mod tests {
         logs.push(json!({"log_id": 904, "type": "f", "date": "2026-09-02T00:00:00.000Z", "connection": {"x": [1]}}));
         write_dump(&path, &dump).unwrap();
         let (read, tally) = read_dump_for_load(&path).unwrap();
-        assert_eq!(
-            read,
-            Auth0Dump {
-                logs: None,
-                ..dump.clone()
-            }
-        );
-        let streamed = super::super::rows::to_rows_with_logins(&read, tally, None, &[]).unwrap();
+        assert_eq!(read, DumpFacts::from_dump(&dump).unwrap());
+        let streamed = super::super::rows::to_rows_with_logins(read, tally, None, &[]).unwrap();
         assert_eq!(streamed, super::super::rows::to_rows(&dump, None, &[]).unwrap());
         assert_eq!(streamed.logins.as_ref().map(Vec::len), Some(2));
 
@@ -501,5 +328,346 @@ mod tests {
     fn read_dump_missing_file_names_it() {
         let err = format!("{:#}", read_dump(Path::new("/nonexistent/auth0.json")).unwrap_err());
         assert!(err.contains("/nonexistent/auth0.json"), "{err}");
+    }
+
+    /// JSON text shaped like a dump, written by hand so that keys can repeat and come
+    /// in any order, and fields can hold anything.
+    mod text {
+        use proptest::prelude::*;
+
+        /// `@FF@` stands for a byte that is not UTF-8; `written` puts it in.
+        pub(super) fn written(text: &str) -> Vec<u8> {
+            text.replace("@FF@", "\u{1}")
+                .bytes()
+                .map(|b| if b == 1 { 0xff } else { b })
+                .collect()
+        }
+
+        fn pick(values: &'static [&'static str]) -> BoxedStrategy<String> {
+            prop::sample::select(values).prop_map(str::to_string).boxed()
+        }
+
+        fn scalar() -> BoxedStrategy<String> {
+            pick(&[
+                "null",
+                "true",
+                "0",
+                "-2.5",
+                "1e3",
+                r#""""#,
+                r#"" ""#,
+                r#""con_1""#,
+                r#"" con_1 ""#,
+                r#""con_2""#,
+                r#""org_1""#,
+                r#""samlp""#,
+                r#""oidc""#,
+                r#""waad""#,
+                r#""auth0""#,
+                r#""okta-samlp""#,
+                r#""ws-1""#,
+                r#""ws-beta-sso""#,
+                r#""https://acme.okta.com/app""#,
+                r#""https://fs.acme.com/adfs/ls""#,
+                r#""https://app.rippling.com/sso""#,
+                r#""Okta""#,
+                r#""\u00e9\n""#,
+                "[]",
+                "{}",
+                r#"[1, "a"]"#,
+            ])
+        }
+
+        /// Values the stream must reject exactly where a `Value` parse does.
+        fn odd() -> BoxedStrategy<String> {
+            prop_oneof![
+                Just("1e400".to_string()),
+                Just(r#""\ud800""#.to_string()),
+                Just(r#""@FF@""#.to_string()),
+                Just(format!("{}{}", "[".repeat(130), "]".repeat(130))),
+            ]
+            .boxed()
+        }
+
+        fn field() -> BoxedStrategy<String> {
+            prop_oneof![100 => scalar(), 1 => odd()].boxed()
+        }
+
+        fn url() -> BoxedStrategy<String> {
+            prop_oneof![
+                3 => pick(&[
+                    r#""https://acme.okta.com/app/sso/saml""#, r#""https://login.microsoftonline.com/t/saml2""#,
+                    r#""https://fs.acme.com/adfs/ls""#, r#""https://kc.acme.com/realms/acme""#,
+                    r#""https://app.rippling.com/saml""#, r#""https://idp.example.com/sso""#, r#"" HTTPS://A.ONELOGIN.COM ""#,
+                ]),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        /// An object: `required` members first, then some of `optional`, shuffled.
+        fn object(required: Vec<BoxedStrategy<String>>, optional: Vec<BoxedStrategy<String>>) -> BoxedStrategy<String> {
+            let optional = proptest::collection::vec(proptest::strategy::Union::new(optional), 0..4);
+            (required, optional)
+                .prop_map(|(mut members, more)| {
+                    members.extend(more);
+                    members
+                })
+                .prop_shuffle()
+                .prop_map(|members| format!("{{{}}}", members.join(", ")))
+                .boxed()
+        }
+
+        fn member(key: &'static str, value: BoxedStrategy<String>) -> BoxedStrategy<String> {
+            value.prop_map(move |v| format!("\"{key}\": {v}")).boxed()
+        }
+
+        fn array(item: BoxedStrategy<String>, most: usize) -> BoxedStrategy<String> {
+            proptest::collection::vec(item, 0..most)
+                .prop_map(|items| format!("[{}]", items.join(",\n")))
+                .boxed()
+        }
+
+        fn id(prefix: &'static str) -> BoxedStrategy<String> {
+            prop_oneof![
+                8 => (1..6u8).prop_map(move |n| format!("\"{prefix}_{n}\"")),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn metadata() -> BoxedStrategy<String> {
+            prop_oneof![
+                4 => object(vec![member("workspace_id", pick(&[r#""ws-1""#, r#""ws-2""#, r#"" ws-3 ""#]))], vec![member("x", field())]),
+                1 => object(vec![], vec![member("workspace_id", field()), member("x", field())]),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn options() -> BoxedStrategy<String> {
+            let subject = object(
+                vec![],
+                vec![
+                    member(
+                        "commonName",
+                        pick(&[r#""Google""#, r#""app.onelogin.com""#, r#""acme""#]),
+                    ),
+                    member(
+                        "organizationName",
+                        pick(&[r#""Okta""#, r#""Google Inc.""#, r#""OneLogin""#]),
+                    ),
+                    member("organizationalUnitName", field()),
+                ],
+            );
+            let oidc = object(
+                vec![],
+                vec![
+                    member("issuer", url()),
+                    member("authorization_endpoint", url()),
+                    member("x", field()),
+                ],
+            );
+            prop_oneof![
+                8 => object(
+                    vec![],
+                    vec![
+                        member("signInEndpoint", url()),
+                        member("issuer", url()),
+                        member("discovery_url", url()),
+                        member("jwks_uri", url()),
+                        member("oidc_metadata", prop_oneof![4 => oidc, 1 => field()].boxed()),
+                        member("oidc_metadata.issuer", url()),
+                        member("subject", prop_oneof![4 => subject, 1 => field()].boxed()),
+                        member("cert", field()),
+                    ],
+                ),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn connection() -> BoxedStrategy<String> {
+            let strategy = prop_oneof![
+                6 => pick(&[r#""samlp""#, r#""oidc""#, r#""waad""#, r#""okta-samlp""#, r#""auth0""#, r#""google-oauth2""#]),
+                1 => field(),
+            ];
+            let name = prop_oneof![
+                4 => pick(&[r#""ws-alpha-sso""#, r#""ws-beta-sso""#, r#"" acme ""#, r#""ws--sso""#]),
+                1 => field(),
+            ];
+            prop_oneof![
+                40 => object(
+                    vec![member("id", id("con")), member("strategy", strategy.boxed())],
+                    vec![
+                        member("name", name.boxed()),
+                        member("options", options()),
+                        member("metadata", metadata()),
+                        member("realms", field()),
+                        member("id", field()),
+                    ],
+                ),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        fn organization() -> BoxedStrategy<String> {
+            let enabled = object(
+                vec![member("connection_id", id("con"))],
+                vec![member("connection", field())],
+            );
+            let enabled = prop_oneof![
+                12 => array(prop_oneof![8 => enabled, 1 => field()].boxed(), 4),
+                1 => field(),
+            ];
+            prop_oneof![
+                40 => object(
+                    vec![member("id", id("org"))],
+                    vec![
+                        member("name", field()),
+                        member("metadata", metadata()),
+                        member("enabled_connections", enabled.boxed()),
+                        member("display_name", field()),
+                    ],
+                ),
+                1 => field(),
+            ]
+            .boxed()
+        }
+
+        /// Logs hold no odd values: the stream skips a log's other fields without
+        /// looking (serde's `IgnoredAny`), where `read_dump` parses them.
+        fn log() -> BoxedStrategy<String> {
+            let day = pick(&[r#""2026-09-01T10:00:00Z""#, r#""2026-09-02T23:59:59.999Z""#, r#""bad""#]);
+            object(
+                vec![
+                    member("log_id", scalar()),
+                    member("type", pick(&[r#""s""#, r#""s""#, r#""f""#])),
+                ],
+                vec![
+                    member("date", day),
+                    member("connection_id", scalar()),
+                    member("connection", pick(&[r#""ws-alpha-sso""#, r#""acme""#, r#""gone""#])),
+                    member("ip", scalar()),
+                ],
+            )
+        }
+
+        pub(super) fn dump() -> impl Strategy<Value = String> {
+            let usual = (
+                array(connection(), 8),
+                array(organization(), 5),
+                proptest::option::of(array(log(), 6)),
+                any::<bool>(),
+            )
+                .prop_map(|(c, o, l, orgs_first)| {
+                    let mut parts = vec![format!("\"connections\": {c}"), format!("\"organizations\": {o}")];
+                    if orgs_first {
+                        parts.reverse();
+                    }
+                    parts.extend(l.map(|l| format!("\"logs\": {l}")));
+                    format!("{{\n{}\n}}", parts.join(",\n"))
+                });
+            // Any key in any order, repeated or not; "logs" never holds odd values (see `log`).
+            let envelope = proptest::collection::vec(
+                prop_oneof![
+                    3 => member("connections", array(connection(), 5)),
+                    3 => member("organizations", array(organization(), 4)),
+                    2 => member("logs", array(log(), 4)),
+                    1 => member("connections", field()),
+                    1 => member("organizations", field()),
+                    1 => member("logs", scalar()),
+                    1 => member("other", prop_oneof![field(), array(connection(), 3)].boxed()),
+                ],
+                0..5,
+            )
+            .prop_map(|members| format!("{{{}}}", members.join(",\n")));
+            let whole = prop_oneof![12 => usual, 4 => envelope, 1 => field()];
+            (whole, proptest::bool::weighted(0.1), any::<prop::sample::Index>()).prop_map(|(text, cut, at)| {
+                if !cut || text.is_empty() {
+                    return text;
+                }
+                let at = at.index(text.len());
+                let end = text
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .take_while(|&i| i <= at)
+                    .last()
+                    .unwrap_or(0);
+                text[..end].to_string()
+            })
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// The streamed load gives what `read_dump` then `to_rows` give, error messages included.
+        #[test]
+        fn read_dump_for_load_agrees_with_read_dump(text in text::dump()) {
+            use super::super::rows::{to_rows, to_rows_with_logins};
+            let file = crate::sources::test_file::test_file("dump.json", &text::written(&text));
+            let pattern = regex::Regex::new("^ws-(.+)-sso$").unwrap();
+            let rules = [crate::sources::auth0::VendorRule {
+                vendor: "Rippling".into(),
+                host: Some("app.rippling.com".into()),
+                ..Default::default()
+            }];
+            let streamed = read_dump_for_load(&file.path)
+                .and_then(|(facts, tally)| to_rows_with_logins(facts, tally, Some(&pattern), &rules));
+            let whole = read_dump(&file.path).and_then(|dump| to_rows(&dump, Some(&pattern), &rules));
+            match (streamed, whole) {
+                (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => proptest::prop_assert_eq!(format!("{a:#}"), format!("{b:#}")),
+                (a, b) => proptest::prop_assert!(false, "streamed {:?}\nwhole {:?}\n{}", a.map(|_| ()), b.map(|_| ()), text),
+            }
+        }
+
+        /// The chunked reader, at any chunk size, reads what serde_json reads from the whole
+        /// text, and gives up on exactly what serde_json rejects (or on deep nesting).
+        #[test]
+        fn read_chunked_agrees_with_read_at_any_chunk_size(text in text::dump(), chunk in 1..80usize) {
+            use super::super::rows::to_rows_with_logins;
+            let bytes = text::written(&text);
+            let rows = |parts: stream::Parts| {
+                let facts = DumpFacts {
+                    connections: parts.connections.unwrap_or_default(),
+                    organizations: parts.organizations.unwrap_or_default(),
+                };
+                to_rows_with_logins(facts, parts.logs, None, &[]).map_err(|e| e.to_string())
+            };
+            let chunked = stream::read_chunked(&mut bytes.as_slice(), chunk).map(rows);
+            let whole = stream::read(serde_json::Deserializer::from_slice(&bytes)).ok().map(rows);
+            let deep = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count() >= 100;
+            match (chunked, whole) {
+                (None, Some(_)) => proptest::prop_assert!(deep, "gave up on a dump serde_json reads: {}", text),
+                (chunked, whole) => proptest::prop_assert_eq!(chunked, whole, "{}", text),
+            }
+        }
+    }
+
+    #[test]
+    fn read_chunked_reads_pieces_cut_anywhere() {
+        let text = r#" { "other": [1e2, {"x": "\u00e9"}], "logs": [{"log_id": "1", "type": "s", "ip": -2.5e-3, "x": [true, null], "date": "2026-09-01T10:00:00Z", "connection_id": "con_1"}],
+            "organizations": null, "connections": [{"id": "con_1", "strategy": "samlp", "options": {"signInEndpoint": "https://a.okta.com/x"}}, {"id": 12345}],
+            "organizations": [{"id": "org_1", "enabled_connections": [{"connection_id": "con_1"}]}], "tail": 12345 } "#;
+        let whole = stream::read(serde_json::Deserializer::from_str(text)).unwrap();
+        for chunk in 1..=text.len() + 1 {
+            let parts = stream::read_chunked(&mut text.as_bytes(), chunk).expect("a well-formed dump");
+            assert_eq!(parts.connections, whole.connections, "chunk {chunk}");
+            assert_eq!(parts.organizations, whole.organizations, "chunk {chunk}");
+            assert!(parts.logs.is_some());
+        }
+        for bad in [
+            &text[..text.len() - 3],
+            "{\"logs\": [], \"logs\": []}",
+            "{\"a\": 1,}",
+            "{} x",
+            "{\"a\": 012}",
+            "",
+        ] {
+            assert!(stream::read_chunked(&mut bad.as_bytes(), 4).is_none(), "{bad}");
+        }
     }
 }

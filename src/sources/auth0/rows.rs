@@ -5,14 +5,15 @@
 //! Pure: no I/O, no clock. Unmapped enterprise connections are kept and
 //! listed, never dropped (they are `doctor` findings downstream).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
 use chrono::NaiveDate;
 use regex::Regex;
 use serde_json::Value;
 
-use super::classify::{classify, compile_rules, VendorRule};
+use super::classify::{compile_rules, VendorRule};
+use super::facts::DumpFacts;
 use super::model::Auth0Dump;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,17 +76,8 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-fn workspace_of(v: &Value) -> Option<String> {
-    v.get("metadata")
-        .and_then(|m| str_field(m, "workspace_id"))
-        .map(str::to_string)
-}
-
-fn required_id(v: &Value, what: &str, index: usize) -> Result<String> {
-    match str_field(v, "id") {
-        Some(id) => Ok(id.to_string()),
-        None => bail!("{what} #{} in the Auth0 dump has no \"id\"", index + 1),
-    }
+fn no_id(what: &str, index: usize) -> anyhow::Error {
+    anyhow!("{what} #{} in the Auth0 dump has no \"id\"", index + 1)
 }
 
 /// Builds the rows.
@@ -99,16 +91,16 @@ pub(crate) fn to_rows(
     rules: &[VendorRule],
 ) -> Result<Auth0Rows> {
     let logins = dump.logs.as_deref().map(LoginTally::from_values);
-    to_rows_with_logins(dump, logins, connection_name_pattern, rules)
+    to_rows_with_logins(DumpFacts::from_dump(dump)?, logins, connection_name_pattern, rules)
 }
 
-/// [`to_rows`] with the logins already counted (`None`: the dump has no logs); the
-/// dump's own `logs` are not read.
+/// [`to_rows`] from a dump's facts, with the logins already counted (`None`:
+/// the dump has no logs).
 ///
 /// # Errors
 /// As [`to_rows`].
 pub(crate) fn to_rows_with_logins(
-    dump: &Auth0Dump,
+    facts: DumpFacts,
     logins: Option<LoginTally>,
     connection_name_pattern: Option<&Regex>,
     rules: &[VendorRule],
@@ -119,66 +111,84 @@ pub(crate) fn to_rows_with_logins(
     let mut org_connections_seen = HashSet::new();
     // connection id → [(org id, workspace id)] of orgs that enable it.
     let mut orgs_by_connection: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
-    for (i, org) in dump.organizations.iter().enumerate() {
-        let org_id = required_id(org, "organization", i)?;
-        let workspace_id = workspace_of(org);
-        rows.organizations.push(OrgRow {
-            org_id: org_id.clone(),
-            name: str_field(org, "name").unwrap_or("").to_string(),
-            workspace_id: workspace_of(org),
-        });
-        let enabled = org
-            .get("enabled_connections")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for ec in enabled {
-            let Some(connection_id) = str_field(ec, "connection_id") else {
-                continue;
-            };
-            if org_connections_seen.insert((org_id.clone(), connection_id.to_string())) {
+    for (i, org) in facts.organizations.into_iter().enumerate() {
+        let org_id = org.id.ok_or_else(|| no_id("organization", i))?;
+        for connection_id in org.enabled {
+            if org_connections_seen.insert((org_id.clone(), connection_id.clone())) {
+                orgs_by_connection
+                    .entry(connection_id.clone())
+                    .or_default()
+                    .push((org_id.clone(), org.workspace_id.clone()));
                 rows.org_connections.push(OrgConnectionRow {
                     org_id: org_id.clone(),
-                    connection_id: connection_id.to_string(),
+                    connection_id,
                 });
-                orgs_by_connection
-                    .entry(connection_id.to_string())
-                    .or_default()
-                    .push((org_id.clone(), workspace_id.clone()));
             }
         }
+        rows.organizations.push(OrgRow {
+            org_id,
+            name: org.name,
+            workspace_id: org.workspace_id,
+        });
+    }
+
+    // First, by reference: every connection's id (its absence is an error), which ids
+    // repeat, and which connection a name means in logs that give only a name (the first
+    // one so named). The logins are counted now, while the names can be borrowed.
+    let connections = facts.connections;
+    let mut first = Vec::with_capacity(connections.len());
+    let mut login_warnings = Vec::new();
+    {
+        let mut seen_ids: HashSet<&str> = HashSet::with_capacity(connections.len());
+        let wanted: HashSet<&str> = logins.iter().flat_map(LoginTally::names).collect();
+        let mut ids_by_name: HashMap<&str, &str> = HashMap::with_capacity(wanted.len());
+        for (i, conn) in connections.iter().enumerate() {
+            let Some(id) = conn.id.as_deref() else {
+                return Err(no_id("connection", i));
+            };
+            if !wanted.is_empty() && wanted.contains(conn.name.as_str()) {
+                ids_by_name.entry(&conn.name).or_insert(id);
+            }
+            first.push(seen_ids.insert(id));
+        }
+        rows.logins = logins.map(|tally| tally.finish(&ids_by_name, &mut login_warnings));
     }
 
     let mut without_options = 0usize;
-    let mut ids_by_name: HashMap<String, String> = HashMap::new();
-    let mut seen_ids = HashSet::new();
-    for (i, conn) in dump.connections.iter().enumerate() {
-        let id = required_id(conn, "connection", i)?;
-        let name = str_field(conn, "name").unwrap_or("").to_string();
-        ids_by_name.entry(name.clone()).or_insert_with(|| id.clone());
-        if !seen_ids.insert(id.clone()) {
+    rows.connections.reserve(connections.len());
+    rows.connection_workspaces.reserve(connections.len());
+    for (conn, first) in connections.into_iter().zip(first) {
+        let (Some(id), name) = (conn.id, conn.name) else {
+            continue;
+        };
+        if !first {
             rows.warnings
                 .push(format!("connection {id} appears twice in the dump; kept the first"));
             continue;
         }
-        let Some(class) = classify(conn, &rules) else { continue };
-        if !conn.get("options").is_some_and(Value::is_object) {
+        let Some(enterprise) = conn.enterprise else { continue };
+        if !enterprise.has_options {
             without_options += 1;
         }
-        let strategy = str_field(conn, "strategy").unwrap_or("").to_string();
+        let class = enterprise.verdict.decide(&rules);
+        let mapped = map_workspaces(
+            &id,
+            enterprise.workspace_id,
+            &name,
+            &orgs_by_connection,
+            connection_name_pattern,
+        );
+        if mapped.is_empty() {
+            rows.unmapped.push((id.clone(), name.clone()));
+        }
+        rows.connection_workspaces.extend(mapped);
         rows.connections.push(ConnectionRow {
-            connection_id: id.clone(),
-            name: name.clone(),
-            strategy,
+            connection_id: id,
+            name,
+            strategy: enterprise.strategy,
             vendor: class.vendor,
             vendor_rule: class.rule,
         });
-
-        let mapped = map_workspaces(&id, conn, &name, &orgs_by_connection, connection_name_pattern);
-        if mapped.is_empty() {
-            rows.unmapped.push((id, name));
-        }
-        rows.connection_workspaces.extend(mapped);
     }
     if without_options > 0 {
         rows.warnings.push(format!(
@@ -192,8 +202,7 @@ pub(crate) fn to_rows_with_logins(
             rows.unmapped.len()
         ));
     }
-
-    rows.logins = logins.map(|tally| tally.finish(&ids_by_name, &mut rows.warnings));
+    rows.warnings.append(&mut login_warnings);
     Ok(rows)
 }
 
@@ -201,7 +210,7 @@ pub(crate) fn to_rows_with_logins(
 /// pattern's first capture group.
 fn map_workspaces(
     id: &str,
-    conn: &Value,
+    workspace_id: Option<String>,
     name: &str,
     orgs_by_connection: &HashMap<String, Vec<(String, Option<String>)>>,
     pattern: Option<&Regex>,
@@ -211,7 +220,7 @@ fn map_workspaces(
         workspace_id,
         mapped_by,
     };
-    if let Some(ws) = workspace_of(conn) {
+    if let Some(ws) = workspace_id {
         return vec![row(ws, "connection metadata".into())];
     }
     let mut out: Vec<ConnectionWorkspace> = Vec::new();
@@ -264,8 +273,10 @@ impl<'a> LogFields<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct LoginTally {
     seen: HashSet<Box<str>>,
-    /// connection id -> day -> logins.
-    by_id: HashMap<String, HashMap<NaiveDate, i64>>,
+    /// Connection ids, each held once; `by_id` refers to them by number.
+    ids: HashMap<Box<str>, usize>,
+    /// (connection id's number, day) -> logins.
+    by_id: HashMap<(usize, NaiveDate), i64>,
     /// connection name -> (day -> logins, logins with no valid date).
     by_name: HashMap<String, (HashMap<NaiveDate, i64>, usize)>,
     no_connection: usize,
@@ -287,10 +298,9 @@ impl LoginTally {
             return;
         }
         if let Some(log_id) = log.log_id {
-            if self.seen.contains(log_id) {
+            if !self.seen.insert(log_id.into()) {
                 return;
             }
-            self.seen.insert(log_id.into());
         }
         let day = log
             .date
@@ -302,11 +312,8 @@ impl LoginTally {
                     self.bad_date += 1;
                     return;
                 };
-                let days = match self.by_id.get_mut(id) {
-                    Some(days) => days,
-                    None => self.by_id.entry(id.to_string()).or_default(),
-                };
-                *days.entry(day).or_default() += 1;
+                let id = self.number(id);
+                *self.by_id.entry((id, day)).or_default() += 1;
             }
             (None, Some(name)) => {
                 let entry = match self.by_name.get_mut(name) {
@@ -322,24 +329,35 @@ impl LoginTally {
         }
     }
 
+    /// The number of a connection id in `ids`.
+    fn number(&mut self, id: &str) -> usize {
+        if let Some(&n) = self.ids.get(id) {
+            return n;
+        }
+        let n = self.ids.len();
+        self.ids.insert(id.into(), n);
+        n
+    }
+
+    /// The connection names that logins without a connection id give.
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
     /// Logins per connection and day, sorted; a log naming an unknown connection counts
     /// as naming none (checked before its date, as for logs read one by one).
-    fn finish(self, ids_by_name: &HashMap<String, String>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
+    fn finish(mut self, ids_by_name: &HashMap<&str, &str>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
+        drop(std::mem::take(&mut self.seen));
         let (mut no_connection, mut bad_date) = (self.no_connection, self.bad_date);
-        let mut counts: BTreeMap<(String, NaiveDate), i64> = BTreeMap::new();
-        for (id, days) in self.by_id {
-            for (day, n) in days {
-                *counts.entry((id.clone(), day)).or_default() += n;
-            }
-        }
-        for (name, (days, bad)) in self.by_name {
-            let Some(id) = ids_by_name.get(&name) else {
+        for (name, (days, bad)) in std::mem::take(&mut self.by_name) {
+            let Some(id) = ids_by_name.get(name.as_str()) else {
                 no_connection += bad + days.values().sum::<i64>() as usize;
                 continue;
             };
             bad_date += bad;
+            let id = self.number(id);
             for (day, n) in days {
-                *counts.entry((id.clone(), day)).or_default() += n;
+                *self.by_id.entry((id, day)).or_default() += n;
             }
         }
         if no_connection > 0 {
@@ -352,10 +370,20 @@ impl LoginTally {
                 "{bad_date} successful logins have no valid date and are not counted"
             ));
         }
+        let mut names = vec![""; self.ids.len()];
+        for (id, &n) in &self.ids {
+            names[n] = id;
+        }
+        let mut counts: Vec<(&str, NaiveDate, i64)> = self
+            .by_id
+            .iter()
+            .map(|(&(n, day), &logins)| (names[n], day, logins))
+            .collect();
+        counts.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         counts
             .into_iter()
-            .map(|((connection_id, day), logins)| LoginCount {
-                connection_id,
+            .map(|(connection_id, day, logins)| LoginCount {
+                connection_id: connection_id.to_string(),
                 day,
                 logins,
             })
