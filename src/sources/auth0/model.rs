@@ -5,7 +5,8 @@
 //! only the envelope; the classification in `classify`/`rows` reads fields.
 //! `load auth0` does not hold the objects at all: [`read_dump_for_load`]
 //! streams the file and keeps only what `facts` names, and accepts and
-//! rejects exactly what [`read_dump`] does.
+//! rejects what [`read_dump`] does, with the one exception it had before: the
+//! fields of a log object that counting does not read are skipped unchecked.
 
 use std::fs;
 use std::io::{BufReader, Seek, Write};
