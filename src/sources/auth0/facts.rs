@@ -6,8 +6,8 @@
 //! same path: a field that is missing or not a string is `None`, a parent that
 //! is not an object has no children, and of a key given twice the last wins.
 //! Everything else in an object is read and checked as a `Value` parse would
-//! check it, then dropped ([`Skip`]), so that a file the streamed load accepts
-//! is exactly a file `read_dump` accepts.
+//! check it, then dropped ([`Skip`]), so that the streamed load accepts a
+//! connection or an organization exactly when `read_dump` does.
 
 use std::fmt;
 

@@ -28,7 +28,6 @@ use crate::sources::http::{encode_component, next_link, HttpClient, HttpConfig, 
 // The CLI and the store use these after the merge; until then they look unused.
 #[allow(unused_imports)]
 pub(crate) use classify::{is_enterprise, VendorRule};
-#[allow(unused_imports)]
 pub(crate) use facts::DumpFacts;
 #[allow(unused_imports)]
 pub(crate) use model::{read_dump, read_dump_for_load, write_dump, Auth0Dump};

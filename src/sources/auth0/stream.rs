@@ -236,7 +236,7 @@ impl<'de> de::Deserialize<'de> for MaybeString {
 
 /// Reads a dump from `src`, `chunk` bytes at a time, as [`read`] would read it; `None`
 /// when it is not a well-formed dump, when reading fails, or when a piece nests too
-/// deep to tell ([`MAX_BRACKETS`]): [`read`] then decides.
+/// deep to tell ([`MAX_DEPTH`]): [`read`] then decides.
 pub(super) fn read_chunked(src: &mut impl io::Read, chunk: usize) -> Option<Parts> {
     let mut chunks = Chunks {
         src,
@@ -250,9 +250,9 @@ pub(super) fn read_chunked(src: &mut impl io::Read, chunk: usize) -> Option<Part
 
 /// The pieces are parsed apart, each as if it were a whole document, so serde_json
 /// lets each nest up to its limit of 127 arrays and objects, where inside the dump
-/// the envelope takes two of those. A piece with this many `[` and `{` bytes is left
-/// to [`read`], which counts nesting as the whole file has it.
-const MAX_BRACKETS: usize = 100;
+/// the envelope takes two of those. A piece nesting deeper than this is left to
+/// [`read`], which counts nesting as the whole file has it.
+const MAX_DEPTH: usize = 120;
 
 /// [`read_chunked`] gave up.
 struct GiveUp;
@@ -377,8 +377,11 @@ impl<R: io::Read> Chunks<'_, R> {
             match parsed {
                 // A value that ends where the buffer does may go on (a number) in the next chunk.
                 Some(Ok(value)) if len < rest.len() || self.eof => {
+                    // Counting brackets is cheap, and nesting needs at least as many.
                     let piece = &rest[..len];
-                    if piece.iter().filter(|&&b| b == b'[' || b == b'{').count() >= MAX_BRACKETS {
+                    if piece.iter().filter(|&&b| b == b'[' || b == b'{').count() > MAX_DEPTH
+                        && nesting(piece) > MAX_DEPTH
+                    {
                         return Err(GiveUp);
                     }
                     self.pos += len;
@@ -432,4 +435,31 @@ fn error_index(bytes: &[u8], e: &serde_json::Error) -> Option<usize> {
         line => bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').nth(line - 2)?.0 + 1,
     };
     Some(line_start + e.column())
+}
+
+/// How deep arrays and objects nest in `piece`, one JSON value.
+fn nesting(piece: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in piece {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    deepest
 }
