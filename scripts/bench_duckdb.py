@@ -83,6 +83,7 @@ def main():
             SELECT trim("Account ID") AS id, trim("Annual Recurring Revenue") AS money,
                    trim("Account Currency") AS currency_col, "Workspace ID" AS workspaces
             FROM read_csv({q(paths['arr'])}, header = true, all_varchar = true, null_padding = true,
+                          delim = ',', quote = '"', escape = '"',
                           strict_mode = false)
             WHERE regexp_full_match(trim("Account ID"), '[0-9A-Za-z]{{15}}([0-9A-Za-z]{{3}})?')
         ), parsed AS (
