@@ -132,7 +132,9 @@ fn quoted_list(names: &[String]) -> String {
 }
 
 fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
-    let mut rows = csv_rows(text, origin)?.into_iter();
+    let rows = csv_rows(text, origin)?;
+    out.rows.reserve(rows.len());
+    let mut rows = rows.into_iter();
     let Some(header) = rows.next() else {
         bail!("{origin} is empty; expected a header row with workspace_id");
     };

@@ -426,7 +426,8 @@ pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> 
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut rows = Vec::new();
+    // Sized once: growing a million-row Vec re-copied it about 20 times (perf).
+    let mut rows = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
     let mut prev_end_line: Option<u64> = None;
     loop {
         let before = reader.position().byte() as usize;
