@@ -137,7 +137,8 @@ impl Store {
 
     /// Opens an existing store for reading; several readers may share it.
     /// `wait` is how long to retry while another process writes it. A store
-    /// written by an older featurearr is upgraded first (one short write).
+    /// written by an older featurearr is upgraded first, once (a write that
+    /// rewrites the tables whose shape changed).
     pub(crate) fn open_read(path: &Path, wait: Duration) -> Result<Store> {
         if !path.exists() {
             bail!(
@@ -169,7 +170,7 @@ impl Store {
             None => {
                 tx.execute("INSERT INTO schema_version VALUES (?)", params![SCHEMA_VERSION])?;
             }
-            Some(v) if v == SCHEMA_VERSION => return Ok(()),
+            Some(v) if v == SCHEMA_VERSION => {}
             Some(v) if v > SCHEMA_VERSION => bail!(
                 "{} has schema version {v}, but this featurearr knows version {SCHEMA_VERSION}; use a newer featurearr",
                 self.path.display()
