@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
 
-use super::text::{self, csv_rows, decode_text, parse_bool, LineIndex};
+use super::text::{self, decode_text, for_each_csv_row, parse_bool, CsvRow, LineIndex};
 
 /// A feature and the header names that may carry it, in order of preference.
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow
 /// Fails on the first workspace ID that appears twice, naming both lines.
 pub(crate) fn check_unique(snapshot: &FlagsSnapshot, origin: &str) -> anyhow::Result<()> {
     // FxHash: SipHash was 7% of a 1M load (perf); IDs come from our own inputs.
-    let mut seen: FxHashMap<&str, u64> = FxHashMap::default();
+    let mut seen: FxHashMap<&str, u64> = FxHashMap::with_capacity_and_hasher(snapshot.rows.len(), Default::default());
     for row in &snapshot.rows {
         if let Some(first) = seen.insert(&row.workspace_id, row.line) {
             bail!(
@@ -131,89 +131,128 @@ fn quoted_list(names: &[String]) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
+/// Where the header put each column a flags CSV carries.
+struct CsvColumns {
+    header_line: u64,
+    names: Vec<String>,
+    id: usize,
+    name: Option<usize>,
+    users: Option<usize>,
+    /// Aligned with `FlagsSnapshot::features`.
+    features: Vec<usize>,
+}
+
 fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
-    let rows = csv_rows(text, origin)?;
-    out.rows.reserve(rows.len());
-    let mut rows = rows.into_iter();
-    let Some(header) = rows.next() else {
+    out.rows.reserve(text.bytes().filter(|&b| b == b'\n').count());
+    let mut columns: Option<CsvColumns> = None;
+    let mut blank_rows = 0usize;
+    // One row at a time: collecting a million records first cost more than parsing them (perf).
+    for_each_csv_row(text, origin, |row| match &columns {
+        None => {
+            columns = Some(csv_header(row, origin, features, out)?);
+            Ok(())
+        }
+        Some(columns) => {
+            if row.fields.iter().all(|c| c.trim().is_empty()) {
+                // Spreadsheets leave `,,,` rows at the end; they carry nothing.
+                blank_rows += 1;
+                return Ok(());
+            }
+            out.rows.push(csv_workspace(row, columns, origin)?);
+            Ok(())
+        }
+    })?;
+    if columns.is_none() {
         bail!("{origin} is empty; expected a header row with workspace_id");
-    };
+    }
+    if blank_rows > 0 {
+        out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
+    }
+    Ok(())
+}
+
+fn csv_header(
+    header: &CsvRow,
+    origin: &str,
+    features: &[FeatureColumn],
+    out: &mut FlagsSnapshot,
+) -> anyhow::Result<CsvColumns> {
     let names: Vec<String> = header.fields.iter().map(|h| h.trim().to_string()).collect();
     let find = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
-    let Some(id_col) = find("workspace_id") else {
+    let Some(id) = find("workspace_id") else {
         bail!(
             "{origin}:{}: no workspace_id column; the header has {}; add a workspace_id column (it is required)",
             header.line,
             quoted_list(&names)
         );
     };
-    let name_col = find("workspace_name");
-    let users_col = find("users");
+    let name = find("workspace_name");
+    let users = find("users");
     // First accepted header name wins, so `mfa_enforced` beats `force_mfa`.
-    let mut feature_cols = Vec::new();
+    let mut feature_columns = Vec::new();
     for feature in features {
         if let Some(col) = feature.columns.iter().find_map(|c| find(c)) {
             out.features.push(feature.key.clone());
-            feature_cols.push(col);
+            feature_columns.push(col);
         }
     }
+    Ok(CsvColumns {
+        header_line: header.line,
+        names,
+        id,
+        name,
+        users,
+        features: feature_columns,
+    })
+}
 
-    let mut blank_rows = 0usize;
-    for row in rows {
-        let line = row.line;
-        let cells = &row.fields;
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            // Spreadsheets leave `,,,` rows at the end; they carry nothing.
-            blank_rows += 1;
-            continue;
-        }
-        if cells.len() != names.len() {
-            bail!(
-                "{origin}:{line}: the row has {} fields but the header on line {} has {}; \
-                 quote values that contain commas",
-                cells.len(),
-                header.line,
-                names.len()
-            );
-        }
-        let workspace_id = cells[id_col].trim();
-        if workspace_id.is_empty() {
-            return Err(cell_error(
-                origin,
-                line,
-                &names[id_col],
-                "the workspace ID is empty",
-                ID_HINT,
-            ));
-        }
-        let workspace_name = name_col
-            .map(|c| cells[c].trim())
-            .filter(|n| !n.is_empty())
-            .map(str::to_string);
-        let users = match users_col {
-            Some(c) => parse_users(&cells[c]).map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
-            None => None,
-        };
-        let mut flags = Vec::with_capacity(feature_cols.len());
-        for &c in &feature_cols {
-            let value = parse_bool(&cells[c]).map_err(|()| {
-                let problem = format!("`{}` is not a boolean", cells[c].trim());
-                cell_error(origin, line, &names[c], &problem, BOOL_HINT)
-            })?;
-            flags.push(value);
-        }
-        out.rows.push(WorkspaceRow {
+fn csv_workspace(row: &CsvRow, columns: &CsvColumns, origin: &str) -> anyhow::Result<WorkspaceRow> {
+    let line = row.line;
+    let cells = &row.fields;
+    let names = &columns.names;
+    if cells.len() != names.len() {
+        bail!(
+            "{origin}:{line}: the row has {} fields but the header on line {} has {}; \
+             quote values that contain commas",
+            cells.len(),
+            columns.header_line,
+            names.len()
+        );
+    }
+    let workspace_id = cells[columns.id].trim();
+    if workspace_id.is_empty() {
+        return Err(cell_error(
+            origin,
             line,
-            workspace_id: workspace_id.to_string(),
-            workspace_name,
-            users,
-            flags,
-        });
+            &names[columns.id],
+            "the workspace ID is empty",
+            ID_HINT,
+        ));
     }
-    if blank_rows > 0 {
-        out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
+    let workspace_name = columns
+        .name
+        .map(|c| cells[c].trim())
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    let users = match columns.users {
+        Some(c) => parse_users(&cells[c]).map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
+        None => None,
+    };
+    let mut flags = Vec::with_capacity(columns.features.len());
+    for &c in &columns.features {
+        let value = parse_bool(&cells[c]).map_err(|()| {
+            let problem = format!("`{}` is not a boolean", cells[c].trim());
+            cell_error(origin, line, &names[c], &problem, BOOL_HINT)
+        })?;
+        flags.push(value);
     }
-    Ok(())
+    Ok(WorkspaceRow {
+        line,
+        workspace_id: workspace_id.to_string(),
+        workspace_name,
+        users,
+        flags,
+    })
 }
 
 /// Parses a `users` cell: a whole number of 0 or more.

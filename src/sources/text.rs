@@ -41,6 +41,12 @@ pub(crate) fn decode_text(bytes: &[u8], origin: &str) -> anyhow::Result<(String,
         Some(rest) => (rest, true),
         None => (bytes, false),
     };
+    if !rest.contains(&0) {
+        // The common case, copied whole rather than byte by byte.
+        if let Ok(text) = std::str::from_utf8(rest) {
+            return Ok((text.to_string(), None));
+        }
+    }
     let cleaned: Vec<u8> = rest.iter().copied().filter(|&b| b != 0).collect();
     match String::from_utf8(cleaned) {
         Ok(text) => Ok((text, None)),
@@ -404,6 +410,7 @@ impl LineIndex {
 }
 
 /// One CSV record with the line it really starts on.
+#[derive(Clone)]
 pub(crate) struct CsvRow {
     pub line: u64,
     /// At least one empty line separates this record from the previous one
@@ -413,26 +420,46 @@ pub(crate) struct CsvRow {
 }
 
 /// Reads every CSV record of `text`, any field count, with true line numbers.
+/// See `for_each_csv_row`.
+pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
+    // Sized once: growing a million-row Vec re-copied it about 20 times (perf).
+    let mut rows = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+    for_each_csv_row(text, origin, |row| {
+        rows.push(row.clone());
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// Hands every CSV record of `text` to `visit`, in order, any field count, with
+/// true line numbers; stops at the first error `visit` returns. The record is
+/// reused from one row to the next.
 ///
 /// The csv crate skips empty lines and reports a record's position from
 /// before that skip (and before the `\n` of a CRLF), so its line numbers
 /// drift on CRLF files and after blank lines; we recompute them from byte
 /// offsets. Field counts are checked by the callers, which can then name the
 /// header the row disagrees with.
-pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
+pub(crate) fn for_each_csv_row(
+    text: &str,
+    origin: &str,
+    mut visit: impl FnMut(&CsvRow) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let lines = LineIndex::new(text);
     let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    // Sized once: growing a million-row Vec re-copied it about 20 times (perf).
-    let mut rows = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+    let mut row = CsvRow {
+        line: 0,
+        blank_before: false,
+        fields: csv::StringRecord::new(),
+    };
     let mut prev_end_line: Option<u64> = None;
     loop {
         let before = reader.position().byte() as usize;
-        let mut fields = csv::StringRecord::new();
-        let more = reader.read_record(&mut fields).with_context(|| {
+        let more = reader.read_record(&mut row.fields).with_context(|| {
             format!(
                 "{origin}:{}: cannot read this CSV row; check its quoting",
                 lines.line_of(before)
@@ -455,16 +482,13 @@ pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> 
         while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
             start += 1;
         }
-        let line = lines.line_of(start);
+        row.line = lines.line_of(start);
         let end_line = lines.line_of(after.saturating_sub(1).max(start));
-        rows.push(CsvRow {
-            line,
-            blank_before: prev_end_line.is_some_and(|prev| line > prev + 1),
-            fields,
-        });
+        row.blank_before = prev_end_line.is_some_and(|prev| row.line > prev + 1);
+        visit(&row)?;
         prev_end_line = Some(end_line);
     }
-    Ok(rows)
+    Ok(())
 }
 
 #[cfg(test)]
