@@ -312,22 +312,16 @@ const CHECKSUM_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 /// The 3-character case-safe suffix of a 15-character ID: for each 5-char
 /// chunk, bit j (j = 0 for the leftmost char) is set when char j is an
 /// upper-case letter; the 5-bit number indexes `A..Z0..5`.
-fn checksum_suffix(id15: &[u8]) -> String {
-    id15.chunks(5)
-        .map(|chunk| {
-            let bits = chunk.iter().enumerate().fold(
-                0usize,
-                |n, (j, c)| {
-                    if c.is_ascii_uppercase() {
-                        n | (1 << j)
-                    } else {
-                        n
-                    }
-                },
-            );
-            CHECKSUM_ALPHABET[bits] as char
-        })
-        .collect()
+fn checksum_suffix(id15: &[u8]) -> [u8; 3] {
+    let mut suffix = [0u8; 3];
+    for (at, chunk) in id15.chunks(5).take(3).enumerate() {
+        let bits = chunk.iter().enumerate().fold(
+            0usize,
+            |n, (j, c)| if c.is_ascii_uppercase() { n | (1 << j) } else { n },
+        );
+        suffix[at] = CHECKSUM_ALPHABET[bits];
+    }
+    suffix
 }
 
 /// Normalises a Salesforce record ID to its 18-character form so that
@@ -348,12 +342,15 @@ pub(crate) fn salesforce_id_18(id: &str) -> Result<String, String> {
     if bytes.len() == 18 {
         return Ok(id.to_string());
     }
-    Ok(format!("{id}{}", checksum_suffix(bytes)))
+    let mut id18 = String::with_capacity(18);
+    id18.push_str(id);
+    id18.extend(checksum_suffix(bytes).map(char::from));
+    Ok(id18)
 }
 
 /// Whether an 18-character ID's suffix matches its first 15 characters.
 pub(crate) fn id_18_checksum_ok(id: &str) -> bool {
-    id.len() == 18 && id.is_ascii() && checksum_suffix(&id.as_bytes()[..15]) == id[15..]
+    id.len() == 18 && id.is_ascii() && checksum_suffix(&id.as_bytes()[..15]) == id.as_bytes()[15..]
 }
 
 /// Splits a cell holding one or more workspace IDs (`ws_1; ws_2`, `ws_1,ws_2`,
