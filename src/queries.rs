@@ -246,7 +246,24 @@ pub(crate) fn prepare(store: &Store, queries: &[Query], sides: &[Side], bands: &
             ))
             .with_context(|| format!("{} is not valid SQL for a building block", query.origin))?;
     }
+    size_perfect_hash_tables(store)?;
     plan_materialization(store, queries)
+}
+
+/// Lets DuckDB group by a workspace or account key with an array indexed by the key
+/// (a "perfect hash table") instead of hashing: keys are dense integers from 1
+/// (schema.sql), and DuckDB only does so when the key range fits in 2^perfect_ht_threshold
+/// slots, 4096 by default. Grouping 830k workspace links by workspace: 140 -> 75 ms at 1M.
+/// Capped at 2^22 slots (a table of that many counters per thread); beyond that, groups
+/// are hashed as before.
+fn size_perfect_hash_tables(store: &Store) -> Result<()> {
+    let largest = store.query(
+        "SELECT greatest(coalesce((SELECT max(workspace_key) FROM workspace_keys), 0),
+                         coalesce((SELECT max(account_key) FROM account_keys), 0))::BIGINT",
+    )?;
+    let largest = largest.rows.first().and_then(|row| row[0].as_u64()).unwrap_or(0);
+    let bits = (u64::BITS - largest.leading_zeros()).clamp(12, 22);
+    store.execute(&format!("SET perfect_ht_threshold = {bits}"))
 }
 
 /// Records, for every block, which `MATERIALIZED` blocks it reads directly or through
