@@ -5,7 +5,9 @@
 --   account_key    UINTEGER  schema.sql: account_keys
 --   workspace_key  UINTEGER  schema.sql: workspace_keys
 --   flags_on       UBIGINT   the workspace's feature bits (flag_workspaces.flags_on)
+-- The subqueries name the only columns used: joined whole, both blocks were scanned
+-- with every column, the workspace and account strings included.
 SELECT l.account_key, l.workspace_key, w.flags_on
 FROM workspace_links(at_side) l
-JOIN account_arr(at_side) a ON a.account_key = l.account_key AND a.arr > 0
-JOIN flag_workspaces(at_side) w ON w.workspace_key = l.workspace_key
+JOIN (SELECT account_key FROM account_arr(at_side) WHERE arr > 0) a ON a.account_key = l.account_key
+JOIN (SELECT workspace_key, flags_on FROM flag_workspaces(at_side)) w ON w.workspace_key = l.workspace_key

@@ -7,9 +7,6 @@
 --   workspaces    BIGINT         its workspaces in the flags snapshot
 --   features_on   UBIGINT        bit n set when any of its workspaces has the feature at features.position n on
 --   account_key   UINTEGER       schema.sql: account_keys
-SELECT a.account_id, a.account_name, a.arr, cw.workspaces, cw.features_on, a.account_key
-FROM (
-    SELECT account_key, count(*)::BIGINT AS workspaces, bit_or(flags_on) AS features_on
-    FROM customer_workspaces(at_side) GROUP BY account_key
-) cw
-JOIN account_arr(at_side) a ON a.account_key = cw.account_key
+SELECT a.account_id, a.account_name, a.arr, ck.workspaces, ck.features_on, a.account_key
+FROM customer_keys(at_side) ck
+JOIN account_arr(at_side) a ON a.account_key = ck.account_key

@@ -6,7 +6,9 @@
 --   name           VARCHAR
 --   strategy       VARCHAR
 --   vendor         VARCHAR
-SELECT DISTINCT connection_id, name, strategy, vendor
-FROM idp_connections(at_side)
-WHERE workspace_id IS NULL
-ORDER BY name, connection_id
+-- Reads the tables, not idp_connections, which maps and sorts every connection.
+SELECT DISTINCT c.connection_id, c.name, c.strategy, c.vendor
+FROM auth0_connections c
+JOIN selection s ON s.snapshot_id = c.snapshot_id AND s.source = 'auth0' AND s.side = at_side
+ANTI JOIN auth0_connection_workspaces cw ON cw.snapshot_id = c.snapshot_id AND cw.connection_id = c.connection_id
+ORDER BY c.name, c.connection_id
