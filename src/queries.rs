@@ -42,11 +42,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         ONE_SIDE,
         include_str!("../queries/customer_workspaces.sql"),
     ),
-    (
-        "customer_keys",
-        ONE_SIDE,
-        include_str!("../queries/customer_keys.sql"),
-    ),
+    ("customer_keys", ONE_SIDE, include_str!("../queries/customer_keys.sql")),
     ("customers", ONE_SIDE, include_str!("../queries/customers.sql")),
     (
         "customer_features",
@@ -352,9 +348,7 @@ fn materialize_for(store: &Store, name: &str) -> Result<()> {
             let sql = format!("CREATE TEMP TABLE {table} AS SELECT * FROM {block}('{side}')");
             timed(&format!("materialize {block}('{side}')"), || store.execute(&sql))
                 .with_context(|| format!("query {block} failed"))?;
-            store.execute(&format!(
-                "INSERT INTO materialized VALUES ('{block}', '{table}')"
-            ))?;
+            store.execute(&format!("INSERT INTO materialized VALUES ('{block}', '{table}')"))?;
             // at_side is a constant in every call, so DuckDB drops the other sides' reads.
             reads.push(format!("SELECT * FROM {table} WHERE at_side = '{side}'"));
         }

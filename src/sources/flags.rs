@@ -211,13 +211,13 @@ fn csv_workspace(row: &CsvRow, columns: &CsvColumns, origin: &str) -> anyhow::Re
     let cells = &row.fields;
     let names = &columns.names;
     if cells.len() != names.len() {
-        bail!(
-            "{origin}:{line}: the row has {} fields but the header on line {} has {}; \
-             quote values that contain commas",
+        return Err(text::field_count_error(
+            origin,
+            line,
             cells.len(),
             columns.header_line,
-            names.len()
-        );
+            names.len(),
+        ));
     }
     let workspace_id = cells[columns.id].trim();
     if workspace_id.is_empty() {

@@ -210,13 +210,13 @@ pub(crate) fn read_accounts(
             );
         }
         if cells.len() != names.len() {
-            bail!(
-                "{origin}:{line}: the row has {} fields but the header on line {} has {}; \
-                 quote values that contain commas",
+            return Err(text::field_count_error(
+                &origin,
+                line,
                 cells.len(),
                 header.line,
-                names.len()
-            );
+                names.len(),
+            ));
         }
 
         let cell_error = |col: usize, problem: &str, hint: &str| {

@@ -416,6 +416,20 @@ pub(crate) struct CsvRow {
     pub fields: csv::StringRecord,
 }
 
+/// The error for a data row whose field count differs from its header's.
+pub(crate) fn field_count_error(
+    origin: &str,
+    line: u64,
+    fields: usize,
+    header_line: u64,
+    header_fields: usize,
+) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{origin}:{line}: the row has {fields} fields but the header on line {header_line} has {header_fields}; \
+         quote values that contain commas"
+    )
+}
+
 /// Reads every CSV record of `text`, any field count, with true line numbers.
 /// See `for_each_csv_row`.
 pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
