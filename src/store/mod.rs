@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use duckdb::types::{Decimal, TimeUnit, ToSqlOutput, Value, ValueRef};
+use duckdb::types::{TimeUnit, ValueRef};
 use duckdb::{params, AccessMode, Config, Connection};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -251,12 +251,7 @@ impl Store {
             tx.execute("DELETE FROM snapshots WHERE snapshot_id = ?", params![old])?;
         }
         let snapshot_id: i64 = tx.query_row("SELECT nextval('snapshot_ids')", [], |r| r.get(0))?;
-        let mut loader = Loader {
-            tx: &tx,
-            snapshot_id,
-            workspace_keys: KeyDictionary::new("workspace_keys", "workspace_key", "workspace_id"),
-            account_keys: KeyDictionary::new("account_keys", "account_key", "account_id"),
-        };
+        let mut loader = Loader { tx: &tx, snapshot_id };
         let rows = fill(&mut loader)?;
         tx.execute(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
@@ -318,11 +313,8 @@ impl Store {
         self.conn
             .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {name} ({columns})"))?;
         let mut app = self.conn.appender_to_catalog_and_db(name, "temp", "main")?;
-        for row in rows {
-            let values: Vec<Value> = row.iter().map(to_value).collect::<Result<_>>()?;
-            app.append_row(duckdb::appender_params_from_iter(values))?;
-        }
-        app.flush()?;
+        batch::append_all(&mut app, name, None, rows.iter().cloned())?;
+        app.flush().with_context(|| format!("cannot write {name}"))?;
         Ok(())
     }
 
@@ -347,8 +339,6 @@ impl Store {
 pub(crate) struct Loader<'tx> {
     tx: &'tx duckdb::Transaction<'tx>,
     snapshot_id: i64,
-    workspace_keys: KeyDictionary,
-    account_keys: KeyDictionary,
 }
 
 /// One ID dictionary (`workspace_keys` or `account_keys`, schema.sql). IDs it has not
@@ -359,15 +349,19 @@ struct KeyDictionary {
     id_column: &'static str,
 }
 
-impl KeyDictionary {
-    fn new(table: &'static str, key_column: &'static str, id_column: &'static str) -> Self {
-        KeyDictionary {
-            table,
-            key_column,
-            id_column,
-        }
-    }
+const WORKSPACE_KEYS: KeyDictionary = KeyDictionary {
+    table: "workspace_keys",
+    key_column: "workspace_key",
+    id_column: "workspace_id",
+};
 
+const ACCOUNT_KEYS: KeyDictionary = KeyDictionary {
+    table: "account_keys",
+    key_column: "account_key",
+    id_column: "account_id",
+};
+
+impl KeyDictionary {
     /// The key of every ID in `ids`, in order; new IDs are numbered in order of first
     /// appearance.
     ///
@@ -441,13 +435,13 @@ impl KeyDictionary {
 
 impl Loader<'_> {
     /// The integer key of each workspace ID (schema.sql: workspace_keys).
-    pub(crate) fn workspace_keys<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
-        self.workspace_keys.keys_of(self.tx, ids)
+    pub(crate) fn workspace_keys<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
+        WORKSPACE_KEYS.keys_of(self.tx, ids)
     }
 
     /// The integer key of each account ID (schema.sql: account_keys).
-    pub(crate) fn account_keys<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
-        self.account_keys.keys_of(self.tx, ids)
+    pub(crate) fn account_keys<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
+        ACCOUNT_KEYS.keys_of(self.tx, ids)
     }
 
     /// Appends `rows` to `table`; each row gets the snapshot id as first column.
@@ -458,38 +452,6 @@ impl Loader<'_> {
         app.flush().with_context(|| format!("cannot write {table}"))?;
         Ok(count)
     }
-}
-
-impl duckdb::ToSql for Cell<'_> {
-    fn to_sql(&self) -> duckdb::Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            Cell::Str(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-            Cell::Int(Some(i)) => ToSqlOutput::Owned(Value::BigInt(*i)),
-            Cell::UInt(u) => ToSqlOutput::Owned(Value::UBigInt(*u)),
-            Cell::Key(k) => ToSqlOutput::Owned(Value::UInt(*k)),
-            Cell::Str(None) | Cell::Int(None) | Cell::Cents(None) | Cell::Date(None) => ToSqlOutput::Owned(Value::Null),
-            Cell::Cents(Some(_)) | Cell::Date(Some(_)) => {
-                ToSqlOutput::Owned(to_value(self).map_err(|e| duckdb::Error::ToSqlConversionFailure(e.into()))?)
-            }
-        })
-    }
-}
-
-fn to_value(cell: &Cell) -> Result<Value> {
-    Ok(match cell {
-        Cell::Str(v) => v.map_or(Value::Null, |s| Value::Text(s.to_string())),
-        Cell::Int(v) => v.map_or(Value::Null, Value::BigInt),
-        Cell::UInt(u) => Value::UBigInt(*u),
-        Cell::Key(k) => Value::UInt(*k),
-        Cell::Cents(v) => match v {
-            None => Value::Null,
-            Some(c) => Value::Decimal(Decimal::new(18, 2, *c).context("ARR beyond DECIMAL(18,2)")?),
-        },
-        Cell::Date(v) => match v {
-            None => Value::Null,
-            Some(d) => Value::Date32((*d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32),
-        },
-    })
 }
 
 fn to_json(value: ValueRef) -> Result<serde_json::Value> {
