@@ -68,32 +68,15 @@ impl<'de> Visitor<'de> for DumpVisitor {
     }
 }
 
+/// A key of the dump's top-level object; only three are read.
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
 enum Key {
     Connections,
     Organizations,
     Logs,
+    #[serde(other)]
     Other,
-}
-
-impl<'de> de::Deserialize<'de> for Key {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                Ok(match key {
-                    "connections" => Key::Connections,
-                    "organizations" => Key::Organizations,
-                    "logs" => Key::Logs,
-                    _ => Key::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(KeyVisitor)
-    }
 }
 
 /// `"logs"`: null (no logs) or an array of objects, counted one by one.
@@ -188,36 +171,17 @@ impl<'de> Visitor<'de> for LogVisitor {
     }
 }
 
+/// A key of a log object; only five are read.
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
 enum LogKey {
     LogId,
     Type,
     Date,
     Connection,
     ConnectionId,
+    #[serde(other)]
     Other,
-}
-
-impl<'de> de::Deserialize<'de> for LogKey {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<LogKey, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = LogKey;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<LogKey, E> {
-                Ok(match key {
-                    "log_id" => LogKey::LogId,
-                    "type" => LogKey::Type,
-                    "date" => LogKey::Date,
-                    "connection" => LogKey::Connection,
-                    "connection_id" => LogKey::ConnectionId,
-                    _ => LogKey::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(KeyVisitor)
-    }
 }
 
 /// Any JSON value; keeps the text when it is a string (as `Value::as_str` would).
