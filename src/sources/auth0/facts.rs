@@ -66,31 +66,24 @@ impl DumpFacts {
     /// # Errors
     /// Not on any JSON value; only if serde_json reported an error reading one.
     pub(crate) fn from_dump(dump: &Auth0Dump) -> Result<Self> {
-        let connections = dump
-            .connections
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let fields = Object::<ConnectionFields>::deserialize(v)
-                    .with_context(|| format!("cannot read connection #{} of the Auth0 dump", i + 1))?;
-                Ok(ConnectionFact::from(fields.0.unwrap_or_default()))
-            })
-            .collect::<Result<_>>()?;
-        let organizations = dump
-            .organizations
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let fields = Object::<OrgFields>::deserialize(v)
-                    .with_context(|| format!("cannot read organization #{} of the Auth0 dump", i + 1))?;
-                Ok(OrgFact::from(fields.0.unwrap_or_default()))
-            })
-            .collect::<Result<_>>()?;
         Ok(DumpFacts {
-            connections,
-            organizations,
+            connections: facts_of::<ConnectionFields, _>(&dump.connections, "connection")?,
+            organizations: facts_of::<OrgFields, _>(&dump.organizations, "organization")?,
         })
     }
+}
+
+/// Each value's facts, read through `F`'s fields (none when it is not an object).
+fn facts_of<F: Fields + Default, T: From<F>>(values: &[serde_json::Value], what: &str) -> Result<Vec<T>> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let fields = Object::<F>::deserialize(v)
+                .with_context(|| format!("cannot read {what} #{} of the Auth0 dump", i + 1))?;
+            Ok(T::from(fields.0.unwrap_or_default()))
+        })
+        .collect()
 }
 
 /// Trimmed, and `None` when empty, as `rows::str_field` reads a field.
