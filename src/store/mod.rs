@@ -369,41 +369,19 @@ impl KeyDictionary {
     /// dictionary into a map: a workspace-accounts load of 300k links read all 1M
     /// workspace keys, 40% of its time (perf).
     fn keys_of<'a>(&self, tx: &duckdb::Transaction, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
-        let KeyDictionary {
-            table,
-            key_column,
-            id_column,
-        } = *self;
+        let KeyDictionary { table, key_column, .. } = *self;
         let ids: Vec<&str> = ids.into_iter().collect();
-        tx.execute_batch("CREATE OR REPLACE TEMP TABLE wanted_ids (position UINTEGER NOT NULL, id VARCHAR NOT NULL)")?;
-        let mut app = tx.appender_to_catalog_and_db("wanted_ids", "temp", "main")?;
-        let wanted = ids
-            .iter()
-            .enumerate()
-            .map(|(at, id)| vec![Cell::Key(at as u32), Cell::Str(Some(id))]);
-        batch::append_all(&mut app, "wanted_ids", None, wanted)?;
-        app.flush().context("cannot stage IDs for their keys")?;
-        drop(app);
-
-        let mut keys: Vec<Option<u32>> = vec![None; ids.len()];
-        let mut stmt = tx.prepare(&format!(
-            "SELECT w.position, d.{key_column} FROM temp.wanted_ids w JOIN {table} d ON d.{id_column} = w.id"
-        ))?;
-        for found in stmt.query_arrow([])? {
-            let positions = batch::u32_column(&found, 0)?;
-            let found_keys = batch::u32_column(&found, 1)?;
-            for (at, key) in positions.iter().zip(found_keys) {
-                keys[*at as usize] = Some(*key);
-            }
-        }
-        drop(stmt);
-        tx.execute_batch("DROP TABLE temp.wanted_ids")?;
-
         let mut next: u32 = tx.query_row(
             &format!("SELECT coalesce(max({key_column}), 0) + 1 FROM {table}"),
             [],
             |r| r.get(0),
         )?;
+        let mut keys: Vec<Option<u32>> = vec![None; ids.len()];
+        // An empty dictionary (a store's first load) has nothing to look up: staging and
+        // joining a million IDs that cannot match was a sixth of a first 1M flags load.
+        if next > 1 {
+            self.look_up(tx, &ids, &mut keys)?;
+        }
         let unknown = keys.iter().filter(|k| k.is_none()).count();
         // Sized once: growing it was 7% of a first 1M flags load (perf).
         let mut added: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(unknown, Default::default());
@@ -430,6 +408,40 @@ impl KeyDictionary {
             app.flush().with_context(|| format!("cannot write {table}"))?;
         }
         Ok(keys)
+    }
+}
+
+impl KeyDictionary {
+    /// Fills in the key of every ID of `ids` the dictionary holds, by a join in DuckDB.
+    fn look_up(&self, tx: &duckdb::Transaction, ids: &[&str], keys: &mut [Option<u32>]) -> Result<()> {
+        let KeyDictionary {
+            table,
+            key_column,
+            id_column,
+        } = *self;
+        tx.execute_batch("CREATE OR REPLACE TEMP TABLE wanted_ids (position UINTEGER NOT NULL, id VARCHAR NOT NULL)")?;
+        let mut app = tx.appender_to_catalog_and_db("wanted_ids", "temp", "main")?;
+        let wanted = ids
+            .iter()
+            .enumerate()
+            .map(|(at, id)| vec![Cell::Key(at as u32), Cell::Str(Some(id))]);
+        batch::append_all(&mut app, "wanted_ids", None, wanted)?;
+        app.flush().context("cannot stage IDs for their keys")?;
+        drop(app);
+
+        let mut stmt = tx.prepare(&format!(
+            "SELECT w.position, d.{key_column} FROM temp.wanted_ids w JOIN {table} d ON d.{id_column} = w.id"
+        ))?;
+        for found in stmt.query_arrow([])? {
+            let positions = batch::u32_column(&found, 0)?;
+            let found_keys = batch::u32_column(&found, 1)?;
+            for (at, key) in positions.iter().zip(found_keys) {
+                keys[*at as usize] = Some(*key);
+            }
+        }
+        drop(stmt);
+        tx.execute_batch("DROP TABLE temp.wanted_ids")?;
+        Ok(())
     }
 }
 
