@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
 
-use super::text::{self, decode_text, for_each_csv_row, parse_bool, CsvRow, LineIndex};
+use super::text::{self, decode_text, parse_bool, CsvRow, CsvText, LineIndex};
 
 /// A feature and the header names that may carry it, in order of preference.
 #[derive(Debug, Clone)]
@@ -143,28 +143,28 @@ struct CsvColumns {
 }
 
 fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
-    out.rows.reserve(text.bytes().filter(|&b| b == b'\n').count());
-    let mut columns: Option<CsvColumns> = None;
-    let mut blank_rows = 0usize;
-    // One row at a time: collecting a million records first cost more than parsing them (perf).
-    for_each_csv_row(text, origin, |row| match &columns {
-        None => {
-            columns = Some(csv_header(row, origin, features, out)?);
-            Ok(())
-        }
-        Some(columns) => {
+    let csv = CsvText::new(text, origin);
+    let Some((header, after_header)) = csv.first_row()? else {
+        bail!("{origin} is empty; expected a header row with workspace_id");
+    };
+    let columns = csv_header(&header, origin, features, out)?;
+    // (workspaces, empty rows) of each part of the file. Rows are read one at a time:
+    // collecting a million records first cost more than parsing them (perf).
+    let parts = csv.fold_rows(
+        Some(&after_header),
+        |part| (Vec::with_capacity(text::line_breaks(part) + 1), 0usize),
+        |(rows, blank_rows), row| {
             if row.fields.iter().all(|c| c.trim().is_empty()) {
                 // Spreadsheets leave `,,,` rows at the end; they carry nothing.
-                blank_rows += 1;
+                *blank_rows += 1;
                 return Ok(());
             }
-            out.rows.push(csv_workspace(row, columns, origin)?);
+            rows.push(csv_workspace(row, &columns, origin)?);
             Ok(())
-        }
-    })?;
-    if columns.is_none() {
-        bail!("{origin} is empty; expected a header row with workspace_id");
-    }
+        },
+    )?;
+    let blank_rows: usize = parts.iter().map(|(_, blank)| blank).sum();
+    out.rows = text::concat(parts.into_iter().map(|(rows, _)| rows).collect());
     if blank_rows > 0 {
         out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
     }

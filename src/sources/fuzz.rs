@@ -24,7 +24,9 @@ use serde_json::{json, Map, Value};
 use super::auth0::{read_dump, to_rows, Auth0Dump, VendorRule};
 use super::flags::{parse_flags_json_page, read_flags_file, FeatureColumn, FlagsSnapshot};
 use super::salesforce::{read_accounts, ColumnOverrides, CurrencyRates};
-use super::text::{csv_rows, decode_text, id_18_checksum_ok, parse_bool, parse_money, salesforce_id_18};
+use super::text::{
+    concat, csv_rows, decode_text, id_18_checksum_ok, parse_bool, parse_money, salesforce_id_18, CsvText,
+};
 
 /// Runs `test` on values of `strategy`: `FEATUREARR_FUZZ_CASES` cases (64 by
 /// default), repeated in fresh batches until `FEATUREARR_FUZZ_SECONDS` have
@@ -381,6 +383,31 @@ fn csv_rows_arbitrary_text_never_panics_and_lines_increase() {
                 previous = row.line;
             }
         }
+        Ok(())
+    });
+}
+
+/// Reading a CSV in two parts on two threads gives exactly the rows, or the error, of
+/// reading it whole: wherever the middle falls (inside quotes, in a CRLF, on blank lines).
+#[test]
+fn csv_two_parts_read_as_one() {
+    let strategy = prop_oneof![any::<String>(), "[a\",\r\n ]{0,60}"];
+    fuzz("csv_two_parts", strategy, |text| {
+        let csv = CsvText::new(&text, "f.csv");
+        let read = |min_bytes: usize| {
+            csv.fold_rows_from(
+                None,
+                min_bytes,
+                |_| Vec::new(),
+                |rows, row| {
+                    rows.push((row.line, row.blank_before, row.fields.clone()));
+                    Ok(())
+                },
+            )
+            .map(concat)
+            .map_err(|e| e.to_string())
+        };
+        prop_assert_eq!(read(0), read(usize::MAX), "{:?}", text);
         Ok(())
     });
 }
