@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
+use rustc_hash::FxHashSet;
 
-use super::text::{decode_text, salesforce_id_18};
+use super::text::{concat, decode_text, field_count_error, line_breaks, salesforce_id_18, CsvText};
 
 /// One link, with the line it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +17,7 @@ pub(crate) struct WorkspaceAccount {
     pub account_id: String,
 }
 
+#[derive(Debug)]
 pub(crate) struct Mapping {
     pub links: Vec<WorkspaceAccount>,
     pub warnings: Vec<String>,
@@ -29,63 +31,129 @@ pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
     let bytes = super::text::read_bytes(path)?;
     let (text, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
-    if text.trim().is_empty() {
-        bail!("{origin} is empty; expected a header row `workspace_id,account_id`");
-    }
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{origin}: cannot read the header row"))?
-        .clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let csv = CsvText::new(&text, &origin);
+    let (header, after_header) = match csv.first_row()? {
+        Some(first) if !text.trim().is_empty() => first,
+        _ => bail!("{origin} is empty; expected a header row `workspace_id,account_id`"),
+    };
+    let find = |name: &str| header.fields.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let (Some(ws_col), Some(acct_col)) = (find("workspace_id"), find("account_id")) else {
         bail!(
-            "{origin}:1: the header must name columns workspace_id and account_id (found: {})",
-            headers.iter().collect::<Vec<_>>().join(", ")
+            "{origin}:{}: the header must name columns workspace_id and account_id (found: {})",
+            header.line,
+            header.fields.iter().collect::<Vec<_>>().join(", ")
         );
     };
-    let mut links = Vec::new();
-    let mut seen = rustc_hash::FxHashSet::default();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(&origin, e))?;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let workspace_id = record.get(ws_col).unwrap_or("").trim();
-        let account = record.get(acct_col).unwrap_or("").trim();
-        if workspace_id.is_empty() {
-            bail!("{origin}:{line}: column workspace_id: empty; every row needs a workspace id");
-        }
-        if account.is_empty() {
-            bail!("{origin}:{line}: column account_id: empty; every row needs a Salesforce account id");
-        }
-        let account_id = salesforce_id_18(account).map_err(|problem| {
-            anyhow::anyhow!(
-                "{origin}:{line}: column account_id: {problem}; use the 15- or 18-character Salesforce Account ID"
-            )
-        })?;
-        if seen.insert((workspace_id.to_string(), account_id.clone())) {
+    let parts = csv.fold_rows(
+        Some(&after_header),
+        |part| Vec::with_capacity(line_breaks(part) + 1),
+        |links, row| {
+            let line = row.line;
+            if row.fields.len() != header.fields.len() {
+                return Err(field_count_error(
+                    &origin,
+                    line,
+                    row.fields.len(),
+                    header.line,
+                    header.fields.len(),
+                ));
+            }
+            if row.fields.iter().all(|c| c.trim().is_empty()) {
+                return Ok(());
+            }
+            let workspace_id = row.fields[ws_col].trim();
+            let account = row.fields[acct_col].trim();
+            if workspace_id.is_empty() {
+                bail!("{origin}:{line}: column workspace_id: empty; every row needs a workspace id");
+            }
+            if account.is_empty() {
+                bail!("{origin}:{line}: column account_id: empty; every row needs a Salesforce account id");
+            }
+            let account_id = salesforce_id_18(account).map_err(|problem| {
+                anyhow::anyhow!(
+                    "{origin}:{line}: column account_id: {problem}; use the 15- or 18-character Salesforce Account ID"
+                )
+            })?;
             links.push(WorkspaceAccount {
                 line,
                 workspace_id: workspace_id.to_string(),
                 account_id,
             });
-        }
-    }
+            Ok(())
+        },
+    )?;
+    let links = first_of_each_link(concat(parts));
     if links.is_empty() {
         warnings.push(format!("{origin} has a header but no rows"));
     }
     Ok(Mapping { links, warnings })
 }
 
-fn csv_error(origin: &str, err: csv::Error) -> anyhow::Error {
-    match err.position() {
-        Some(pos) => anyhow::anyhow!(
-            "{origin}:{}: {}; check the quoting and the number of fields",
-            pos.line(),
-            err
-        ),
-        None => anyhow::anyhow!("{origin}: {err}"),
+/// The links without repeats: of a (workspace, account) pair, the first row stays.
+fn first_of_each_link(links: Vec<WorkspaceAccount>) -> Vec<WorkspaceAccount> {
+    let mut seen = FxHashSet::with_capacity_and_hasher(links.len(), Default::default());
+    let keep: Vec<bool> = links
+        .iter()
+        .map(|l| seen.insert((l.workspace_id.as_str(), l.account_id.as_str())))
+        .collect();
+    drop(seen);
+    links
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(link, keep)| keep.then_some(link))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Mapping> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("map.csv");
+        std::fs::write(&path, text).unwrap();
+        read_workspace_accounts(&path)
+            .map_err(|e| anyhow::anyhow!("{}", e.to_string().replace(&*path.display().to_string(), "map.csv")))
+    }
+
+    #[test]
+    fn errors_name_the_true_line_of_crlf_files_with_blank_lines() {
+        let text = "workspace_id,account_id\r\n\r\nws-1,0015g00000Pq7RS\r\n\r\nws-2,\r\n";
+        let err = read(text).unwrap_err().to_string();
+        assert!(err.starts_with("map.csv:5: column account_id: empty"), "{err}");
+        let err = read("workspace_id,account_id\nws-1,0015g00000Pq7RS,x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("map.csv:2: the row has 3 fields but the header on line 1 has 2"),
+            "{err}"
+        );
+        assert!(read(" \n\n").unwrap_err().to_string().contains("is empty"));
+    }
+
+    /// Large enough to be read in two parts: a repeated link is kept once, at its first
+    /// row, wherever the repeat falls.
+    #[test]
+    fn a_repeated_link_keeps_its_first_row_across_parts() {
+        let rows = 60_000;
+        let mut text = String::from("workspace_id,account_id\n");
+        for i in 0..rows {
+            // Row i + 2 repeats the link of row i / 2 + 2 on every odd row.
+            let n = if i % 2 == 1 { i / 2 } else { i };
+            text.push_str(&format!("ws-{n},0015g00000Pq7RS\n"));
+        }
+        assert!(text.len() > 1 << 20, "too small to be split: {}", text.len());
+        let mapping = read(&text).unwrap();
+        let mut want = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..rows {
+            let n = if i % 2 == 1 { i / 2 } else { i };
+            if seen.insert(n) {
+                want.push((i as u64 + 2, format!("ws-{n}")));
+            }
+        }
+        let got: Vec<(u64, String)> = mapping.links.iter().map(|l| (l.line, l.workspace_id.clone())).collect();
+        assert_eq!(got, want);
+        assert!(mapping.links.iter().all(|l| l.account_id == "0015g00000Pq7RSAAZ"));
     }
 }
