@@ -89,9 +89,9 @@ struct Columns {
 }
 
 /// One ARR value seen for an account, kept to detect rows that disagree.
-struct ArrValue {
+struct ArrValue<'a> {
     line: u64,
-    raw: String,
+    raw: &'a str,
     cents: i128,
     currency: String,
 }
@@ -157,9 +157,11 @@ pub(crate) fn read_accounts(
         Shape::ApiNames
     };
 
-    let mut accounts: Vec<Account> = Vec::new();
-    let mut values: Vec<Vec<ArrValue>> = Vec::new();
-    let mut index: FxHashMap<String, usize> = FxHashMap::default();
+    // Sized once for an account per row: growing them was a tenth of a 400k-row read (perf).
+    let most_accounts = rows.len() - header_index;
+    let mut accounts: Vec<Account> = Vec::with_capacity(most_accounts);
+    let mut values: Vec<Vec<ArrValue>> = Vec::with_capacity(most_accounts);
+    let mut index: FxHashMap<String, usize> = FxHashMap::with_capacity_and_hasher(most_accounts, Default::default());
     let mut footer_lines_skipped = 0usize;
     let mut totals_rows_skipped = 0usize;
     let mut footer_start: Option<u64> = None;
@@ -322,7 +324,7 @@ pub(crate) fn read_accounts(
             }
             values[at].push(ArrValue {
                 line,
-                raw: arr_raw.to_string(),
+                raw: arr_raw,
                 cents: m.cents,
                 currency,
             });
@@ -541,7 +543,7 @@ fn check_consistent_arr(
     origin: &str,
     column: &str,
     accounts: &[Account],
-    values: &[Vec<ArrValue>],
+    values: &[Vec<ArrValue<'_>>],
 ) -> anyhow::Result<()> {
     let conflicting: Vec<usize> = (0..accounts.len())
         .filter(|&i| {
@@ -561,7 +563,7 @@ fn check_consistent_arr(
             let shown = if mixed_currencies {
                 format!("{} {}", cents_text(v.cents), v.currency)
             } else {
-                v.raw.clone()
+                v.raw.to_string()
             };
             format!("{} ({shown})", v.line)
         })
