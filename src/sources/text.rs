@@ -430,8 +430,9 @@ pub(crate) fn field_count_error(
     )
 }
 
-/// Reads every CSV record of `text`, any field count, with true line numbers.
-/// See `CsvText`.
+/// Reads every CSV record of `text`, any field count, with true line numbers: the
+/// readers' view of a text, for tests. See `CsvText`.
+#[cfg(test)]
 pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
     // Each part sized once: growing a million-row Vec re-copied it about 20 times (perf).
     let parts = CsvText::new(text, origin).fold_rows(
@@ -497,23 +498,33 @@ impl<'t> CsvText<'t> {
         }
     }
 
+    /// The file (or URL) the text came from, as errors name it.
+    pub(crate) fn origin(&self) -> &'t str {
+        self.origin
+    }
+
     /// The first record (a header) and where the records after it begin; None when the
     /// text holds no record.
     pub(crate) fn first_row(&self) -> anyhow::Result<Option<(CsvRow, After)>> {
         let mut first = None;
-        let last = self.read_range(0..self.text.len(), true, None, |row| {
+        let after = self.find_row(|row| {
             first = Some(row.clone());
-            Ok(false)
+            true
         })?;
-        Ok(first.zip(last).map(|(row, last)| {
-            let offset = last.start + self.record_len(last.start);
-            (
-                row,
-                After {
-                    offset,
-                    end_line: last.end_line,
-                },
-            )
+        Ok(first.zip(after))
+    }
+
+    /// Hands records to `found` from the start until it returns true; where the records
+    /// after that one begin, or None when it never did.
+    pub(crate) fn find_row(&self, mut found: impl FnMut(&CsvRow) -> bool) -> anyhow::Result<Option<After>> {
+        let mut hit = false;
+        let last = self.read_range(0..self.text.len(), true, None, |row| {
+            hit = found(row);
+            Ok(!hit)
+        })?;
+        Ok(last.filter(|_| hit).map(|last| After {
+            offset: last.start + self.record_len(last.start),
+            end_line: last.end_line,
         }))
     }
 
