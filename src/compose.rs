@@ -797,7 +797,7 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<(
         change,
         unmapped_connections: queries::run_query(store, "unmapped_connections", "cur")?.records(),
         connections: queries::run_query(store, "idp_connections", "cur")?
-            .records()
+            .into_records()
             .into_iter()
             .map(|mut connection| {
                 // The store's join key, not a fact about the connection.
