@@ -398,11 +398,12 @@ impl<R: io::Read> Chunks<'_, R> {
     /// into `acc` in file order.
     ///
     /// Parsing the dump was 60% of a 1M load's 1.6 s (perf), all on one core. So this
-    /// thread only finds where each element ends (a bracket scan, about a third of the
-    /// cost of a parse) and copies the elements out in batches of about `batch_size`
-    /// bytes; [`PARSERS`] threads parse them, and one more folds the parsed batches into
-    /// `acc` in the order they were cut, since the login tally keeps the first log of
-    /// each `log_id`. An array that fits in one batch is parsed here, without threads.
+    /// thread only finds where each element ends (a bracket scan: 60 ms for the 1M
+    /// dump's logs, which take 0.5 s to parse) and copies the elements out in batches of
+    /// about `batch_size` bytes; [`PARSERS`] threads parse them, and one more folds the
+    /// parsed batches into `acc` in the order they were cut, since the login tally keeps
+    /// the first log of each `log_id`. An array that fits in one batch is parsed here,
+    /// without threads.
     fn array_of<A: Send, T>(
         &mut self,
         mut acc: A,
@@ -556,41 +557,110 @@ impl Scan {
     /// The index in `bytes` of the first `,` or `]` outside strings and brackets;
     /// `None` when `bytes` holds none (the scan then goes on in the next piece). Gives up
     /// past [`MAX_DEPTH`], where [`Chunks::value`] gives up too.
+    ///
+    /// Takes 64 bytes at a time where it can: which are quotes and which are brackets
+    /// or commas is found for all 64 at once, and whether each is in a string from the
+    /// quotes before it. The reading thread, which the parsers wait for, so scanned the
+    /// 1M dump's logs in 60 ms, against 190 ms byte by byte with memchr through strings.
     fn delimiter(&mut self, bytes: &[u8]) -> Step<Option<usize>> {
-        let mut i = 0;
-        while i < bytes.len() {
+        let mut blocks = bytes.chunks_exact(64);
+        for (k, block) in blocks.by_ref().enumerate() {
+            let block: &[u8; 64] = block.try_into().expect("chunks_exact gives 64 bytes");
+            let (quotes, backslashes, structure) = masks(block);
+            if backslashes != 0 || self.escaped {
+                // An escape can hide a quote; escapes are rare, so such a block goes byte by byte.
+                if let Some(j) = self.bytes(block)? {
+                    return Ok(Some(64 * k + j));
+                }
+                continue;
+            }
+            // Bit j: byte j is in a string (an opening quote counts as in, a closing one as out).
+            let mut in_string = quotes;
+            for shift in [1, 2, 4, 8, 16, 32] {
+                in_string ^= in_string << shift;
+            }
+            if self.in_string {
+                in_string = !in_string;
+            }
+            self.in_string = in_string >> 63 == 1;
+            let mut outside = structure & !in_string;
+            while outside != 0 {
+                let j = outside.trailing_zeros() as usize;
+                outside &= outside - 1;
+                if self.structure(block[j])? {
+                    return Ok(Some(64 * k + j));
+                }
+            }
+        }
+        let rest = blocks.remainder();
+        Ok(self.bytes(rest)?.map(|j| bytes.len() - rest.len() + j))
+    }
+
+    /// [`delimiter`](Self::delimiter), one byte at a time.
+    fn bytes(&mut self, bytes: &[u8]) -> Step<Option<usize>> {
+        for (i, &b) in bytes.iter().enumerate() {
             if self.escaped {
                 self.escaped = false;
-                i += 1;
             } else if self.in_string {
-                // Strings are most of a log's bytes; memchr skips through them.
-                let Some(j) = memchr::memchr2(b'"', b'\\', &bytes[i..]) else {
-                    return Ok(None);
-                };
-                i += j;
-                match bytes[i] {
+                match b {
                     b'"' => self.in_string = false,
-                    _ => self.escaped = true,
-                }
-                i += 1;
-            } else {
-                match bytes[i] {
-                    b'"' => self.in_string = true,
-                    b'[' | b'{' => {
-                        self.depth += 1;
-                        if self.depth > MAX_DEPTH {
-                            return Err(GiveUp);
-                        }
-                    }
-                    b',' | b']' if self.depth == 0 => return Ok(Some(i)),
-                    b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                    b'\\' => self.escaped = true,
                     _ => {}
                 }
-                i += 1;
+            } else if b == b'"' {
+                self.in_string = true;
+            } else if self.structure(b)? {
+                return Ok(Some(i));
             }
         }
         Ok(None)
     }
+
+    /// A byte outside strings: true when it ends the element.
+    fn structure(&mut self, b: u8) -> Step<bool> {
+        match b {
+            b'[' | b'{' => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(GiveUp);
+                }
+            }
+            b',' | b']' if self.depth == 0 => return Ok(true),
+            b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Ok(false)
+    }
+}
+
+/// Bit masks of a block's quotes, backslashes, and brackets and commas.
+#[cfg(target_arch = "x86_64")]
+fn masks(block: &[u8; 64]) -> (u64, u64, u64) {
+    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    let (mut quotes, mut backslashes, mut structure) = (0, 0, 0);
+    for (k, part) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of x86_64, and the unaligned load reads the 16 bytes of `part`.
+        let bits = unsafe {
+            let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
+            move |c: u8| u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u16) << (16 * k)
+        };
+        quotes |= bits(b'"');
+        backslashes |= bits(b'\\');
+        structure |= bits(b',') | bits(b'[') | bits(b']') | bits(b'{') | bits(b'}');
+    }
+    (quotes, backslashes, structure)
+}
+
+/// Bit masks of a block's quotes, backslashes, and brackets and commas.
+#[cfg(not(target_arch = "x86_64"))]
+fn masks(block: &[u8; 64]) -> (u64, u64, u64) {
+    let (mut quotes, mut backslashes, mut structure) = (0, 0, 0);
+    for (j, &b) in block.iter().enumerate() {
+        quotes |= u64::from(b == b'"') << j;
+        backslashes |= u64::from(b == b'\\') << j;
+        structure |= u64::from(matches!(b, b',' | b'[' | b']' | b'{' | b'}')) << j;
+    }
+    (quotes, backslashes, structure)
 }
 
 /// The byte index in `bytes` of a serde_json error's line and column (a column counts
