@@ -22,6 +22,11 @@ use super::stream;
 /// How much of a dump `read_dump_for_load` reads at a time.
 const CHUNK: usize = 8 << 20;
 
+/// How many bytes of a dump's array elements a parser thread takes at a time
+/// (`stream::read_chunked`): a few batches are held at once, and a small dump, all in
+/// one batch, is parsed without threads.
+const BATCH: usize = 1 << 20;
+
 const EXPECTED_SHAPE: &str =
     r#"one JSON object {"connections": [...], "organizations": [...], "logs": [...]} ("logs" optional)"#;
 
@@ -146,7 +151,7 @@ fn json_error(path: &Path, e: &serde_json::Error) -> anyhow::Error {
 /// the way `read_dump` reads it, which names the file, the line or the shape.
 pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<LoginTally>)> {
     let mut file = fs::File::open(path).with_context(|| format!("cannot read Auth0 dump {}", path.display()))?;
-    let parts = match stream::read_chunked(&mut file, CHUNK) {
+    let parts = match stream::read_chunked(&mut file, CHUNK, BATCH) {
         Some(parts) => parts,
         None => {
             let through = file.rewind().map_err(serde_json::Error::io).and_then(|()| {
@@ -625,10 +630,12 @@ mod tests {
             }
         }
 
-        /// The chunked reader, at any chunk size, reads what serde_json reads from the whole
-        /// text, and gives up on exactly what serde_json rejects (or on deep nesting).
+        /// The chunked reader, at any chunk and batch size (most dumps here take several
+        /// batches, so their arrays go through the parser threads), reads what serde_json
+        /// reads from the whole text, and gives up on exactly what serde_json rejects (or
+        /// on deep nesting).
         #[test]
-        fn read_chunked_agrees_with_read_at_any_chunk_size(text in text::dump(), chunk in 1..80usize) {
+        fn read_chunked_agrees_with_read_at_any_chunk_size(text in text::dump(), chunk in 1..80usize, batch in 1..400usize) {
             use super::super::rows::to_rows_with_logins;
             let bytes = text::written(&text);
             let rows = |parts: stream::Parts| {
@@ -638,7 +645,7 @@ mod tests {
                 };
                 to_rows_with_logins(facts, parts.logs, None, &[]).map_err(|e| e.to_string())
             };
-            let chunked = stream::read_chunked(&mut bytes.as_slice(), chunk).map(rows);
+            let chunked = stream::read_chunked(&mut bytes.as_slice(), chunk, batch).map(rows);
             let whole = stream::read(serde_json::Deserializer::from_slice(&bytes)).ok().map(rows);
             let deep = bytes.windows(121).any(|w| w.iter().all(|&b| b == b'['));
             match (chunked, whole) {
@@ -655,7 +662,7 @@ mod tests {
             "organizations": [{"id": "org_1", "enabled_connections": [{"connection_id": "con_1"}]}], "tail": 12345 } "#;
         let whole = stream::read(serde_json::Deserializer::from_str(text)).unwrap();
         for chunk in 1..=text.len() + 1 {
-            let parts = stream::read_chunked(&mut text.as_bytes(), chunk).expect("a well-formed dump");
+            let parts = stream::read_chunked(&mut text.as_bytes(), chunk, 1).expect("a well-formed dump");
             assert_eq!(parts.connections, whole.connections, "chunk {chunk}");
             assert_eq!(parts.organizations, whole.organizations, "chunk {chunk}");
             assert!(parts.logs.is_some());
@@ -667,7 +674,7 @@ mod tests {
         };
         for (depth, takes) in [(60, true), (119, true), (121, false), (126, false)] {
             let text = nested(depth);
-            let chunked = stream::read_chunked(&mut text.as_bytes(), 64).map(|p| p.connections);
+            let chunked = stream::read_chunked(&mut text.as_bytes(), 64, 1).map(|p| p.connections);
             assert_eq!(chunked.is_some(), takes, "depth {depth}");
             if takes {
                 let whole = stream::read(serde_json::Deserializer::from_str(&text)).unwrap();
@@ -682,7 +689,75 @@ mod tests {
             "{\"a\": 012}",
             "",
         ] {
-            assert!(stream::read_chunked(&mut bad.as_bytes(), 4).is_none(), "{bad}");
+            assert!(stream::read_chunked(&mut bad.as_bytes(), 4, 1).is_none(), "{bad}");
+        }
+    }
+
+    /// Thousands of logs through the parser threads, in batches of every size from one log
+    /// to all of them, read in chunks that cut logs anywhere: the counts are the ones the
+    /// whole-file reader gives. A `log_id` comes twice, the second time on another day and
+    /// connection and often in another batch, so counting batches out of order shows.
+    #[test]
+    fn read_chunked_parses_logs_in_parallel_as_read_does() {
+        use super::super::rows::to_rows_with_logins;
+        let logs: Vec<String> = (0..3000)
+            .map(|i| {
+                let kind = if i % 11 == 0 { "f" } else { "s" };
+                let connection = match i % 13 {
+                    0 => r#""connection": "acme-sso""#.to_string(),
+                    _ => format!(r#""connection_id": "con_{}""#, i % 7),
+                };
+                // Brackets, commas and escaped quotes inside strings must not end a log.
+                format!(
+                    r#"{{"log_id": "{}", "type": "{kind}", "date": "2026-09-{:02}T10:00:00Z", {connection}, "description": "a \"],[\" b\\", "details": {{"x": [1, "}}]", {{}}]}}}}"#,
+                    i % 1700,
+                    1 + i / 100 % 28,
+                )
+            })
+            .collect();
+        let text = format!(
+            "{{\"connections\": [{{\"id\": \"con_1\", \"name\": \"acme-sso\", \"strategy\": \"samlp\"}}], \"organizations\": [],\n\"logs\": [\n{}\n], \"tail\": [1]}}",
+            logs.join(",\n  ")
+        );
+        let rows = |parts: stream::Parts| {
+            let facts = DumpFacts {
+                connections: parts.connections.unwrap_or_default(),
+                organizations: parts.organizations.unwrap_or_default(),
+            };
+            to_rows_with_logins(facts, parts.logs, None, &[]).unwrap()
+        };
+        let whole = rows(stream::read(serde_json::Deserializer::from_str(&text)).unwrap());
+        let logins: i64 = whole.logins.iter().flatten().map(|l| l.logins).sum();
+        // Log ids 0..1700 each count once, when any of their (one or two) logs is type s.
+        let ids_logged_in = (0..1700)
+            .filter(|i| i % 11 != 0 || (i < &1300 && (i + 1700) % 11 != 0))
+            .count();
+        assert_eq!(logins, ids_logged_in as i64);
+        for (chunk, batch) in [
+            (1 << 20, 1),
+            (64, 1),
+            (333, 700),
+            (4096, 5_000),
+            (1000, 100_000),
+            (77, 1 << 20),
+        ] {
+            let chunked = stream::read_chunked(&mut text.as_bytes(), chunk, batch).expect("a well-formed dump");
+            assert_eq!(rows(chunked), whole, "chunk {chunk}, batch {batch}");
+        }
+        // Broken halfway through the logs: one `}` too many, a log that is no object, cut short.
+        let half = text.len() / 2 + text[text.len() / 2..].find("},\n").unwrap();
+        let broken = [
+            format!("{}}}{}", &text[..half], &text[half..]),
+            format!("{}}},\n 1{}", &text[..half], &text[half + 1..]),
+            text[..half].to_string(),
+        ];
+        for bad in broken {
+            assert!(stream::read(serde_json::Deserializer::from_str(&bad)).is_err());
+            assert!(
+                stream::read_chunked(&mut bad.as_bytes(), 256, 300).is_none(),
+                "{}",
+                &bad[half - 50..]
+            );
         }
     }
 }

@@ -266,6 +266,18 @@ impl<'a> LogFields<'a> {
             connection_id: str_field(log, "connection_id"),
         }
     }
+
+    /// Whether counting reads the log at all: type `s` (a successful login) only.
+    pub(crate) fn is_login(&self) -> bool {
+        self.kind == Some("s")
+    }
+
+    /// The UTC day of the log's date, when that is an RFC 3339 time.
+    pub(crate) fn day(&self) -> Option<NaiveDate> {
+        self.date
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.naive_utc().date())
+    }
 }
 
 /// Successful logins counted one log at a time, so that a dump reader can count while
@@ -297,18 +309,19 @@ impl LoginTally {
 
     /// Counts one log: type `s` only, each `log_id` once.
     pub(crate) fn add(&mut self, log: &LogFields) {
-        if log.kind != Some("s") {
-            return;
+        if log.is_login() {
+            self.add_login(log, log.day());
         }
+    }
+
+    /// [`add`](Self::add) for a log known to be a login, its `day` read beforehand: a
+    /// dump reader reads it on the thread that parsed the log, which has time to spare.
+    pub(crate) fn add_login(&mut self, log: &LogFields, day: Option<NaiveDate>) {
         if let Some(log_id) = log.log_id {
             if !self.seen.insert(log_id.into()) {
                 return;
             }
         }
-        let day = log
-            .date
-            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-            .map(|d| d.naive_utc().date());
         match (log.connection_id, log.connection) {
             (Some(id), _) => {
                 let Some(day) = day else {
