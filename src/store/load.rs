@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{Cell, Source, Store};
+use super::{Cell, Repeats, Source, Store};
 use crate::config::Feature;
 use crate::sources::auth0::Auth0Rows;
 use crate::sources::flags::FlagsSnapshot;
@@ -74,7 +74,8 @@ impl Store {
                     ]
                 }),
             )?;
-            let keys = load.workspace_keys(flags.rows.iter().map(|w| w.workspace_id.as_str()))?;
+            // A workspace ID given twice fails the read (flags::check_unique).
+            let keys = load.workspace_keys(flags.rows.iter().map(|w| w.workspace_id.as_str()), Repeats::Never)?;
             load.append(
                 "workspaces",
                 flags.rows.iter().zip(keys).map(|(w, key)| {
@@ -114,7 +115,9 @@ impl Store {
             "warnings": export.warnings,
         });
         self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
-            let account_keys = load.account_keys(export.accounts.iter().map(|a| a.account_id.as_str()))?;
+            // The reader merges an account's rows into one.
+            let account_keys =
+                load.account_keys(export.accounts.iter().map(|a| a.account_id.as_str()), Repeats::Never)?;
             let rows = load.append(
                 "accounts",
                 export.accounts.iter().zip(&account_keys).map(|(a, key)| {
@@ -139,7 +142,7 @@ impl Store {
                     .zip(&account_keys)
                     .flat_map(|(a, key)| a.workspace_ids.iter().map(move |w| (a, *key, w)))
             };
-            let workspace_keys = load.workspace_keys(links().map(|(_, _, w)| w.as_str()))?;
+            let workspace_keys = load.workspace_keys(links().map(|(_, _, w)| w.as_str()), Repeats::Maybe)?;
             load.append(
                 "account_workspaces",
                 links().zip(workspace_keys).map(|((a, account_key, w), workspace_key)| {
@@ -159,8 +162,10 @@ impl Store {
     pub(crate) fn load_workspace_accounts(&mut self, as_of: NaiveDate, origin: &str, mapping: &Mapping) -> Result<i64> {
         let details = json!({ "warnings": mapping.warnings });
         self.replace_snapshot(Source::WorkspaceAccounts, as_of, origin, &details, |load| {
-            let workspace_keys = load.workspace_keys(mapping.links.iter().map(|l| l.workspace_id.as_str()))?;
-            let account_keys = load.account_keys(mapping.links.iter().map(|l| l.account_id.as_str()))?;
+            let workspace_keys =
+                load.workspace_keys(mapping.links.iter().map(|l| l.workspace_id.as_str()), Repeats::Maybe)?;
+            let account_keys =
+                load.account_keys(mapping.links.iter().map(|l| l.account_id.as_str()), Repeats::Maybe)?;
             load.append(
                 "workspace_accounts",
                 mapping
@@ -212,7 +217,10 @@ impl Store {
                     ]
                 }),
             )?;
-            let keys = load.workspace_keys(rows.connection_workspaces.iter().map(|m| m.workspace_id.as_str()))?;
+            let keys = load.workspace_keys(
+                rows.connection_workspaces.iter().map(|m| m.workspace_id.as_str()),
+                Repeats::Maybe,
+            )?;
             load.append(
                 "auth0_connection_workspaces",
                 rows.connection_workspaces.iter().zip(keys).map(|(m, key)| {

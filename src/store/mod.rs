@@ -377,7 +377,12 @@ impl KeyDictionary {
     /// The IDs are looked up by a join in DuckDB rather than by reading the whole
     /// dictionary into a map: a workspace-accounts load of 300k links read all 1M
     /// workspace keys, 40% of its time (perf).
-    fn keys_of<'a>(&self, tx: &duckdb::Transaction, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
+    fn keys_of<'a>(
+        &self,
+        tx: &duckdb::Transaction,
+        ids: impl IntoIterator<Item = &'a str>,
+        repeats: Repeats,
+    ) -> Result<Vec<u32>> {
         let KeyDictionary { table, key_column, .. } = *self;
         let ids: Vec<&str> = ids.into_iter().collect();
         let mut next: u32 = tx.query_row(
@@ -392,22 +397,29 @@ impl KeyDictionary {
             self.look_up(tx, &ids, &mut keys)?;
         }
         let unknown = keys.iter().filter(|k| k.is_none()).count();
-        // Sized once: growing it was 7% of a first 1M flags load (perf).
-        let mut added: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(unknown, Default::default());
-        let mut added_in_order: Vec<(u32, &str)> = Vec::new();
-        let keys: Vec<u32> = keys
-            .into_iter()
-            .zip(&ids)
-            .map(|(key, id)| {
-                key.unwrap_or_else(|| {
-                    *added.entry(id).or_insert_with(|| {
-                        added_in_order.push((next, id));
-                        next += 1;
-                        next - 1
-                    })
-                })
-            })
-            .collect();
+        let mut added_in_order: Vec<(u32, &str)> = Vec::with_capacity(unknown);
+        let mut add = |id| {
+            added_in_order.push((next, id));
+            next += 1;
+            next - 1
+        };
+        let keys: Vec<u32> = match repeats {
+            // Remembering the new IDs was an eighth of a first 1M flags load (perf), and
+            // distinct IDs need no remembering.
+            Repeats::Never => keys
+                .into_iter()
+                .zip(&ids)
+                .map(|(key, id)| key.unwrap_or_else(|| add(id)))
+                .collect(),
+            Repeats::Maybe => {
+                // Sized once: growing it was 7% of a first 1M flags load (perf).
+                let mut added: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(unknown, Default::default());
+                keys.into_iter()
+                    .zip(&ids)
+                    .map(|(key, id)| key.unwrap_or_else(|| *added.entry(id).or_insert_with(|| add(id))))
+                    .collect()
+            }
+        };
         if !added_in_order.is_empty() {
             let mut app = tx.appender(table)?;
             let rows = added_in_order
@@ -454,15 +466,31 @@ impl KeyDictionary {
     }
 }
 
+/// Whether a list of IDs may name one ID more than once.
+#[derive(Clone, Copy)]
+pub(crate) enum Repeats {
+    /// Every ID is different: the readers checked (flags) or merged (ARR accounts) them.
+    Never,
+    Maybe,
+}
+
 impl Loader<'_> {
     /// The integer key of each workspace ID (schema.sql: workspace_keys).
-    pub(crate) fn workspace_keys<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
-        WORKSPACE_KEYS.keys_of(self.tx, ids)
+    pub(crate) fn workspace_keys<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+        repeats: Repeats,
+    ) -> Result<Vec<u32>> {
+        WORKSPACE_KEYS.keys_of(self.tx, ids, repeats)
     }
 
     /// The integer key of each account ID (schema.sql: account_keys).
-    pub(crate) fn account_keys<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<Vec<u32>> {
-        ACCOUNT_KEYS.keys_of(self.tx, ids)
+    pub(crate) fn account_keys<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+        repeats: Repeats,
+    ) -> Result<Vec<u32>> {
+        ACCOUNT_KEYS.keys_of(self.tx, ids, repeats)
     }
 
     /// Appends `rows` to `table`; each row gets the snapshot id as first column.
