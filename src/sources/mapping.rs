@@ -107,13 +107,16 @@ fn first_of_each_link(links: Vec<WorkspaceAccount>) -> Vec<WorkspaceAccount> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::test_file::test_file;
 
     fn read(text: &str) -> Result<Mapping> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("map.csv");
-        std::fs::write(&path, text).unwrap();
-        read_workspace_accounts(&path)
-            .map_err(|e| anyhow::anyhow!("{}", e.to_string().replace(&*path.display().to_string(), "map.csv")))
+        let file = test_file("map.csv", text.as_bytes());
+        read_workspace_accounts(&file.path).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                e.to_string().replace(&*file.path.display().to_string(), "map.csv")
+            )
+        })
     }
 
     #[test]
@@ -138,7 +141,8 @@ mod tests {
         let rows = 60_000;
         let mut text = String::from("workspace_id,account_id\n");
         for i in 0..rows {
-            // Row i + 2 repeats the link of row i / 2 + 2 on every odd row.
+            // Odd row i names workspace i / 2: again when that is even (row i / 2 gave it,
+            // often in the other half), for the first time when it is odd.
             let n = if i % 2 == 1 { i / 2 } else { i };
             text.push_str(&format!("ws-{n},0015g00000Pq7RS\n"));
         }
