@@ -1,9 +1,10 @@
-//! The `featurearr` binary: parse the command line, run, print the error chain.
+//! The `featurearr` binary: parse the command line, run, print the error chain,
+//! choose the exit code.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use featurearr::cli::Cli;
+use featurearr::cli::{Cli, UsageError};
 
 // mimalloc, built with `override`, also replaces malloc for libduckdb.so (the binary
 // exports the symbols the library links against). DuckDB's compression analysis and
@@ -12,6 +13,9 @@ use featurearr::cli::Cli;
 // builds link jemalloc for the same reason.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Exit code of a usage error, as clap uses for the ones it finds.
+const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let Err(err) = featurearr::run(Cli::parse()) else {
@@ -27,6 +31,9 @@ fn main() -> ExitCode {
     eprintln!("error: {err}");
     for cause in err.chain().skip(1) {
         eprintln!("  caused by: {cause}");
+    }
+    if err.chain().any(|c| c.is::<UsageError>()) {
+        return ExitCode::from(EXIT_USAGE);
     }
     ExitCode::FAILURE
 }
