@@ -1,7 +1,10 @@
 //! Every numeric option, environment variable and config key is bounded (issue 12):
 //! a value outside its range (negative, NaN, infinite, huge, a word, 0 where 0 means
 //! nothing) is a usage error, exit 2, naming the option and its range, with nothing
-//! on stdout and no panic; a value at each end of the range is accepted.
+//! on stdout and no panic; a value at each end of the range is accepted. Also the
+//! panic hook: a panic that escapes is one line on stderr and exit code 101.
+
+use assert_cmd::Command;
 
 use crate::auth0_server::{self, ServerConfig};
 use crate::util::{usage_error, Project};
@@ -400,4 +403,48 @@ fn help_shows_every_range() {
             assert!(help.contains(range), "{args:?} shows {range}:\n{help}");
         }
     }
+}
+
+/// The binary turns a panic into one line and exit code 101. Nothing in a release
+/// binary panics on purpose, so this uses `FEATUREARR_DEBUG_PANIC`, which only debug
+/// builds (those `cargo test` runs) read: see `debug_panic_for_tests` in `main.rs`.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_is_one_line_and_exit_101_unless_rust_backtrace_is_set() {
+    let p = Project::empty();
+    let out = p
+        .cmd()
+        .env("FEATUREARR_DEBUG_PANIC", "1")
+        .arg("snapshots")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(101), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one line, however many threads panicked:\n{stderr}"
+    );
+    assert!(
+        stderr.starts_with("internal error: FEATUREARR_DEBUG_PANIC is set (at src/main.rs:")
+            && stderr.ends_with("); please report it\n"),
+        "{stderr}"
+    );
+
+    let out = Command::cargo_bin("featurearr")
+        .unwrap()
+        .env_clear()
+        .current_dir(p.dir.path())
+        .env("FEATUREARR_DEBUG_PANIC", "1")
+        .env("RUST_BACKTRACE", "1")
+        .arg("snapshots")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(101), "{stderr}");
+    assert!(
+        stderr.contains("panicked at") && stderr.contains("stack backtrace"),
+        "Rust's own hook, with the backtrace asked for:\n{stderr}"
+    );
 }
