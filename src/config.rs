@@ -476,10 +476,13 @@ mod tests {
         assert!(!text.contains("s3cr3t-value") && text.contains("[REDACTED]"), "{text}");
     }
 
+    /// The TOML value `text` is, as a config key would hold it.
+    fn value(text: &str) -> toml::Value {
+        toml::from_str::<toml::Table>(&format!("v = {text}")).unwrap()["v"].clone()
+    }
+
     #[test]
     fn numeric_keys_name_themselves_and_their_range() {
-        let value =
-            |text: &str| -> toml::Value { toml::from_str::<toml::Table>(&format!("v = {text}")).unwrap()["v"].clone() };
         let key = "[report] fiscal_year_start_month";
         for bad in ["0", "13", "-1", "nan", "inf", "1e308", "1.5", "\"3\""] {
             let err = bounded("t.toml", key, &value(bad), FISCAL_YEAR_START_MONTH).unwrap_err();
@@ -497,12 +500,7 @@ mod tests {
 
     #[test]
     fn arr_bands_are_ascending_whole_cents() {
-        let bands = |text: &str| {
-            resolve_arr_bands(
-                &toml::from_str::<toml::Table>(&format!("v = {text}")).unwrap()["v"],
-                "t.toml",
-            )
-        };
+        let bands = |text: &str| resolve_arr_bands(&value(text), "t.toml");
         assert_eq!(bands("[0.01, 50000.5, 1000000000000]").unwrap(), [0.01, 50000.5, 1e12]);
         for bad in [
             "[]",
@@ -523,13 +521,7 @@ mod tests {
 
     #[test]
     fn rates_must_be_plain_decimals_in_range() {
-        let rate = |text: &str| {
-            rate_text(
-                &toml::from_str::<toml::Table>(&format!("v = {text}")).unwrap()["v"],
-                "t.toml",
-                "EUR",
-            )
-        };
+        let rate = |text: &str| rate_text(&value(text), "t.toml", "EUR");
         assert_eq!(rate("0.000001").unwrap(), "0.000001");
         assert_eq!(rate("1000000").unwrap(), "1000000");
         assert_eq!(rate("\"123456.123456789012\"").unwrap(), "123456.123456789012");

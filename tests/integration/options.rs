@@ -78,15 +78,24 @@ fn load_auth0_log_days_is_1_to_3650() {
     assert!(idps["idps"][0]["logins"].is_number(), "{idps}");
 }
 
-#[test]
-fn pull_auth0_log_days_is_0_to_3650() {
+/// `pull auth0 FLAG`: refused out of range, accepted at both ends of it.
+fn assert_pull_flag_bounded(flag: &str, out_of_range: &[&str], range: &str, ends: [&str; 2]) {
     let p = Project::empty();
     let pull = ["pull", "auth0", "--domain", "http://127.0.0.1:9"];
-    let out_of_range = [&NEVER[..], &["3651", "200000000"]].concat();
-    assert_flag_refuses(&p, &pull, "--log-days", &out_of_range, "0 (no logs) or 1 to 3650");
-    for days in ["0", "3650"] {
-        assert_pull_accepts(&p, &["--log-days", days]);
+    assert_flag_refuses(&p, &pull, flag, &[&NEVER[..], out_of_range].concat(), range);
+    for value in ends {
+        assert_pull_accepts(&p, &[flag, value]);
     }
+}
+
+#[test]
+fn pull_auth0_log_days_is_0_to_3650() {
+    assert_pull_flag_bounded(
+        "--log-days",
+        &["3651", "200000000"],
+        "0 (no logs) or 1 to 3650",
+        ["0", "3650"],
+    );
 }
 
 #[test]
@@ -108,24 +117,12 @@ fn rps_flag_env_and_config_key_are_0_or_a_hundredth_to_1000() {
 
 #[test]
 fn timeout_is_1_to_3600_seconds() {
-    let p = Project::empty();
-    let pull = ["pull", "auth0", "--domain", "http://127.0.0.1:9"];
-    let out_of_range = [&NEVER[..], &["0", "3601", "1.5"]].concat();
-    assert_flag_refuses(&p, &pull, "--timeout", &out_of_range, "1 to 3600");
-    for seconds in ["1", "3600"] {
-        assert_pull_accepts(&p, &["--timeout", seconds]);
-    }
+    assert_pull_flag_bounded("--timeout", &["0", "3601", "1.5"], "1 to 3600", ["1", "3600"]);
 }
 
 #[test]
 fn max_retries_is_0_to_20() {
-    let p = Project::empty();
-    let pull = ["pull", "auth0", "--domain", "http://127.0.0.1:9"];
-    let out_of_range = [&NEVER[..], &["21", "4294967296"]].concat();
-    assert_flag_refuses(&p, &pull, "--max-retries", &out_of_range, "0 to 20");
-    for retries in ["0", "20"] {
-        assert_pull_accepts(&p, &["--max-retries", retries]);
-    }
+    assert_pull_flag_bounded("--max-retries", &["21", "4294967296"], "0 to 20", ["0", "20"]);
 }
 
 #[test]
