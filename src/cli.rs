@@ -27,7 +27,8 @@ pub(crate) const AUTH0_RPS: Bounds<f64> = Bounds::new(0.01, 1000.0).or_zero("no 
 pub(crate) const TIMEOUT_SECONDS: Bounds<u64> = Bounds::new(1, 3600);
 /// `pull auth0 --max-retries`: each retry may wait up to 30 s.
 pub(crate) const MAX_RETRIES: Bounds<u32> = Bounds::new(0, 20);
-/// `demo --workspaces`: fewer than 10 mean nothing; 10M write about 3.5 GiB of inputs.
+/// `demo --workspaces`: fewer than 10 mean nothing. 10M ran to the end in 10 min on
+/// 2 busy cores: 9.9 GiB of inputs, a 3.2 GiB store and a 5.5 GiB peak.
 pub(crate) const DEMO_WORKSPACES: Bounds<usize> = Bounds::new(10, 10_000_000);
 /// `demo --seed`: any 64-bit seed.
 pub(crate) const DEMO_SEED: Bounds<u64> = Bounds::new(0, u64::MAX);
