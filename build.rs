@@ -7,7 +7,7 @@
 //!
 //! - by default, the absolute path of that folder, so `target/*/featurearr`
 //!   runs without LD_LIBRARY_PATH;
-//! - with `FEATUREARR_RELOCATABLE=1` (set by `scripts/package`), only paths
+//! - with the `relocatable` feature (built by `scripts/package`), only paths
 //!   relative to the binary itself (`$ORIGIN/../lib/featurearr` and
 //!   `$ORIGIN/../lib`, `@loader_path` on macOS), so a release archive or an
 //!   install runs from anywhere, also once the checkout is gone. The linker
@@ -23,7 +23,6 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=scripts/fetch-duckdb");
     println!("cargo:rerun-if-env-changed=DUCKDB_LIB_DIR");
-    println!("cargo:rerun-if-env-changed=FEATUREARR_RELOCATABLE");
     if std::env::var_os("CARGO_FEATURE_BUNDLED").is_some() {
         return;
     }
@@ -52,7 +51,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", lib_dir.join(library).display());
     println!("cargo:rerun-if-changed={}", lib_dir.join(".sha256").display());
 
-    if std::env::var_os("FEATUREARR_RELOCATABLE").is_some_and(|value| value == "1") {
+    if std::env::var_os("CARGO_FEATURE_RELOCATABLE").is_some() {
         // lib/featurearr first: an install's own copy must win over an
         // unrelated libduckdb that may sit in PREFIX/lib.
         println!("cargo:rustc-link-arg=-Wl,-rpath,{origin}/../lib/featurearr");
