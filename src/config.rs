@@ -12,13 +12,18 @@ use anyhow::{bail, ensure, Context, Result};
 use serde::Deserialize;
 
 use crate::cli::Cli;
+use crate::money::Money;
 use crate::sources::auth0::VendorRule;
 use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
 
 /// Upper bounds of the default ARR bands: under $10k, $10k-$50k, $50k-$250k, $250k and up.
-const DEFAULT_ARR_BANDS: [f64; 3] = [10_000.0, 50_000.0, 250_000.0];
+const DEFAULT_ARR_BANDS: [Money; 3] = [
+    Money::from_cents(1_000_000),
+    Money::from_cents(5_000_000),
+    Money::from_cents(25_000_000),
+];
 
 /// What the user wrote in `featurearr.toml` (SPEC 2.4). Unknown keys are an
 /// error: a misspelt key silently ignored would change numbers unnoticed.
@@ -126,7 +131,7 @@ pub(crate) struct Config {
     pub salesforce_columns: ColumnOverrides,
     pub auth0: Auth0Config,
     /// Upper bounds of the ARR bands, ascending, in the reporting currency.
-    pub arr_bands: Vec<f64>,
+    pub arr_bands: Vec<Money>,
     pub queries_dir: Option<PathBuf>,
     pub reports_dir: Option<PathBuf>,
     pub fiscal_year_start_month: u32,
@@ -185,7 +190,7 @@ impl Config {
                         && bands.windows(2).all(|w| w[0] < w[1]),
                     "{origin}: [report] arr_bands must be positive and ascending, e.g. arr_bands = [10000, 50000, 250000]"
                 );
-                bands.clone()
+                bands.iter().map(|b| band_amount(*b, &origin)).collect::<Result<_>>()?
             }
         };
         let fiscal_year_start_month = file.report.fiscal_year_start_month.unwrap_or(1);
@@ -226,6 +231,14 @@ impl Config {
             wait: std::time::Duration::ZERO,
         })
     }
+}
+
+/// A band bound as the exact amount the file wrote: TOML reads `10000.5` as a float,
+/// whose shortest round-trip text is the decimal as written.
+fn band_amount(bound: f64, origin: &str) -> Result<Money> {
+    Money::parse(&bound.to_string()).with_context(|| {
+        format!("{origin}: [report] arr_bands bound {bound} has more than 2 decimals; a bound is an amount in cents")
+    })
 }
 
 fn read_config(path: &Path) -> Result<ConfigFile> {
