@@ -32,6 +32,7 @@ use cli::{
 use config::Config;
 use report::Reports;
 use store::Store;
+use wording::count_of;
 
 /// Auth0 allows 2 Management API requests per second on free tenants; the safe default.
 const DEFAULT_AUTH0_RPS: f64 = 2.0;
@@ -223,16 +224,16 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     };
     warn_all(&flags.warnings);
     step.set(format!(
-        "writing {} workspaces to {}",
-        flags.rows.len(),
+        "writing {} to {}",
+        count_of(flags.rows.len(), "workspace"),
         config.db.display()
     ));
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_flags(as_of, input, &flags, &config.features)?;
     drop(step);
     eprintln!(
-        "loaded {} workspaces into the flags snapshot of {as_of}",
-        flags.rows.len()
+        "loaded {} into the flags snapshot of {as_of}",
+        count_of(flags.rows.len(), "workspace")
     );
     Ok(())
 }
@@ -242,16 +243,16 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
     warn_all(&export.warnings);
     step.set(format!(
-        "writing {} accounts to {}",
-        export.accounts.len(),
+        "writing {} to {}",
+        count_of(export.accounts.len(), "account"),
         config.db.display()
     ));
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting)?;
     drop(step);
     eprintln!(
-        "loaded {} accounts into the arr snapshot of {as_of}",
-        export.accounts.len()
+        "loaded {} into the arr snapshot of {as_of}",
+        count_of(export.accounts.len(), "account")
     );
     Ok(())
 }
@@ -262,8 +263,8 @@ fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Re
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_workspace_accounts(as_of, input, &mapping)?;
     eprintln!(
-        "loaded {} links into the workspace-accounts snapshot of {as_of}",
-        mapping.links.len()
+        "loaded {} into the workspace-accounts snapshot of {as_of}",
+        count_of(mapping.links.len(), "link")
     );
     Ok(())
 }
@@ -273,10 +274,16 @@ fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> 
     let step = progress::step(format!("reading {input}"));
     let (facts, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
     let window = Some(sources::auth0::log_window(as_of, log_days.max(1)));
-    step.set(format!("mapping and writing {} connections", facts.connections.len()));
+    step.set(format!(
+        "mapping and writing {}",
+        count_of(facts.connections.len(), "connection")
+    ));
     let rows = load_auth0_rows(config, facts, logins, input, as_of, window)?;
     drop(step);
-    eprintln!("loaded {rows} enterprise connections into the auth0 snapshot of {as_of}");
+    eprintln!(
+        "loaded {} into the auth0 snapshot of {as_of}",
+        count_of(rows, "enterprise connection")
+    );
     Ok(())
 }
 
@@ -389,11 +396,11 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     let facts = sources::auth0::DumpFacts::from_dump(&dump)?;
     let rows = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
     eprintln!(
-        "pulled {} enterprise connections, {} organizations in {} requests ({} retries, {:.1} s) into the auth0 snapshot of {as_of}",
-        rows,
-        dump.organizations.len(),
-        stats.requests,
-        stats.retries,
+        "pulled {}, {} in {} ({}, {:.1} s) into the auth0 snapshot of {as_of}",
+        count_of(rows, "enterprise connection"),
+        count_of(dump.organizations.len(), "organization"),
+        count_of(stats.requests, "request"),
+        wording::count_of_irregular(stats.retries, "retry", "retries"),
         stats.elapsed.as_secs_f64()
     );
     Ok(())

@@ -1,5 +1,6 @@
 //! Counts in words: thousands separators and a noun that agrees with its count.
-//! Used by the template filters (`report`); depends on nothing else in the crate.
+//! Shared by the template filters (`report`) and the messages `lib` prints; depends on
+//! nothing else in the crate.
 
 /// An integer with thousands separators: `1,234,567`.
 pub(crate) fn thousands(n: i64) -> String {
@@ -27,6 +28,18 @@ pub(crate) fn plural<'a>(count: i64, singular: &'a str, plural: Option<&'a str>)
     }
 }
 
+/// A count and its noun: `1 workspace`, `12,000 workspaces`.
+pub(crate) fn count_of(count: impl TryInto<i64>, noun: &str) -> String {
+    let count = count.try_into().unwrap_or(i64::MAX);
+    format!("{} {}", thousands(count), plural(count, noun, None))
+}
+
+/// `count_of` for a noun whose plural is not `singular` + "s": `1 retry`, `2 retries`.
+pub(crate) fn count_of_irregular(count: impl TryInto<i64>, singular: &str, plural_form: &str) -> String {
+    let count = count.try_into().unwrap_or(i64::MAX);
+    format!("{} {}", thousands(count), plural(count, singular, Some(plural_form)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +59,9 @@ mod tests {
         assert_eq!(plural(2, "is", Some("are")), "are");
         assert_eq!(plural(1, "is", Some("are")), "is");
         assert_eq!(plural(-1, "day", None), "days");
+        assert_eq!(count_of(1usize, "workspace"), "1 workspace");
+        assert_eq!(count_of(12_000u64, "workspace"), "12,000 workspaces");
+        assert_eq!(count_of_irregular(1u64, "retry", "retries"), "1 retry");
+        assert_eq!(count_of_irregular(3u64, "retry", "retries"), "3 retries");
     }
 }

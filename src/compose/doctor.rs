@@ -224,10 +224,11 @@ pub(crate) fn exceeded_thresholds(doctor: &Doctor, fail_on: &[String]) -> Result
             .with_context(|| format!("--fail-on {spec}: `{value}` is not a count"))?;
         if finding.count > limit {
             exceeded.push(format!(
-                "{} {}: {}, above the --fail-on limit of {limit}",
-                finding.count,
-                finding.title.to_lowercase(),
-                finding.key
+                "{}{} ({}): {}, above the --fail-on limit of {limit}",
+                finding.title[..1].to_lowercase(),
+                &finding.title[1..],
+                finding.key,
+                crate::wording::thousands(finding.count),
             ));
         }
     }

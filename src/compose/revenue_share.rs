@@ -23,7 +23,7 @@ pub(crate) struct RevenueShare {
     pub snapshots: Vec<UsedSnapshot>,
 }
 
-/// The normative totals (SPEC 4).
+/// The normative totals (SPEC 4), and how many workspaces the customers have.
 #[derive(Debug, Serialize)]
 pub(crate) struct ShareTotals {
     pub customers: i64,
@@ -31,6 +31,7 @@ pub(crate) struct ShareTotals {
     pub arr_coverage: Option<f64>,
     /// Every workspace of the flags snapshot, customers' or not.
     pub workspaces: i64,
+    pub customer_workspaces: i64,
 }
 
 /// One ARR band: its customers, their ARR, and each feature's adoption among them.
@@ -66,6 +67,7 @@ pub(crate) fn revenue_share(store: &Store, config: &Config, as_of: NaiveDate) ->
             arr: totals.arr,
             arr_coverage: totals.arr_coverage,
             workspaces: totals.workspaces,
+            customer_workspaces: totals.customer_workspaces,
         },
         features,
         bands,

@@ -55,6 +55,7 @@ pub(crate) struct Totals {
     pub unattributed_arr: Money,
     pub unattributed_arr_share: Option<f64>,
     pub workspaces: i64,
+    pub customer_workspaces: i64,
 }
 
 /// `revenue_share`: one feature.
