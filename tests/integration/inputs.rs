@@ -262,14 +262,17 @@ fn user_templates_and_queries_replace_the_built_in_ones_file_by_file() {
     assert!(err.contains("revenue-share.md.j2"), "{err}");
 }
 
-/// The built-in text of `queries/NAME`, for tests that override it.
-fn builtin_query(name: &str) -> String {
-    std::fs::read_to_string(
+/// Writes `my-queries/NAME`: the built-in block with `from` replaced by `to`.
+fn edited_query(p: &Project, name: &str, from: &str, to: &str) {
+    let builtin = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("queries")
             .join(name),
     )
-    .unwrap()
+    .unwrap();
+    assert!(builtin.contains(from), "{name} changed; update this test's edit");
+    std::fs::create_dir_all(p.path("my-queries")).unwrap();
+    p.write(&format!("my-queries/{name}"), builtin.replace(from, to));
 }
 
 /// Issue 12: a user's query block whose column is renamed is an error naming the block,
@@ -278,29 +281,20 @@ fn builtin_query(name: &str) -> String {
 fn a_renamed_column_in_a_user_query_is_an_error_naming_block_column_and_file() {
     let p = Project::new("basic");
     p.load_basic("2026-09-30");
-    std::fs::create_dir(p.path("my-queries")).unwrap();
-    let builtin = builtin_query("totals.sql");
-    let select = "w.workspaces";
-    assert!(builtin.contains(select), "totals.sql changed; update this test's edit");
-    p.write(
-        "my-queries/totals.sql",
-        builtin.replace(select, "w.workspaces AS all_workspaces"),
-    );
-    for report in ["revenue-share", "idps", "quarterly"] {
-        let mut args = vec!["--queries-dir", "my-queries", "report", report, "--format", "json"];
-        if report == "quarterly" {
-            args.extend(["--quarter", "2026Q3"]);
-        }
-        if report == "idps" {
-            p.run(&["load", "auth0", "auth0.json", "--as-of", "2026-09-30"]);
-        }
-        let err = p.fail(&args);
+    p.run(&["load", "auth0", "auth0.json", "--as-of", "2026-09-30"]);
+    edited_query(&p, "totals.sql", "w.workspaces", "w.workspaces AS all_workspaces");
+    let reports: [&[&str]; 4] = [
+        &["report", "revenue-share"],
+        &["report", "idps"],
+        &["report", "quarterly", "--quarter", "2026Q3"],
+        &["doctor"],
+    ];
+    for report in reports {
+        let err = p.fail(&[&["--queries-dir", "my-queries"], report, &["--format", "json"]].concat());
         assert!(err.contains("query totals from my-queries/totals.sql failed"), "{err}");
         assert!(err.contains("no column `workspaces`"), "{err}");
         assert!(err.contains("all_workspaces"), "its columns are listed: {err}");
     }
-    let err = p.fail(&["--queries-dir", "my-queries", "doctor", "--format", "json"]);
-    assert!(err.contains("no column `workspaces`"), "{err}");
 }
 
 /// Issue 12: a column missing from a user's block, or NULL where a number belongs, is
@@ -312,20 +306,10 @@ fn a_missing_or_null_column_is_an_error_not_zero() {
     let p = Project::new("basic");
     p.load_basic("2026-06-30");
     p.load_basic("2026-09-30");
-    std::fs::create_dir(p.path("my-queries")).unwrap();
-    let builtin = builtin_query("coverage.sql");
-    let dropped = ", a.churned_accounts\nFROM t, account_counts a";
-    assert!(
-        builtin.contains(dropped),
-        "coverage.sql changed; update this test's edit"
-    );
-    p.write(
-        "my-queries/coverage.sql",
-        builtin.replace(dropped, "\nFROM t, account_counts a"),
-    );
     // The built-in block reports the one churned account.
     let r = p.json(&["report", "revenue-share", "--format", "json"]);
     assert_eq!(r["coverage"]["churned_accounts"], 1);
+    edited_query(&p, "coverage.sql", ", a.churned_accounts\nFROM", "\nFROM");
     for format in ["json", "md"] {
         let err = p.fail(&[
             "--queries-dir",
@@ -342,31 +326,15 @@ fn a_missing_or_null_column_is_an_error_not_zero() {
         assert!(err.contains("no column `churned_accounts`"), "{err}");
     }
 
-    let builtin = builtin_query("revenue_share.sql");
-    let users = "coalesce(bw.users, 0)::BIGINT AS users";
-    assert!(
-        builtin.contains(users),
-        "revenue_share.sql changed; update this test's edit"
+    std::fs::remove_file(p.path("my-queries/coverage.sql")).unwrap();
+    edited_query(
+        &p,
+        "revenue_share.sql",
+        "coalesce(bw.users, 0)::BIGINT AS users",
+        "NULL::BIGINT AS users",
     );
-    p.write(
-        "my-queries/revenue_share.sql",
-        builtin.replace(users, "NULL::BIGINT AS users"),
-    );
-    let blurb = [
-        "--queries-dir",
-        "my-queries",
-        "report",
-        "blurb",
-        "--feature",
-        "sso",
-        "--from",
-        "2026-06-30",
-        "--to",
-        "2026-09-30",
-        "--format",
-        "json",
-    ];
-    let err = p.fail(&blurb);
+    let blurb = "--queries-dir my-queries report blurb --feature sso --from 2026-06-30 --to 2026-09-30";
+    let err = p.fail(&blurb.split(' ').collect::<Vec<_>>());
     assert!(
         err.contains("query revenue_share from my-queries/revenue_share.sql failed"),
         "{err}"
@@ -382,21 +350,12 @@ fn blurb_wording_comes_from_templates_that_a_reports_dir_overrides() {
     let p = Project::new("basic");
     p.load_basic("2026-06-30");
     p.load_basic("2026-09-30");
-    let args = |format: &'static str| {
-        [
-            "--reports-dir",
-            "my-reports",
-            "report",
-            "blurb",
-            "--feature",
-            "sso",
-            "--from",
-            "2026-06-30",
-            "--to",
-            "2026-09-30",
-            "--format",
-            format,
-        ]
+    let blurb = "report blurb --feature sso --from 2026-06-30 --to 2026-09-30 --format";
+    let args = |format: &str| -> Vec<String> {
+        format!("--reports-dir my-reports {blurb} {format}")
+            .split(' ')
+            .map(String::from)
+            .collect()
     };
     std::fs::create_dir(p.path("my-reports")).unwrap();
     p.write(
@@ -408,7 +367,7 @@ fn blurb_wording_comes_from_templates_that_a_reports_dir_overrides() {
          {% macro warnings(b) -%}\nMind the {{ b.small_sample_limit }}.\n{%- endmacro %}\n\
          {% macro footnote(b) -%}\nMade by hand.\n{%- endmacro %}\n",
     );
-    let r = p.json(&args("json"));
+    let r = p.json(&args("json").iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(
         r["sentences"],
         serde_json::json!(["SSO sits with 3 customers and $188k.", "Up +0."])
@@ -416,24 +375,13 @@ fn blurb_wording_comes_from_templates_that_a_reports_dir_overrides() {
     assert_eq!(r["text"], "SSO sits with 3 customers and $188k. Up +0.");
     assert_eq!(r["warnings"], serde_json::json!(["Mind the 5."]));
     assert_eq!(r["footnote"], "Made by hand.");
-    let md = p.run(&args("md"));
+    let md = p.run(&args("md").iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(
         md,
         "SSO sits with 3 customers and $188k. Up +0.[^1]\n\n> **Before you paste this:**\n> - Mind the 5.\n\n[^1]: Made by hand.\n"
     );
     // Without the override, the built-in wording.
-    let builtin = p.json(&[
-        "report",
-        "blurb",
-        "--feature",
-        "sso",
-        "--from",
-        "2026-06-30",
-        "--to",
-        "2026-09-30",
-        "--format",
-        "json",
-    ]);
+    let builtin = p.json(&format!("{blurb} json").split(' ').collect::<Vec<_>>());
     assert!(
         builtin["text"]
             .as_str()
