@@ -2,11 +2,12 @@
 //! ARR where ARR applies, with examples, and the `--fail-on` thresholds a scheduled job
 //! checks against them.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::selection::{prepare, select_side, snapshot_gaps, snapshot_of, used_snapshots, SnapshotGap, UsedSnapshot};
+use crate::cli::FailOn;
 use crate::config::Config;
 use crate::money::Money;
 use crate::queries::rows::{
@@ -188,48 +189,37 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
     })
 }
 
-/// Checks `--fail-on KEY=VALUE` thresholds; returns the ones exceeded, as sentences.
-pub(crate) fn exceeded_thresholds(doctor: &Doctor, fail_on: &[String]) -> Result<Vec<String>> {
+/// Checks `--fail-on` thresholds; returns the ones exceeded, as sentences.
+pub(crate) fn exceeded_thresholds(doctor: &Doctor, fail_on: &[FailOn]) -> Result<Vec<String>> {
     let mut exceeded = Vec::new();
-    for spec in fail_on {
-        let Some((key, value)) = spec.split_once('=') else {
-            bail!("--fail-on `{spec}` must be KEY=VALUE, e.g. unattributed-arr=2% or unmapped-connections=0");
-        };
-        let (key, value) = (key.trim(), value.trim());
-        if key == "unattributed-arr" {
-            let limit = match value.strip_suffix('%') {
-                Some(pct) => pct.trim().parse::<f64>().map(|p| p / 100.0),
-                None => value.parse::<f64>(),
+    for threshold in fail_on {
+        match threshold {
+            FailOn::UnattributedArr(limit) => {
+                let share = doctor.unattributed_arr_share.unwrap_or(0.0);
+                if share > *limit {
+                    exceeded.push(format!(
+                        "unattributed ARR is {:.1}%, above the --fail-on limit of {:.1}%",
+                        share * 100.0,
+                        limit * 100.0
+                    ));
+                }
             }
-            .with_context(|| format!("--fail-on {spec}: `{value}` is not a percentage such as 2%"))?;
-            let share = doctor.unattributed_arr_share.unwrap_or(0.0);
-            if share > limit {
-                exceeded.push(format!(
-                    "unattributed ARR is {:.1}%, above the --fail-on limit of {:.1}%",
-                    share * 100.0,
-                    limit * 100.0
-                ));
+            FailOn::Count { key, limit } => {
+                let finding = doctor.findings.iter().find(|f| f.key == key).with_context(|| {
+                    format!(
+                        "doctor has no finding `{key}` although --fail-on accepts it; this is a bug, please report it"
+                    )
+                })?;
+                if u64::try_from(finding.count).is_ok_and(|count| count > *limit) {
+                    exceeded.push(format!(
+                        "{}{} ({}): {}, above the --fail-on limit of {limit}",
+                        finding.title[..1].to_lowercase(),
+                        &finding.title[1..],
+                        finding.key,
+                        crate::wording::thousands(finding.count),
+                    ));
+                }
             }
-            continue;
-        }
-        let Some(finding) = doctor.findings.iter().find(|f| f.key == key) else {
-            let keys: Vec<&str> = doctor.findings.iter().map(|f| f.key).collect();
-            bail!(
-                "--fail-on key `{key}` is unknown; use unattributed-arr or one of {}",
-                keys.join(", ")
-            );
-        };
-        let limit: i64 = value
-            .parse()
-            .with_context(|| format!("--fail-on {spec}: `{value}` is not a count"))?;
-        if finding.count > limit {
-            exceeded.push(format!(
-                "{}{} ({}): {}, above the --fail-on limit of {limit}",
-                finding.title[..1].to_lowercase(),
-                &finding.title[1..],
-                finding.key,
-                crate::wording::thousands(finding.count),
-            ));
         }
     }
     Ok(exceeded)

@@ -10,6 +10,7 @@ mod doctor;
 mod idps;
 mod inputs;
 mod load;
+mod options;
 mod quarterly;
 mod revenue_share;
 mod store_safety;
