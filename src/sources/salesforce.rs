@@ -15,10 +15,11 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::text::{
-    self, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18, split_workspace_ids, After, CsvRow, CsvText,
-    Money,
-};
+use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText};
+use super::text::decode::{decode_text, read_bytes};
+use super::text::lines::line_breaks;
+use super::text::money::{parse_money, Money};
+use super::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
 
 /// Header names from `[salesforce.columns]`; each wins over detection.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -106,7 +107,7 @@ pub(crate) fn read_accounts(
     rates: &CurrencyRates,
 ) -> anyhow::Result<SalesforceExport> {
     let origin = path.display().to_string();
-    let bytes = text::read_bytes(path)?;
+    let bytes = read_bytes(path)?;
     let (content, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
     let reporting = parse_currency_code(&rates.reporting).ok_or_else(|| {
@@ -219,13 +220,7 @@ pub(crate) fn read_accounts(
             );
         }
         if cells.len() != names.len() {
-            return Err(text::field_count_error(
-                &origin,
-                line,
-                cells.len(),
-                header.line,
-                names.len(),
-            ));
+            return Err(field_count_error(&origin, line, cells.len(), header.line, names.len()));
         }
 
         let DataRow {
@@ -359,7 +354,7 @@ fn read_ahead(
     let parts = csv.fold_rows(
         Some(after_header),
         |part| {
-            let rows = text::line_breaks(part) + 1;
+            let rows = line_breaks(part) + 1;
             (Vec::with_capacity(rows), Vec::with_capacity(rows))
         },
         |(rows, data), row| {
@@ -371,7 +366,7 @@ fn read_ahead(
         },
     )?;
     let (rows, data): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
-    Ok((text::concat(rows), text::concat(data)))
+    Ok((concat(rows), concat(data)))
 }
 
 /// The `DataRow` of one record with the header's field count, or its first bad cell.
@@ -448,6 +443,18 @@ fn read_data_row(
         currency,
         workspace_ids,
     })
+}
+
+/// Splits a cell holding one or more workspace IDs (`ws_1; ws_2`, `ws_1,ws_2`,
+/// `ws_1 ws_2`), dropping empties and repeats while keeping the first order.
+pub(crate) fn split_workspace_ids(cell: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in cell.split(|c: char| c == ';' || c == ',' || c.is_whitespace()) {
+        if !part.is_empty() && !out.iter().any(|seen| seen == part) {
+            out.push(part.to_string());
+        }
+    }
+    out
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -1270,5 +1277,19 @@ mod tests {
         let export = read("Id,ARR__c\n", &usd());
         assert!(export.accounts.is_empty());
         assert!(export.warnings[0].contains("no account rows"));
+    }
+
+    #[test]
+    fn workspace_id_lists() {
+        assert_eq!(split_workspace_ids("ws_1"), ["ws_1"]);
+        assert_eq!(
+            split_workspace_ids("ws_1;ws_2, ws_3  ws_4\nws_5"),
+            ["ws_1", "ws_2", "ws_3", "ws_4", "ws_5"]
+        );
+        assert_eq!(split_workspace_ids("ws_2; ws_1;ws_2;;"), ["ws_2", "ws_1"]);
+        assert!(split_workspace_ids(" ; , ").is_empty());
+        assert!(split_workspace_ids("").is_empty());
+        // Case matters: workspace IDs are opaque.
+        assert_eq!(split_workspace_ids("WS_1 ws_1"), ["WS_1", "ws_1"]);
     }
 }
