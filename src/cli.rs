@@ -1,12 +1,177 @@
-//! The command line as the user types it: clap derive types and nothing else.
+//! The command line as the user types it: clap derive types, the bounds of every
+//! numeric option, and the usage error that `main` turns into exit code 2.
 //!
-//! No I/O and no validation beyond what clap does; `config` turns these values
-//! into a resolved `Config`, and `lib::run` walks the pipeline.
+//! No I/O. Every numeric option declares a [`Bounds`] once, which gives both its
+//! clap value parser and the range its `--help` shows; `config` checks numeric
+//! config keys against the same bounds, turns these values into a resolved
+//! `Config`, and `lib::run` walks the pipeline.
 
+use std::fmt::{self, Display};
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The years of `--as-of`, `--from`, `--to` and `--quarter`.
+pub(crate) const YEARS: Bounds<i32> = Bounds::new(1900, 9999);
+/// `--wait` and `FEATUREARR_WAIT`, in seconds: up to a day.
+pub(crate) const WAIT_SECONDS: Bounds<u64> = Bounds::new(1, 86_400).or_zero("fail at once");
+/// `load auth0 --log-days`: a dump may hold more than Auth0 keeps (a log stream's export).
+pub(crate) const LOAD_LOG_DAYS: Bounds<u32> = Bounds::new(1, 3650);
+/// `pull auth0 --log-days`; Auth0 keeps 1 to 30 days by plan, and the pull warns past 30.
+pub(crate) const PULL_LOG_DAYS: Bounds<u32> = Bounds::new(1, 3650).or_zero("no logs");
+/// `--rps`, `FEATUREARR_AUTH0_RPS` and `[auth0] requests_per_second`. Below 0.01 a
+/// pull would wait minutes between requests; Auth0 allows at most tens per second.
+pub(crate) const AUTH0_RPS: Bounds<f64> = Bounds::new(0.01, 1000.0).or_zero("no client-side limit");
+/// `pull auth0 --timeout`, in seconds.
+pub(crate) const TIMEOUT_SECONDS: Bounds<u64> = Bounds::new(1, 3600);
+/// `pull auth0 --max-retries`: each retry may wait up to 30 s.
+pub(crate) const MAX_RETRIES: Bounds<u32> = Bounds::new(0, 20);
+/// `demo --workspaces`: fewer than 10 mean nothing. 10M ran to the end in 10 min on
+/// 2 busy cores: 9.9 GiB of inputs, a 3.2 GiB store and a 5.5 GiB peak.
+pub(crate) const DEMO_WORKSPACES: Bounds<usize> = Bounds::new(10, 10_000_000);
+/// `demo --seed`: any 64-bit seed.
+pub(crate) const DEMO_SEED: Bounds<u64> = Bounds::new(0, u64::MAX);
+/// `doctor --fail-on KEY=N` for a finding counted in rows.
+pub(crate) const FAIL_ON_COUNT: Bounds<u64> = Bounds::new(0, 1_000_000_000);
+/// `doctor --fail-on unattributed-arr=N%`.
+pub(crate) const FAIL_ON_PERCENT: Bounds<f64> = Bounds::new(0.0, 100.0);
+/// `doctor --fail-on unattributed-arr=N`, a fraction of ARR.
+pub(crate) const FAIL_ON_SHARE: Bounds<f64> = Bounds::new(0.0, 1.0);
+
+/// A type a numeric option can hold.
+pub(crate) trait Number: Copy + PartialOrd + Display + Send + Sync + 'static {
+    /// How the user is told what to write: "a whole number" or "a number".
+    const KIND: &'static str;
+    const ZERO: Self;
+    /// Rust's own parse: for `f64` it accepts NaN and infinities, which no bound contains.
+    fn parse_text(text: &str) -> Option<Self>;
+}
+
+macro_rules! whole_number {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            const KIND: &'static str = "a whole number";
+            const ZERO: Self = 0;
+            fn parse_text(text: &str) -> Option<Self> {
+                text.parse().ok()
+            }
+        }
+    )*};
+}
+whole_number!(i32, u32, u64, usize);
+
+impl Number for f64 {
+    const KIND: &'static str = "a number";
+    const ZERO: Self = 0.0;
+    fn parse_text(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+/// The values a numeric option (or config key) accepts: `min..=max`, and 0 too when
+/// 0 means something of its own (`or_zero`). One constant gives the clap parser
+/// (`parser`, `env_parser`), the `--help` line (`help`) and the config check
+/// (`config::bounded`), so the range is written once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds<T> {
+    min: T,
+    max: T,
+    /// What 0 means, when 0 is accepted below `min`.
+    zero: Option<&'static str>,
+}
+
+impl<T: Number> Bounds<T> {
+    pub(crate) const fn new(min: T, max: T) -> Self {
+        Bounds { min, max, zero: None }
+    }
+
+    /// Also accepts 0, meaning `meaning` (e.g. "no limit").
+    pub(crate) const fn or_zero(self, meaning: &'static str) -> Self {
+        Bounds {
+            zero: Some(meaning),
+            ..self
+        }
+    }
+
+    /// `1 to 3600`, or `0 (no logs) or 1 to 3650`.
+    pub(crate) fn range(&self) -> String {
+        let range = format!("{} to {}", self.min, self.max);
+        match self.zero {
+            Some(meaning) => format!("0 ({meaning}) or {range}"),
+            None => range,
+        }
+    }
+
+    /// What a rejected value must be instead: `a whole number from 1 to 3600`,
+    /// or `a whole number: 0 (no logs) or 1 to 3650`.
+    pub(crate) fn expected(&self) -> String {
+        match self.zero {
+            Some(_) => format!("{}: {}", T::KIND, self.range()),
+            None => format!("{} from {}", T::KIND, self.range()),
+        }
+    }
+
+    /// An option's help line with its range, shown by `--help`.
+    pub(crate) fn help(&self, text: &str) -> String {
+        format!("{text} [range: {}]", self.range())
+    }
+
+    pub(crate) fn contains(&self, value: T) -> bool {
+        (self.min <= value && value <= self.max) || (self.zero.is_some() && value == T::ZERO)
+    }
+
+    /// The value `text` holds when it is in bounds; else what it must be.
+    pub(crate) fn parse(&self, text: &str) -> Result<T, String> {
+        T::parse_text(text.trim())
+            .filter(|value| self.contains(*value))
+            .ok_or_else(|| format!("must be {}", self.expected()))
+    }
+
+    /// The clap value parser of an option without an environment variable.
+    pub(crate) fn parser(self) -> impl clap::builder::TypedValueParser<Value = T> {
+        move |text: &str| self.parse(text)
+    }
+
+    /// The clap value parser of an option that also reads `env`: clap's error names
+    /// only the flag, so the message names the variable the value may have come from.
+    pub(crate) fn env_parser(self, env: &'static str) -> impl clap::builder::TypedValueParser<Value = T> {
+        move |text: &str| {
+            self.parse(text)
+                .map_err(|must| format!("{must} (if it came from {env}, fix or unset that variable)"))
+        }
+    }
+}
+
+/// A mistake in what the user asked for that clap cannot see: a config file key out
+/// of range, or options that only make sense together. `main` exits 2 on it, as
+/// clap does for the mistakes it finds itself; its message and causes print as any
+/// error's do.
+#[derive(Debug)]
+pub struct UsageError(anyhow::Error);
+
+impl UsageError {
+    pub(crate) fn new(error: anyhow::Error) -> UsageError {
+        UsageError(error)
+    }
+
+    /// A usage error with this message, ready to return from `lib::run`.
+    pub(crate) fn msg(message: String) -> anyhow::Error {
+        UsageError(anyhow::Error::msg(message)).into()
+    }
+}
+
+impl Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for UsageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
 
 /// How much revenue sits on each security feature and identity provider.
 ///
@@ -30,13 +195,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "FEATUREARR_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Seconds to wait for another featurearr process to release the store (0: fail at once)
+    // Seconds to wait for another featurearr process to release the store.
     #[arg(
         long,
         global = true,
         env = "FEATUREARR_WAIT",
         default_value_t = 0,
-        value_name = "SECONDS"
+        value_name = "SECONDS",
+        allow_negative_numbers = true,
+        value_parser = WAIT_SECONDS.env_parser("FEATUREARR_WAIT"),
+        help = WAIT_SECONDS.help("Seconds to wait for another featurearr process to release the store")
     )]
     pub wait: u64,
 
@@ -71,9 +239,10 @@ Examples:
   featurearr doctor
   featurearr doctor --format json --fail-on unattributed-arr=2% --fail-on unmapped-connections=0
 
---fail-on keys: unattributed-arr (percent of ARR), workspaces-without-account,
-accounts-without-workspace, unmapped-connections, missing-accounts,
-prerequisite-breaks, empty-booleans, conflicting-links, snapshot-gaps (counts).
+--fail-on keys: unattributed-arr (a percentage of ARR, 0% to 100%), and counts from 0
+to 1000000000 of workspaces-without-account, accounts-without-workspace,
+unmapped-connections, missing-accounts, prerequisite-breaks, empty-booleans,
+conflicting-links, snapshot-gaps.
 The report is printed either way; the exit code is 1 when a threshold is exceeded.")]
     Doctor(DoctorArgs),
 
@@ -113,8 +282,15 @@ pub struct LoadAuth0Args {
     #[command(flatten)]
     pub load: LoadArgs,
 
-    /// Count successful logins of the N days ending on --as-of
-    #[arg(long, value_name = "N", default_value_t = 30)]
+    // Count successful logins of the N days ending on --as-of.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 30,
+        allow_negative_numbers = true,
+        value_parser = LOAD_LOG_DAYS.parser(),
+        help = LOAD_LOG_DAYS.help("Count successful logins of the N days ending on --as-of")
+    )]
     pub log_days: u32,
 }
 
@@ -147,20 +323,50 @@ pub struct PullAuth0Args {
     #[arg(long, value_name = "FILE")]
     pub save_dump: Option<PathBuf>,
 
-    /// Pull successful logins of the N days ending on --as-of (0: no logs)
-    #[arg(long, value_name = "N", default_value_t = 30)]
+    // Pull successful logins of the N days ending on --as-of.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 30,
+        allow_negative_numbers = true,
+        value_parser = PULL_LOG_DAYS.parser(),
+        help = PULL_LOG_DAYS.help("Pull successful logins of the N days ending on --as-of (Auth0 keeps at most 30)")
+    )]
     pub log_days: u32,
 
-    /// Client-side limit in requests per second (Auth0 allows 2 on free tenants, 16 on enterprise ones)
-    #[arg(long, value_name = "N", env = "FEATUREARR_AUTH0_RPS")]
+    // Client-side limit in requests per second (default 2, or [auth0] requests_per_second).
+    #[arg(
+        long,
+        value_name = "N",
+        env = "FEATUREARR_AUTH0_RPS",
+        allow_negative_numbers = true,
+        value_parser = AUTH0_RPS.env_parser("FEATUREARR_AUTH0_RPS"),
+        help = AUTH0_RPS.help(
+            "Client-side limit in requests per second (default 2, what free tenants allow; 16 on enterprise ones)"
+        )
+    )]
     pub rps: Option<f64>,
 
-    /// Seconds before a request times out
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    // Seconds before a request times out.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        allow_negative_numbers = true,
+        value_parser = TIMEOUT_SECONDS.parser(),
+        help = TIMEOUT_SECONDS.help("Seconds before a request times out")
+    )]
     pub timeout: u64,
 
-    /// Retries of a request after a 429, a 5xx or a timeout
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    // Retries of a request after a 429, a 5xx or a timeout.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        allow_negative_numbers = true,
+        value_parser = MAX_RETRIES.parser(),
+        help = MAX_RETRIES.help("Retries of a request after a 429, a 5xx or a timeout")
+    )]
     pub max_retries: u32,
 }
 
@@ -216,7 +422,7 @@ Examples:
   featurearr report quarterly --quarter 2026Q3
   featurearr report quarterly --quarter 2026Q3 --format json --output q3.json
 
-Quarters follow [report] fiscal_year_start_month (default 1, January) and are named
+Quarters follow [report] fiscal_year_start_month (1 to 12, default 1, January) and are named
 by the fiscal year they end in.")]
     Quarterly(QuarterlyArgs),
 
@@ -248,8 +454,8 @@ pub struct DoctorArgs {
     pub format: DocumentFormat,
 
     /// Exit 1 when a finding exceeds a threshold: KEY=VALUE, e.g. unattributed-arr=2%
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub fail_on: Vec<String>,
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_fail_on)]
+    pub fail_on: Vec<FailOn>,
 }
 
 #[derive(Debug, Args)]
@@ -339,31 +545,229 @@ pub struct DemoArgs {
     #[arg(long, default_value = "featurearr-demo")]
     pub dir: PathBuf,
 
-    /// How many workspaces to generate
-    #[arg(long, default_value_t = 2000)]
+    // How many workspaces to generate.
+    #[arg(
+        long,
+        default_value_t = 2000,
+        allow_negative_numbers = true,
+        value_parser = DEMO_WORKSPACES.parser(),
+        help = DEMO_WORKSPACES.help("How many workspaces to generate")
+    )]
     pub workspaces: usize,
 
-    /// Random seed: the same seed writes the same files
-    #[arg(long, default_value_t = 42)]
+    // Random seed: the same seed writes the same files.
+    #[arg(
+        long,
+        default_value_t = 42,
+        allow_negative_numbers = true,
+        value_parser = DEMO_SEED.parser(),
+        help = DEMO_SEED.help("Random seed: the same seed writes the same files")
+    )]
     pub seed: u64,
 }
 
-/// A `YYYY-MM-DD` date; anything else is a usage error.
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD, e.g. 2026-09-30"))
+/// A `doctor --fail-on` threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailOn {
+    /// `unattributed-arr`: the largest share of ARR (0 to 1) that may be unattributed.
+    UnattributedArr(f64),
+    /// A finding counted in rows (one of [`FAIL_ON_COUNT_KEYS`]) and the most it may count.
+    Count { key: String, limit: u64 },
 }
 
-/// A `YYYYQn` quarter such as 2026Q3; anything else is a usage error.
+/// The doctor findings `--fail-on` can name besides `unattributed-arr`.
+pub const FAIL_ON_COUNT_KEYS: [&str; 8] = [
+    "workspaces-without-account",
+    "accounts-without-workspace",
+    "unmapped-connections",
+    "missing-accounts",
+    "prerequisite-breaks",
+    "empty-booleans",
+    "conflicting-links",
+    "snapshot-gaps",
+];
+
+/// `KEY=VALUE`: `unattributed-arr=2%` (or the fraction 0.02), or a finding's key and a count.
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    let Some((key, value)) = text.split_once('=') else {
+        return Err("must be KEY=VALUE, e.g. unattributed-arr=2% or unmapped-connections=0".into());
+    };
+    let (key, value) = (key.trim(), value.trim());
+    if key == "unattributed-arr" {
+        let share = match value.strip_suffix('%') {
+            Some(percent) => FAIL_ON_PERCENT.parse(percent).map(|p| p / 100.0),
+            None => FAIL_ON_SHARE.parse(value),
+        };
+        return share.map(FailOn::UnattributedArr).map_err(|_| {
+            format!(
+                "unattributed-arr must be a percentage, {} followed by %, such as 2%, or a fraction, {}, such as 0.02",
+                FAIL_ON_PERCENT.range(),
+                FAIL_ON_SHARE.range()
+            )
+        });
+    }
+    if !FAIL_ON_COUNT_KEYS.contains(&key) {
+        return Err(format!(
+            "key `{key}` is unknown; use unattributed-arr or one of {}",
+            FAIL_ON_COUNT_KEYS.join(", ")
+        ));
+    }
+    let limit = FAIL_ON_COUNT.parse(value).map_err(|must| format!("{key} {must}"))?;
+    Ok(FailOn::Count {
+        key: key.to_string(),
+        limit,
+    })
+}
+
+/// A `YYYY-MM-DD` date in `YEARS`; anything else is a usage error.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|date| YEARS.contains(date.year()))
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is not a date; use YYYY-MM-DD with a year from {}, e.g. 2026-09-30",
+                YEARS.range()
+            )
+        })
+}
+
+/// A `YYYYQn` quarter such as 2026Q3, of a year in `YEARS`; anything else is a usage error.
 fn parse_quarter(text: &str) -> Result<String, String> {
     let upper = text.trim().to_ascii_uppercase();
-    let valid = upper.len() == 6
-        && upper[..4].chars().all(|c| c.is_ascii_digit())
-        && &upper[4..5] == "Q"
-        && matches!(&upper[5..], "1" | "2" | "3" | "4");
-    if valid {
-        Ok(upper)
-    } else {
-        Err(format!("`{text}` is not a quarter; use YYYYQn, e.g. 2026Q3"))
+    let year = upper
+        .split_once('Q')
+        .filter(|(year, q)| year.len() == 4 && matches!(*q, "1" | "2" | "3" | "4"))
+        .and_then(|(year, _)| YEARS.parse(year).ok());
+    match year {
+        Some(_) => Ok(upper),
+        None => Err(format!(
+            "`{text}` is not a quarter; use YYYYQn with a year from {}, e.g. 2026Q3",
+            YEARS.range()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_every_default_is_in_bounds() {
+        // debug_assert checks the definitions; parsing bare commands runs every
+        // default through its bounded parser.
+        Cli::command().debug_assert();
+        for args in [
+            &["featurearr", "snapshots"][..],
+            &["featurearr", "load", "auth0", "d.json"],
+            &["featurearr", "pull", "auth0"],
+            &["featurearr", "demo"],
+        ] {
+            Cli::try_parse_from(args).unwrap();
+        }
+    }
+
+    #[test]
+    fn whole_number_bounds_refuse_what_is_outside_and_keep_what_is_inside() {
+        let days = Bounds::new(1u32, 3650);
+        for text in [
+            "-1",
+            "0",
+            "3651",
+            "NaN",
+            "inf",
+            "1e308",
+            "2.5",
+            "ten",
+            "",
+            "99999999999",
+        ] {
+            assert_eq!(
+                days.parse(text),
+                Err("must be a whole number from 1 to 3650".to_string()),
+                "{text}"
+            );
+        }
+        assert_eq!(days.parse(" 1 "), Ok(1));
+        assert_eq!(days.parse("3650"), Ok(3650));
+    }
+
+    #[test]
+    fn number_bounds_refuse_nan_infinities_and_tiny_values_and_may_allow_zero() {
+        for text in [
+            "NaN", "nan", "inf", "-inf", "infinity", "1e308", "1e-20", "-0.5", "1000.01",
+        ] {
+            assert!(AUTH0_RPS.parse(text).is_err(), "{text}");
+        }
+        assert_eq!(AUTH0_RPS.parse("0"), Ok(0.0));
+        assert_eq!(AUTH0_RPS.parse("0.01"), Ok(0.01));
+        assert_eq!(AUTH0_RPS.parse("1e3"), Ok(1000.0));
+        assert_eq!(AUTH0_RPS.range(), "0 (no client-side limit) or 0.01 to 1000");
+        assert_eq!(
+            AUTH0_RPS.parse("-1"),
+            Err("must be a number: 0 (no client-side limit) or 0.01 to 1000".to_string())
+        );
+    }
+
+    #[test]
+    fn help_lines_carry_the_range() {
+        assert_eq!(
+            TIMEOUT_SECONDS.help("Seconds before a request times out"),
+            "Seconds before a request times out [range: 1 to 3600]"
+        );
+    }
+
+    #[test]
+    fn fail_on_reads_shares_and_counts_and_refuses_the_rest() {
+        assert_eq!(parse_fail_on("unattributed-arr=2%"), Ok(FailOn::UnattributedArr(0.02)));
+        assert_eq!(
+            parse_fail_on(" unattributed-arr = 0.5 "),
+            Ok(FailOn::UnattributedArr(0.5))
+        );
+        assert_eq!(
+            parse_fail_on("snapshot-gaps=0"),
+            Ok(FailOn::Count {
+                key: "snapshot-gaps".into(),
+                limit: 0
+            })
+        );
+        for bad in [
+            "unattributed-arr=abc%",
+            "unattributed-arr=101%",
+            "unattributed-arr=-1%",
+            "unattributed-arr=NaN%",
+            "unattributed-arr=2",
+            "snapshot-gaps=-1",
+            "snapshot-gaps=1e308",
+            "snapshot-gaps=1.5",
+            "nonsense=1",
+            "snapshot-gaps",
+        ] {
+            assert!(parse_fail_on(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn quarters_and_dates_are_years_1900_to_9999() {
+        assert_eq!(parse_quarter("2026q3"), Ok("2026Q3".to_string()));
+        // Six bytes with a two-byte character across byte 4 used to panic on a slice.
+        for bad in ["202éQ", "éééQ1", "1899Q4", "10000Q1", "2026Q5", "2026Q", "Q3"] {
+            assert!(parse_quarter(bad).is_err(), "{bad}");
+        }
+        assert!(parse_date("1900-01-01").is_ok() && parse_date("9999-12-31").is_ok());
+        for bad in ["1899-12-31", "0000-01-01", "+10000-01-01", "2026-02-30"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_usage_error_prints_as_its_message_and_keeps_the_causes() {
+        let inner = anyhow::anyhow!("toml says no").context("featurearr.toml is not a valid config");
+        let err: anyhow::Error = UsageError::new(inner).into();
+        let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
+        assert_eq!(chain, ["featurearr.toml is not a valid config", "toml says no"]);
+        assert!(err.is::<UsageError>());
     }
 }

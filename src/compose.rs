@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::cli::FailOn;
 use crate::config::Config;
 use crate::queries::{self, Band, Side};
 use crate::store::{Source, Store, Table};
@@ -1001,47 +1002,36 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
     })
 }
 
-/// Checks `--fail-on KEY=VALUE` thresholds; returns the ones exceeded, as sentences.
-pub(crate) fn exceeded_thresholds(doctor: &Doctor, fail_on: &[String]) -> Result<Vec<String>> {
+/// Checks `--fail-on` thresholds; returns the ones exceeded, as sentences.
+pub(crate) fn exceeded_thresholds(doctor: &Doctor, fail_on: &[FailOn]) -> Result<Vec<String>> {
     let mut exceeded = Vec::new();
-    for spec in fail_on {
-        let Some((key, value)) = spec.split_once('=') else {
-            bail!("--fail-on `{spec}` must be KEY=VALUE, e.g. unattributed-arr=2% or unmapped-connections=0");
-        };
-        let (key, value) = (key.trim(), value.trim());
-        if key == "unattributed-arr" {
-            let limit = match value.strip_suffix('%') {
-                Some(pct) => pct.trim().parse::<f64>().map(|p| p / 100.0),
-                None => value.parse::<f64>(),
+    for threshold in fail_on {
+        match threshold {
+            FailOn::UnattributedArr(limit) => {
+                let share = doctor.unattributed_arr_share.unwrap_or(0.0);
+                if share > *limit {
+                    exceeded.push(format!(
+                        "unattributed ARR is {:.1}%, above the --fail-on limit of {:.1}%",
+                        share * 100.0,
+                        limit * 100.0
+                    ));
+                }
             }
-            .with_context(|| format!("--fail-on {spec}: `{value}` is not a percentage such as 2%"))?;
-            let share = doctor.unattributed_arr_share.unwrap_or(0.0);
-            if share > limit {
-                exceeded.push(format!(
-                    "unattributed ARR is {:.1}%, above the --fail-on limit of {:.1}%",
-                    share * 100.0,
-                    limit * 100.0
-                ));
+            FailOn::Count { key, limit } => {
+                let finding = doctor.findings.iter().find(|f| f.key == key).with_context(|| {
+                    format!(
+                        "doctor has no finding `{key}` although --fail-on accepts it; this is a bug, please report it"
+                    )
+                })?;
+                if u64::try_from(finding.count).is_ok_and(|count| count > *limit) {
+                    exceeded.push(format!(
+                        "{} {}: {}, above the --fail-on limit of {limit}",
+                        finding.count,
+                        finding.title.to_lowercase(),
+                        finding.key
+                    ));
+                }
             }
-            continue;
-        }
-        let Some(finding) = doctor.findings.iter().find(|f| f.key == key) else {
-            let keys: Vec<&str> = doctor.findings.iter().map(|f| f.key).collect();
-            bail!(
-                "--fail-on key `{key}` is unknown; use unattributed-arr or one of {}",
-                keys.join(", ")
-            );
-        };
-        let limit: i64 = value
-            .parse()
-            .with_context(|| format!("--fail-on {spec}: `{value}` is not a count"))?;
-        if finding.count > limit {
-            exceeded.push(format!(
-                "{} {}: {}, above the --fail-on limit of {limit}",
-                finding.count,
-                finding.title.to_lowercase(),
-                finding.key
-            ));
         }
     }
     Ok(exceeded)

@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::Cli;
+use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS};
 use crate::sources::auth0::VendorRule;
 use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
 
@@ -19,6 +19,20 @@ const DEFAULT_CONFIG: &str = "featurearr.toml";
 
 /// Upper bounds of the default ARR bands: under $10k, $10k-$50k, $50k-$250k, $250k and up.
 const DEFAULT_ARR_BANDS: [f64; 3] = [10_000.0, 50_000.0, 250_000.0];
+
+/// `[report] arr_bands`: how many upper bounds (more make an unreadable table).
+const ARR_BAND_COUNT: Bounds<usize> = Bounds::new(1, 20);
+/// `[report] arr_bands`: each upper bound, an amount in the reporting currency
+/// (at most 2 decimals, so that it is a whole number of cents).
+const ARR_BAND: Bounds<f64> = Bounds::new(0.01, 1_000_000_000_000.0);
+/// `[report] fiscal_year_start_month`.
+const FISCAL_YEAR_START_MONTH: Bounds<u32> = Bounds::new(1, 12);
+/// `[currency] rates`: one unit of a currency in the reporting currency. The widest
+/// real spreads (1 IRR is about 0.00002 USD) fit with room; with at most
+/// `RATE_DECIMALS` decimals a rate has at most 18 digits, which the ARR reader's
+/// exact conversion needs.
+const CURRENCY_RATE: Bounds<f64> = Bounds::new(0.000_001, 1_000_000.0);
+const RATE_DECIMALS: usize = 12;
 
 /// What the user wrote in `featurearr.toml` (SPEC 2.4). Unknown keys are an
 /// error: a misspelt key silently ignored would change numbers unnoticed.
@@ -68,7 +82,9 @@ struct Auth0Section {
     connection_name_pattern: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
-    requests_per_second: Option<f64>,
+    /// Checked against `cli::AUTH0_RPS`; numeric keys are read as any TOML value so
+    /// that a wrong type gets the same message, with the range, as a wrong number.
+    requests_per_second: Option<toml::Value>,
     #[serde(default)]
     vendor_rules: Vec<VendorRule>,
 }
@@ -76,10 +92,10 @@ struct Auth0Section {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReportSection {
-    arr_bands: Option<Vec<f64>>,
+    arr_bands: Option<toml::Value>,
     queries_dir: Option<PathBuf>,
     reports_dir: Option<PathBuf>,
-    fiscal_year_start_month: Option<u32>,
+    fiscal_year_start_month: Option<toml::Value>,
 }
 
 /// A feature: a boolean column of the flags input reported on its own.
@@ -136,13 +152,18 @@ pub(crate) struct Config {
 
 impl Config {
     /// Resolves the command line and the config file into one `Config`.
+    ///
+    /// # Errors
+    /// A [`UsageError`] (exit 2) when the config file cannot be read, is not valid, or
+    /// holds a value out of its range, or when a folder flag names no folder.
     pub(crate) fn resolve(cli: &Cli) -> Result<Config> {
         let mut config = Config::load(
             cli.db.clone(),
             cli.config.as_deref(),
             cli.queries_dir.clone(),
             cli.reports_dir.clone(),
-        )?;
+        )
+        .map_err(UsageError::new)?;
         config.wait = std::time::Duration::from_secs(cli.wait);
         Ok(config)
     }
@@ -178,27 +199,27 @@ impl Config {
         let currency = resolve_currency(&file.currency, &origin)?;
         let arr_bands = match &file.report.arr_bands {
             None => DEFAULT_ARR_BANDS.to_vec(),
-            Some(bands) => {
-                ensure!(
-                    !bands.is_empty()
-                        && bands.iter().all(|b| b.is_finite() && *b > 0.0)
-                        && bands.windows(2).all(|w| w[0] < w[1]),
-                    "{origin}: [report] arr_bands must be positive and ascending, e.g. arr_bands = [10000, 50000, 250000]"
-                );
-                bands.clone()
-            }
+            Some(bands) => resolve_arr_bands(bands, &origin)?,
         };
-        let fiscal_year_start_month = file.report.fiscal_year_start_month.unwrap_or(1);
-        ensure!(
-            (1..=12).contains(&fiscal_year_start_month),
-            "{origin}: [report] fiscal_year_start_month must be 1 to 12, not {fiscal_year_start_month}"
-        );
+        let fiscal_year_start_month = match &file.report.fiscal_year_start_month {
+            None => 1,
+            Some(month) => bounded(
+                &origin,
+                "[report] fiscal_year_start_month",
+                month,
+                FISCAL_YEAR_START_MONTH,
+            )?,
+        };
+        let requests_per_second = match &file.auth0.requests_per_second {
+            None => None,
+            Some(rps) => Some(bounded(&origin, "[auth0] requests_per_second", rps, AUTH0_RPS)?),
+        };
         let auth0 = Auth0Config {
             domain: file.auth0.domain,
             connection_name_pattern: file.auth0.connection_name_pattern,
             client_id: file.auth0.client_id,
             client_secret: file.auth0.client_secret,
-            requests_per_second: file.auth0.requests_per_second,
+            requests_per_second,
             vendor_rules: file.auth0.vendor_rules,
         };
         let relative = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
@@ -226,6 +247,57 @@ impl Config {
             wait: std::time::Duration::ZERO,
         })
     }
+}
+
+/// A numeric config key checked against the bounds of its option: `key` as the user
+/// writes it (`[auth0] requests_per_second`), `value` as TOML read it. New numeric
+/// keys declare a [`Bounds`] (in `cli` when a flag shares it) and call this.
+fn bounded<T: Number>(origin: &str, key: &str, value: &toml::Value, bounds: Bounds<T>) -> Result<T> {
+    let text = match value {
+        toml::Value::Integer(i) => i.to_string(),
+        // NaN and infinities print as words that no bound contains.
+        toml::Value::Float(f) => f.to_string(),
+        _ => String::new(),
+    };
+    bounds
+        .parse(&text)
+        .map_err(|must| anyhow!("{origin}: {key} {must}, not {value}"))
+}
+
+/// `[report] arr_bands`: ascending upper bounds, each a whole number of cents.
+fn resolve_arr_bands(value: &toml::Value, origin: &str) -> Result<Vec<f64>> {
+    const EXAMPLE: &str = "e.g. arr_bands = [10000, 50000, 250000]";
+    let Some(items) = value.as_array() else {
+        bail!("{origin}: [report] arr_bands must be a list of amounts, {EXAMPLE}, not {value}");
+    };
+    ensure!(
+        ARR_BAND_COUNT.contains(items.len()),
+        "{origin}: [report] arr_bands must hold {} upper bounds, not {}; {EXAMPLE}",
+        ARR_BAND_COUNT.range(),
+        items.len()
+    );
+    let mut bands: Vec<f64> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("[report] arr_bands[{i}]");
+        let band = bounded(origin, &key, item, ARR_BAND)?;
+        ensure!(
+            decimals(&band.to_string()) <= 2,
+            "{origin}: {key} = {item} has more than 2 decimals; a band bound is an amount in cents"
+        );
+        if let Some(&previous) = bands.last() {
+            ensure!(
+                previous < band,
+                "{origin}: [report] arr_bands must be in ascending order, but {item} follows {previous}; {EXAMPLE}"
+            );
+        }
+        bands.push(band);
+    }
+    Ok(bands)
+}
+
+/// Digits after the decimal point of a plain decimal text.
+fn decimals(text: &str) -> usize {
+    text.split_once('.').map_or(0, |(_, fraction)| fraction.len())
 }
 
 fn read_config(path: &Path) -> Result<ConfigFile> {
@@ -318,19 +390,33 @@ fn resolve_currency(section: &CurrencySection, origin: &str) -> Result<CurrencyR
             is_currency_code(&code_upper),
             "{origin}: [currency] rates key `{code}` is not a 3-letter ISO currency code"
         );
-        // Floats are written back with Rust's shortest round-trip form, so
-        // `1.08` in the file becomes the exact decimal text "1.08".
-        let text = match value {
-            toml::Value::Float(f) if f.is_finite() && *f > 0.0 => format!("{f}"),
-            toml::Value::Integer(i) if *i > 0 => i.to_string(),
-            toml::Value::String(s) if s.trim().parse::<f64>().is_ok_and(|f| f > 0.0) => s.trim().to_string(),
-            other => {
-                bail!("{origin}: [currency] rate for {code_upper} must be a positive number such as 1.08, not {other}")
-            }
-        };
+        let text = rate_text(value, origin, &code_upper)?;
         rates.insert(code_upper, text);
     }
     Ok(CurrencyRates { reporting, rates })
+}
+
+/// A rate's exact decimal text. Floats are written back with Rust's shortest
+/// round-trip form, so `1.08` in the file becomes the text "1.08"; a string is
+/// kept as written, so that a rate with more digits than a float holds stays exact.
+fn rate_text(value: &toml::Value, origin: &str, code: &str) -> Result<String> {
+    let text = match value {
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::String(s) => s.trim().to_string(),
+        _ => String::new(),
+    };
+    let plain_decimal = text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.bytes().filter(|&b| b == b'.').count() <= 1
+        && text.bytes().any(|b| b.is_ascii_digit());
+    let in_bounds = CURRENCY_RATE.parse(&text).is_ok();
+    ensure!(
+        plain_decimal && in_bounds && decimals(&text) <= RATE_DECIMALS,
+        "{origin}: [currency] rates.{code} must be a decimal number from {} with at most {RATE_DECIMALS} decimals, \
+         such as {code} = 1.08 (1 {code} = 1.08 of the reporting currency), not {value}",
+        CURRENCY_RATE.range()
+    );
+    Ok(text)
 }
 
 fn is_currency_code(code: &str) -> bool {
@@ -388,6 +474,73 @@ mod tests {
         };
         let text = format!("{auth0:?}");
         assert!(!text.contains("s3cr3t-value") && text.contains("[REDACTED]"), "{text}");
+    }
+
+    /// The TOML value `text` is, as a config key would hold it.
+    fn value(text: &str) -> toml::Value {
+        toml::from_str::<toml::Table>(&format!("v = {text}")).unwrap()["v"].clone()
+    }
+
+    #[test]
+    fn numeric_keys_name_themselves_and_their_range() {
+        let key = "[report] fiscal_year_start_month";
+        for bad in ["0", "13", "-1", "nan", "inf", "1e308", "1.5", "\"3\""] {
+            let err = bounded("t.toml", key, &value(bad), FISCAL_YEAR_START_MONTH).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("t.toml: {key} must be a whole number from 1 to 12, not {}", value(bad)),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            bounded("t.toml", key, &value("12"), FISCAL_YEAR_START_MONTH).unwrap(),
+            12
+        );
+    }
+
+    #[test]
+    fn arr_bands_are_ascending_whole_cents() {
+        let bands = |text: &str| resolve_arr_bands(&value(text), "t.toml");
+        assert_eq!(bands("[0.01, 50000.5, 1000000000000]").unwrap(), [0.01, 50000.5, 1e12]);
+        for bad in [
+            "[]",
+            "[1, 1]",
+            "[2, 1]",
+            "[10000.005]",
+            "[0]",
+            "[-1]",
+            "[nan]",
+            "[inf]",
+            "[1e13]",
+            "10000",
+            "[\"1\"]",
+        ] {
+            assert!(bands(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rates_must_be_plain_decimals_in_range() {
+        let rate = |text: &str| rate_text(&value(text), "t.toml", "EUR");
+        assert_eq!(rate("0.000001").unwrap(), "0.000001");
+        assert_eq!(rate("1000000").unwrap(), "1000000");
+        assert_eq!(rate("\"123456.123456789012\"").unwrap(), "123456.123456789012");
+        for bad in [
+            "0",
+            "-1",
+            "nan",
+            "inf",
+            "1e308",
+            "1e-20",
+            "1000001",
+            "\"1e3\"",
+            "\"1.2.3\"",
+            "\".\"",
+            "\"0.0000000000001\"",
+            "true",
+        ] {
+            assert!(rate(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

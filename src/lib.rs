@@ -18,14 +18,14 @@ mod store;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use cli::{
     Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand,
-    ReportCommand, ReportGroup,
+    ReportCommand, ReportGroup, UsageError,
 };
 use config::Config;
 use report::Reports;
@@ -58,7 +58,9 @@ fn run_report(config: &Config, group: ReportGroup) -> Result<()> {
             }
             Ok(())
         }
-        _ => bail!("name a report (e.g. `featurearr report revenue-share`) or pass --output-dir DIR for all of them"),
+        _ => Err(UsageError::msg(
+            "name a report (e.g. `featurearr report revenue-share`) or pass --output-dir DIR for all of them".into(),
+        )),
     }
 }
 
@@ -96,6 +98,12 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
             (text, args.out.output)
         }
         ReportCommand::Blurb(args) => {
+            if args.from >= args.to {
+                return Err(UsageError::msg(format!(
+                    "--from {} must be before --to {}",
+                    args.from, args.to
+                )));
+            }
             let blurb = compose::blurb(&store, config, &args.feature, args.from, args.to)?;
             let text = match args.out.format {
                 DocumentFormat::Json => json_text(&blurb)?,
@@ -235,7 +243,7 @@ fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> 
     // Logins are counted while the file is read: a dump can hold a million log objects.
     let step = progress::step(format!("reading {input}"));
     let (facts, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
-    let window = Some(sources::auth0::log_window(as_of, log_days.max(1)));
+    let window = Some(sources::auth0::log_window(as_of, log_days));
     step.set(format!("mapping and writing {} connections", facts.connections.len()));
     let rows = load_auth0_rows(config, facts, logins, input, as_of, window)?;
     drop(step);
@@ -250,10 +258,6 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
         workspaces: args.workspaces,
         seed: args.seed,
     };
-    ensure!(
-        args.workspaces >= 10,
-        "--workspaces must be at least 10 for the sample to mean anything"
-    );
     eprintln!(
         "writing sample inputs for {} workspaces into {}",
         args.workspaces,
@@ -333,7 +337,7 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
             .rps
             .or(config.auth0.requests_per_second)
             .unwrap_or(DEFAULT_AUTH0_RPS),
-        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        timeout: std::time::Duration::from_secs(args.timeout),
         retry: sources::http::RetryPolicy {
             max_retries: args.max_retries,
             ..Default::default()

@@ -106,7 +106,7 @@ fn doctor_exits_0_with_findings_and_1_past_a_fail_on_threshold() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     p.run(&["doctor", "--fail-on", "unmapped-connections=1"]);
-    let err = p.fail(&["doctor", "--fail-on", "nonsense=1"]);
+    let err = p.usage_error(&["doctor", "--fail-on", "nonsense=1"]);
     assert!(err.contains("unmapped-connections"), "{err}");
 }
 

@@ -11,6 +11,7 @@ mod idps;
 mod inputs;
 mod layering;
 mod load;
+mod options;
 mod quarterly;
 mod revenue_share;
 mod store_safety;

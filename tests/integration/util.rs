@@ -76,6 +76,12 @@ impl Project {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// Runs `featurearr ARGS`, asserts a usage error (exit 2, nothing on stdout, no
+    /// panic), and returns stderr.
+    pub fn usage_error(&self, args: &[&str]) -> String {
+        usage_error(self.cmd().args(args))
+    }
+
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.run(args)).unwrap()
     }
@@ -86,6 +92,17 @@ impl Project {
         self.run(&["load", "arr", "arr.csv", "--as-of", as_of]);
         self.run(&["load", "workspace-accounts", "workspace-accounts.csv", "--as-of", as_of]);
     }
+}
+
+/// Runs `cmd`, asserts a usage error (exit 2, nothing on stdout, no panic), and
+/// returns stderr.
+pub fn usage_error(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{cmd:?} should be a usage error:\n{stderr}");
+    assert!(out.stdout.is_empty(), "nothing may go to stdout on error: {cmd:?}");
+    assert!(!stderr.contains("panicked"), "{cmd:?} panicked:\n{stderr}");
+    stderr
 }
 
 /// Asserts two floats are equal to within rounding of the last bit or two.
