@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 mod batch;
+pub(crate) use batch::Cell;
 mod load;
 mod rows;
 
@@ -81,18 +82,6 @@ impl Source {
             ],
         }
     }
-}
-
-/// One cell handed to `Loader::append`. Money is in cents.
-#[derive(Debug, Clone)]
-pub(crate) enum Cell<'a> {
-    Str(Option<&'a str>),
-    Int(Option<i64>),
-    UInt(u64),
-    /// A workspace or account key (`Loader::workspace_keys`).
-    Key(u32),
-    Cents(Option<i128>),
-    Date(Option<NaiveDate>),
 }
 
 /// A snapshot as listed by `snapshots`.

@@ -477,12 +477,6 @@ fn rust_files(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Circles found when this test was written, in code another change was rewriting
-/// (issue 12: the store keeps its types in `store/mod.rs`, which its children import).
-/// The test fails on any other circle, and on one of these once it is gone, so that
-/// the list only shrinks.
-const KNOWN_CIRCLES: &[&str] = &["store -> store::batch -> store"];
-
 #[test]
 fn src_modules_import_each_other_in_no_circle() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -501,20 +495,10 @@ fn src_modules_import_each_other_in_no_circle() {
         "config imports cli, and the graph should say so"
     );
     let found = circles(&graph);
-    let known = |circle: &str| KNOWN_CIRCLES.iter().any(|k| circle.starts_with(&format!("{k} (")));
-    let new: Vec<&String> = found.iter().filter(|c| !known(c)).collect();
     assert!(
-        new.is_empty(),
+        found.is_empty(),
         "modules of src/ import each other in a circle; move what both need into a module below them:\n{}",
-        new.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("\n")
-    );
-    let gone: Vec<&&str> = KNOWN_CIRCLES
-        .iter()
-        .filter(|k| !found.iter().any(|c| c.starts_with(&format!("{k} ("))))
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "these circles are gone; remove them from KNOWN_CIRCLES: {gone:?}"
+        found.join("\n")
     );
 }
 
