@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use rustc_hash::FxHashSet;
 
-use super::text::csv_reader::{concat, field_count_error, CsvText};
+use super::text::csv_reader::{concat, field_count_error, CsvText, Threads};
 use super::text::decode::{decode_text, read_bytes};
 use super::text::lines::line_breaks;
 use super::text::salesforce_id::salesforce_id_18;
@@ -49,6 +49,7 @@ pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
     };
     let parts = csv.fold_rows(
         Some(&after_header),
+        Threads::One,
         |part| Vec::with_capacity(line_breaks(part) + 1),
         |links, row| {
             let line = row.line;

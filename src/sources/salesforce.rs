@@ -15,7 +15,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText};
+use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Threads};
 use super::text::decode::{decode_text, read_bytes};
 use super::text::lines::line_breaks;
 use super::text::money::{parse_money, Money};
@@ -429,6 +429,7 @@ fn read_ahead(
     let (columns, names) = (&header.columns, &header.names);
     let parts = csv.fold_rows(
         Some(&header.after),
+        Threads::Two,
         |part| {
             let rows = line_breaks(part) + 1;
             (Vec::with_capacity(rows), Vec::with_capacity(rows))

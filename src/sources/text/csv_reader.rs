@@ -42,6 +42,7 @@ pub(crate) fn field_count_error(
 pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
     let parts = CsvText::new(text, origin).fold_rows(
         None,
+        Threads::Two,
         |_| Vec::new(),
         |rows, row| {
             rows.push(row.clone());
@@ -65,10 +66,16 @@ pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
 /// thread pays off on megabytes, not on the kilobytes most exports hold.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
-/// A/B switch for reading large texts in two parts on two threads (true) or always
-/// in one part on the calling thread (false). Measured by `/work/ab/run-ab.sh`; the
-/// loser is to be deleted.
-const TWO_THREADS: bool = true;
+/// Whether a text of megabytes is read in two parts on two threads. Each reader
+/// chooses what was measured on its own 1M load (best of 5, interleaved, quiet 2-core
+/// machine, two runs): two threads saved 14.9% and 10.9% of `load arr`, but only
+/// 10.0% and 9.0% of `load flags` and 4.1% and 5.4% of `load workspace-accounts`,
+/// under the 10% that pays for a second reading path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Threads {
+    One,
+    Two,
+}
 
 /// A CSV text, read record by record: any field count, and true line numbers.
 ///
@@ -136,19 +143,22 @@ impl<'t> CsvText<'t> {
     /// Folds every record from `after` on (from the start when None) into states made by
     /// `init`, and returns them in file order: one per part of the text.
     ///
-    /// A text with megabytes of records is read as two parts on two threads, split at a
-    /// line break in the middle; a flags load spent 40% of its time here on one core
-    /// (perf). The split is kept only if reading the first part ends on it exactly, with
+    /// With `Threads::Two`, a text with megabytes of records is read as two parts on two
+    /// threads, split at a line break in the middle. The split is kept only if reading the first part ends on it exactly, with
     /// a whole record, so no quoted value spans it; otherwise, and whenever either part
     /// fails, the text is read again on one thread. So results, and the first error, are
     /// those of one reading in order. `visit` must only change its state.
     pub(crate) fn fold_rows<S: Send>(
         &self,
         after: Option<&After>,
+        threads: Threads,
         init: impl Fn(&str) -> S + Sync,
         visit: impl Fn(&mut S, &CsvRow) -> anyhow::Result<()> + Sync,
     ) -> anyhow::Result<Vec<S>> {
-        let parallel_min_bytes = if TWO_THREADS { PARALLEL_MIN_BYTES } else { usize::MAX };
+        let parallel_min_bytes = match threads {
+            Threads::Two => PARALLEL_MIN_BYTES,
+            Threads::One => usize::MAX,
+        };
         self.fold_rows_from(after, parallel_min_bytes, init, visit)
     }
 
