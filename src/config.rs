@@ -12,13 +12,18 @@ use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
 use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS};
+use crate::money::Money;
 use crate::sources::auth0::VendorRule;
 use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
 
 /// Upper bounds of the default ARR bands: under $10k, $10k-$50k, $50k-$250k, $250k and up.
-const DEFAULT_ARR_BANDS: [f64; 3] = [10_000.0, 50_000.0, 250_000.0];
+const DEFAULT_ARR_BANDS: [Money; 3] = [
+    Money::from_cents(1_000_000),
+    Money::from_cents(5_000_000),
+    Money::from_cents(25_000_000),
+];
 
 /// `[report] arr_bands`: how many upper bounds (more make an unreadable table).
 const ARR_BAND_COUNT: Bounds<usize> = Bounds::new(1, 20);
@@ -142,7 +147,7 @@ pub(crate) struct Config {
     pub salesforce_columns: ColumnOverrides,
     pub auth0: Auth0Config,
     /// Upper bounds of the ARR bands, ascending, in the reporting currency.
-    pub arr_bands: Vec<f64>,
+    pub arr_bands: Vec<Money>,
     pub queries_dir: Option<PathBuf>,
     pub reports_dir: Option<PathBuf>,
     pub fiscal_year_start_month: u32,
@@ -264,8 +269,10 @@ fn bounded<T: Number>(origin: &str, key: &str, value: &toml::Value, bounds: Boun
         .map_err(|must| anyhow!("{origin}: {key} {must}, not {value}"))
 }
 
-/// `[report] arr_bands`: ascending upper bounds, each a whole number of cents.
-fn resolve_arr_bands(value: &toml::Value, origin: &str) -> Result<Vec<f64>> {
+/// `[report] arr_bands`: ascending upper bounds, each a whole number of cents, read as
+/// the exact amount the file wrote (TOML reads `10000.5` as a float, whose shortest
+/// round-trip text is the decimal as written).
+fn resolve_arr_bands(value: &toml::Value, origin: &str) -> Result<Vec<Money>> {
     const EXAMPLE: &str = "e.g. arr_bands = [10000, 50000, 250000]";
     let Some(items) = value.as_array() else {
         bail!("{origin}: [report] arr_bands must be a list of amounts, {EXAMPLE}, not {value}");
@@ -276,18 +283,18 @@ fn resolve_arr_bands(value: &toml::Value, origin: &str) -> Result<Vec<f64>> {
         ARR_BAND_COUNT.range(),
         items.len()
     );
-    let mut bands: Vec<f64> = Vec::with_capacity(items.len());
+    let mut bands: Vec<Money> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let key = format!("[report] arr_bands[{i}]");
-        let band = bounded(origin, &key, item, ARR_BAND)?;
-        ensure!(
-            decimals(&band.to_string()) <= 2,
-            "{origin}: {key} = {item} has more than 2 decimals; a band bound is an amount in cents"
-        );
+        let bound = bounded(origin, &key, item, ARR_BAND)?;
+        let Some(band) = Money::parse(&bound.to_string()) else {
+            bail!("{origin}: {key} = {item} has more than 2 decimals; a band bound is an amount in cents");
+        };
         if let Some(&previous) = bands.last() {
             ensure!(
                 previous < band,
-                "{origin}: [report] arr_bands must be in ascending order, but {item} follows {previous}; {EXAMPLE}"
+                "{origin}: [report] arr_bands must be in ascending order, but {item} follows {}; {EXAMPLE}",
+                items[i - 1]
             );
         }
         bands.push(band);
@@ -501,7 +508,14 @@ mod tests {
     #[test]
     fn arr_bands_are_ascending_whole_cents() {
         let bands = |text: &str| resolve_arr_bands(&value(text), "t.toml");
-        assert_eq!(bands("[0.01, 50000.5, 1000000000000]").unwrap(), [0.01, 50000.5, 1e12]);
+        assert_eq!(
+            bands("[0.01, 50000.5, 1000000000000]").unwrap(),
+            [
+                Money::from_cents(1),
+                Money::from_cents(5_000_050),
+                Money::from_cents(100_000_000_000_000)
+            ]
+        );
         for bad in [
             "[]",
             "[1, 1]",

@@ -9,19 +9,21 @@ pub mod cli;
 mod compose;
 mod config;
 mod demo;
+mod money;
 mod output;
 mod progress;
 mod queries;
 mod report;
 mod sources;
 mod store;
+mod wording;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use cli::{
     Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand,
@@ -29,7 +31,8 @@ use cli::{
 };
 use config::Config;
 use report::Reports;
-use store::{Store, Table};
+use store::Store;
+use wording::count_of;
 
 /// Auth0 allows 2 Management API requests per second on free tenants; the safe default.
 const DEFAULT_AUTH0_RPS: f64 = 2.0;
@@ -70,21 +73,27 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
     let (text, output) = match command {
         ReportCommand::RevenueShare(args) => {
             let as_of = compose::report_date(&store, args.as_of)?;
-            let (report, table) = compose::revenue_share(&store, config, as_of)?;
+            let report = compose::revenue_share(&store, config, as_of)?;
             let text = match args.out.format {
                 Format::Json => json_text(&report)?,
-                Format::Csv => csv_text(&table)?,
+                Format::Csv => csv_text(&report.features)?,
                 Format::Md => reports()?.render("revenue-share.md.j2", &report)?,
             };
             (text, args.out.output)
         }
         ReportCommand::Idps(args) => {
             let as_of = compose::report_date(&store, args.report.as_of)?;
-            let (report, table) = compose::idps(&store, config, as_of)?;
+            let report = compose::idps(&store, config, as_of)?;
             let text = match args.report.out.format {
                 Format::Json => json_text(&report)?,
-                Format::Csv => csv_text(&table)?,
-                Format::Md => reports()?.render("idps.md.j2", &json!({ "report": report, "explain": args.explain }))?,
+                Format::Csv => csv_text(&report.idps)?,
+                Format::Md => reports()?.render(
+                    "idps.md.j2",
+                    &IdpsPage {
+                        report: &report,
+                        explain: args.explain,
+                    },
+                )?,
             };
             (text, args.report.out.output)
         }
@@ -105,14 +114,38 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
                 )));
             }
             let blurb = compose::blurb(&store, config, &args.feature, args.from, args.to)?;
+            let reports = reports()?;
             let text = match args.out.format {
-                DocumentFormat::Json => json_text(&blurb)?,
-                DocumentFormat::Md => reports()?.render("blurb.md.j2", &blurb)?,
+                DocumentFormat::Json => json_text(&blurb.document(blurb_text(&reports, &blurb)?))?,
+                DocumentFormat::Md => reports.render("blurb.md.j2", &BlurbPage { blurb: &blurb })?,
             };
             (text, args.out.output)
         }
     };
     output::write_output(output.as_deref(), &text)
+}
+
+/// The context of `idps.md.j2`.
+#[derive(Serialize)]
+struct IdpsPage<'a> {
+    report: &'a compose::Idps,
+    explain: bool,
+}
+
+/// The context of `blurb.md.j2`.
+#[derive(Serialize)]
+struct BlurbPage<'a> {
+    blurb: &'a compose::Blurb,
+}
+
+/// The blurb's wording, rendered from the macros of `blurb-parts.j2` (as the markdown is).
+fn blurb_text(reports: &Reports, blurb: &compose::Blurb) -> Result<compose::BlurbText> {
+    let lines = |name: &str| reports.render_lines("blurb-parts.j2", name, blurb);
+    Ok(compose::BlurbText {
+        sentences: lines("sentences")?,
+        footnote: lines("footnote")?.join(" "),
+        warnings: lines("warnings")?,
+    })
 }
 
 /// Renders every report for `as_of` into `dir` under fixed names, and returns
@@ -127,19 +160,20 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
         written.push(path);
         Ok(())
     };
-    let (share, table) = compose::revenue_share(store, config, as_of)?;
+    let share = compose::revenue_share(store, config, as_of)?;
     write("revenue-share.md", reports.render("revenue-share.md.j2", &share)?)?;
     write("revenue-share.json", json_text(&share)?)?;
-    write("revenue-share.csv", csv_text(&table)?)?;
+    write("revenue-share.csv", csv_text(&share.features)?)?;
 
     if store.snapshot_on_or_before(store::Source::Auth0, as_of)?.is_some() {
-        let (idps, table) = compose::idps(store, config, as_of)?;
-        write(
-            "idps.md",
-            reports.render("idps.md.j2", &json!({ "report": idps, "explain": false }))?,
-        )?;
+        let idps = compose::idps(store, config, as_of)?;
+        let page = IdpsPage {
+            report: &idps,
+            explain: false,
+        };
+        write("idps.md", reports.render("idps.md.j2", &page)?)?;
         write("idps.json", json_text(&idps)?)?;
-        write("idps.csv", csv_text(&table)?)?;
+        write("idps.csv", csv_text(&idps.idps)?)?;
     }
 
     let doctor = compose::doctor(store, config, as_of)?;
@@ -156,10 +190,14 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
         let (_, end) = quarter.bounds(config.fiscal_year_start_month);
         let to = end.min(as_of);
         for feature in &share.features {
-            let key = feature["feature"].as_str().unwrap_or_default();
+            let key = &feature.feature;
             let blurb = compose::blurb(store, config, key, from, to)?;
-            write(&format!("blurb-{key}.md"), reports.render("blurb.md.j2", &blurb)?)?;
-            write(&format!("blurb-{key}.json"), json_text(&blurb)?)?;
+            write(
+                &format!("blurb-{key}.md"),
+                reports.render("blurb.md.j2", &BlurbPage { blurb: &blurb })?,
+            )?;
+            let text = blurb_text(&reports, &blurb)?;
+            write(&format!("blurb-{key}.json"), json_text(&blurb.document(text))?)?;
         }
     }
     Ok(written)
@@ -194,16 +232,16 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     };
     warn_all(&flags.warnings);
     step.set(format!(
-        "writing {} workspaces to {}",
-        flags.rows.len(),
+        "writing {} to {}",
+        count_of(flags.rows.len(), "workspace"),
         config.db.display()
     ));
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_flags(as_of, input, &flags, &config.features)?;
     drop(step);
     eprintln!(
-        "loaded {} workspaces into the flags snapshot of {as_of}",
-        flags.rows.len()
+        "loaded {} into the flags snapshot of {as_of}",
+        count_of(flags.rows.len(), "workspace")
     );
     Ok(())
 }
@@ -213,16 +251,16 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
     warn_all(&export.warnings);
     step.set(format!(
-        "writing {} accounts to {}",
-        export.accounts.len(),
+        "writing {} to {}",
+        count_of(export.accounts.len(), "account"),
         config.db.display()
     ));
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting)?;
     drop(step);
     eprintln!(
-        "loaded {} accounts into the arr snapshot of {as_of}",
-        export.accounts.len()
+        "loaded {} into the arr snapshot of {as_of}",
+        count_of(export.accounts.len(), "account")
     );
     Ok(())
 }
@@ -233,8 +271,8 @@ fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Re
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_workspace_accounts(as_of, input, &mapping)?;
     eprintln!(
-        "loaded {} links into the workspace-accounts snapshot of {as_of}",
-        mapping.links.len()
+        "loaded {} into the workspace-accounts snapshot of {as_of}",
+        count_of(mapping.links.len(), "link")
     );
     Ok(())
 }
@@ -244,10 +282,16 @@ fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> 
     let step = progress::step(format!("reading {input}"));
     let (facts, logins) = sources::auth0::read_dump_for_load(Path::new(input))?;
     let window = Some(sources::auth0::log_window(as_of, log_days));
-    step.set(format!("mapping and writing {} connections", facts.connections.len()));
+    step.set(format!(
+        "mapping and writing {}",
+        count_of(facts.connections.len(), "connection")
+    ));
     let rows = load_auth0_rows(config, facts, logins, input, as_of, window)?;
     drop(step);
-    eprintln!("loaded {rows} enterprise connections into the auth0 snapshot of {as_of}");
+    eprintln!(
+        "loaded {} into the auth0 snapshot of {as_of}",
+        count_of(rows, "enterprise connection")
+    );
     Ok(())
 }
 
@@ -356,11 +400,11 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     let facts = sources::auth0::DumpFacts::from_dump(&dump)?;
     let rows = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
     eprintln!(
-        "pulled {} enterprise connections, {} organizations in {} requests ({} retries, {:.1} s) into the auth0 snapshot of {as_of}",
-        rows,
-        dump.organizations.len(),
-        stats.requests,
-        stats.retries,
+        "pulled {}, {} in {} ({}, {:.1} s) into the auth0 snapshot of {as_of}",
+        count_of(rows, "enterprise connection"),
+        count_of(dump.organizations.len(), "organization"),
+        count_of(stats.requests, "request"),
+        wording::count_of_irregular(stats.retries, "retry", "retries"),
         stats.elapsed.as_secs_f64()
     );
     Ok(())
@@ -440,16 +484,16 @@ fn run_snapshots(config: &Config, format: Format) -> Result<()> {
             &json!({ "store": config.db.display().to_string(), "snapshots": snapshots }),
         )?,
         Format::Csv => {
-            let mut table = Table {
-                columns: vec!["source".into(), "as_of".into(), "rows".into(), "origin".into()],
-                rows: vec![],
-            };
-            for s in &snapshots {
-                table
-                    .rows
-                    .push(vec![json!(s.source), json!(s.as_of), json!(s.rows), json!(s.origin)]);
-            }
-            csv_text(&table)?
+            let rows: Vec<SnapshotCsvRow> = snapshots
+                .into_iter()
+                .map(|s| SnapshotCsvRow {
+                    source: s.source,
+                    as_of: s.as_of,
+                    rows: s.rows,
+                    origin: s.origin,
+                })
+                .collect();
+            csv_text(&rows)?
         }
     };
     output::write_output(None, &text)
@@ -461,15 +505,21 @@ fn json_text(value: &impl Serialize) -> Result<String> {
     Ok(text)
 }
 
-fn csv_text(table: &Table) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&table.columns)?;
-    for row in &table.rows {
-        writer.write_record(row.iter().map(|v| match v {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }))?;
+/// A row of `snapshots --format csv`.
+#[derive(Serialize, serde::Deserialize)]
+struct SnapshotCsvRow {
+    source: String,
+    as_of: String,
+    rows: i64,
+    origin: String,
+}
+
+/// Rows as CSV under a header of their field names, also when there are none.
+fn csv_text<T: Serialize + serde::de::DeserializeOwned>(rows: &[T]) -> Result<String> {
+    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    writer.write_record(store::struct_fields::<T>()?)?;
+    for row in rows {
+        writer.serialize(row)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }

@@ -1,9 +1,10 @@
 //! Rendering: minijinja templates from `reports/`, compiled in, overridable
 //! file by file from a user folder, with strict undefined so a misspelt field
 //! is an error rather than a blank cell. Renders any `Serialize`; knows nothing
-//! about the store or the queries.
+//! about the store or the queries. Also how `Money` is written out (`money`).
 
 mod filters;
+mod money;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("snapshots.md.j2", include_str!("../../reports/snapshots.md.j2")),
     ("quarterly.md.j2", include_str!("../../reports/quarterly.md.j2")),
     ("blurb.md.j2", include_str!("../../reports/blurb.md.j2")),
+    ("blurb-parts.j2", include_str!("../../reports/blurb-parts.j2")),
     ("idps.md.j2", include_str!("../../reports/idps.md.j2")),
     ("doctor.md.j2", include_str!("../../reports/doctor.md.j2")),
     ("macros.j2", include_str!("../../reports/macros.j2")),
@@ -61,14 +63,30 @@ impl Reports {
             anyhow::Error::new(err).context(format!("cannot render {name}: {}", detail.lines().next().unwrap_or("")))
         })
     }
-}
 
-/// Money in a compact form for prose and tables: `$60.0M`, `$850k`, `$1.2k`, `$420`.
-pub(crate) fn compact_money(amount: f64, currency: &str) -> String {
-    filters::compact_money(amount, currency)
-}
-
-/// An integer with thousands separators: `1,234,567`.
-pub(crate) fn thousands(n: i64) -> String {
-    filters::thousands(n)
+    /// Calls macro `name` of template `template` with `argument` and returns the
+    /// non-empty lines it writes, trimmed: the pieces of wording that JSON documents
+    /// carry (the blurb's sentences), from the same templates the markdown uses.
+    pub(crate) fn render_lines(&self, template: &str, name: &str, argument: &impl Serialize) -> Result<Vec<String>> {
+        let what = || format!("cannot render macro {name} of {template}");
+        let captured = self
+            .env
+            .get_template(template)
+            .with_context(|| format!("no template {template}"))?
+            .render_captured_to((), std::io::sink())
+            .with_context(what)?;
+        let text = captured
+            .state()
+            .call_macro(name, &[minijinja::Value::from_serialize(argument)])
+            .map_err(|err| {
+                let detail = format!("{err:#}");
+                anyhow::Error::new(err).context(format!("{}: {}", what(), detail.lines().next().unwrap_or("")))
+            })?;
+        Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
 }

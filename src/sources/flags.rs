@@ -12,7 +12,11 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
 
-use super::text::{self, decode_text, parse_bool, CsvRow, CsvText, LineIndex};
+use super::text::boolean::parse_bool;
+use super::text::csv_reader::{concat, field_count_error, CsvRow, CsvText, Threads};
+use super::text::decode::{decode_text, read_bytes};
+use super::text::json;
+use super::text::lines::{line_breaks, LineIndex};
 
 /// A feature and the header names that may carry it, in order of preference.
 #[derive(Debug, Clone)]
@@ -43,6 +47,7 @@ pub(crate) struct WorkspaceRow {
 const BOOL_HINT: &str = "use true/false, yes/no, y/n, t/f or 1/0";
 const USERS_HINT: &str = "users is the number of members of the workspace, a whole number of 0 or more";
 const ID_HINT: &str = "every workspace needs a workspace_id";
+const JSON_ADVICE: &str = "if the file was cut short, export or download it again";
 
 enum Format {
     Csv,
@@ -62,7 +67,7 @@ pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow
             "{origin} has an extension featurearr does not read; a flags file must end in .csv, .json, .ndjson or .jsonl"
         ),
     };
-    let bytes = text::read_bytes(path)?;
+    let bytes = read_bytes(path)?;
     let (content, warning) = decode_text(&bytes, &origin)?;
     let mut out = FlagsSnapshot::default();
     out.warnings.extend(warning);
@@ -149,10 +154,12 @@ fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut Flag
     };
     let columns = csv_header(&header, origin, features, out)?;
     // (workspaces, empty rows) of each part of the file. Rows are read one at a time:
-    // collecting a million records first cost more than parsing them (perf).
+    // collecting a million records first cost more than parsing them (perf). One thread:
+    // two saved under 10% of a 1M flags load (see `Threads`).
     let parts = csv.fold_rows(
         Some(&after_header),
-        |part| (Vec::with_capacity(text::line_breaks(part) + 1), 0usize),
+        Threads::One,
+        |part| (Vec::with_capacity(line_breaks(part) + 1), 0usize),
         |(rows, blank_rows), row| {
             if row.fields.iter().all(|c| c.trim().is_empty()) {
                 // Spreadsheets leave `,,,` rows at the end; they carry nothing.
@@ -164,7 +171,7 @@ fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut Flag
         },
     )?;
     let blank_rows: usize = parts.iter().map(|(_, blank)| blank).sum();
-    out.rows = text::concat(parts.into_iter().map(|(rows, _)| rows).collect());
+    out.rows = concat(parts.into_iter().map(|(rows, _)| rows).collect());
     if blank_rows > 0 {
         out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
     }
@@ -211,7 +218,7 @@ fn csv_workspace(row: &CsvRow, columns: &CsvColumns, origin: &str) -> anyhow::Re
     let cells = &row.fields;
     let names = &columns.names;
     if cells.len() != names.len() {
-        return Err(text::field_count_error(
+        return Err(field_count_error(
             origin,
             line,
             cells.len(),
@@ -278,7 +285,7 @@ pub(crate) fn parse_flags_json_page(
     features: &[FeatureColumn],
     out: &mut FlagsSnapshot,
 ) -> anyhow::Result<()> {
-    let value: Value = serde_json::from_str(text).map_err(|e| json_syntax_error(&e, origin, 0))?;
+    let value: Value = json::parse(text, origin, 0, JSON_ADVICE)?;
     let Value::Array(items) = value else {
         bail!(
             "{origin}: expected a JSON array of workspace objects, like [{{\"workspace_id\": \"ws_1\", \"sso_enabled\": true}}], \
@@ -286,7 +293,7 @@ pub(crate) fn parse_flags_json_page(
             json_kind(&value)
         );
     };
-    let offsets = array_element_offsets(text);
+    let offsets = json::array_element_starts(text);
     let lines = LineIndex::new(text);
     let mut objects = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -311,7 +318,7 @@ fn read_ndjson(text: &str, origin: &str, features: &[FeatureColumn], out: &mut F
         if line_text.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(line_text).map_err(|e| json_syntax_error(&e, origin, line - 1))?;
+        let value: Value = json::parse(line_text, origin, line - 1, JSON_ADVICE)?;
         match value {
             Value::Object(map) => parsed.push((line, map)),
             other => bail!(
@@ -324,17 +331,6 @@ fn read_ndjson(text: &str, origin: &str, features: &[FeatureColumn], out: &mut F
     add_json_objects(&objects, origin, features, out)
 }
 
-fn json_syntax_error(err: &serde_json::Error, origin: &str, line_offset: u64) -> anyhow::Error {
-    let message = err.to_string();
-    // serde_json appends " at line L column C"; we put the position in front instead.
-    let reason = message.split(" at line ").next().unwrap_or(&message);
-    anyhow!(
-        "{origin}:{}:{}: not valid JSON ({reason}); if the file was cut short, export or download it again",
-        err.line() as u64 + line_offset,
-        err.column()
-    )
-}
-
 fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -344,49 +340,6 @@ fn json_kind(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// Byte offsets where each element of the top-level JSON array starts.
-/// serde_json does not report element positions, and errors must name the
-/// line of the offending workspace.
-fn array_element_offsets(text: &str) -> Vec<usize> {
-    let mut offsets = Vec::new();
-    let mut depth = 0i64;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut expecting = false;
-    for (at, &byte) in text.as_bytes().iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        if byte.is_ascii_whitespace() {
-            continue;
-        }
-        if depth == 1 && expecting && byte != b']' {
-            offsets.push(at);
-            expecting = false;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth == 1 && byte == b'[' {
-                    expecting = true;
-                }
-            }
-            b']' | b'}' => depth -= 1,
-            b',' if depth == 1 => expecting = true,
-            _ => {}
-        }
-    }
-    offsets
 }
 
 /// Looks a key up case-insensitively (headers and keys are matched the same
@@ -796,15 +749,6 @@ mod tests {
                 row(11, "42", None, Some(3), &[None, None, Some(true)]),
             ]
         );
-    }
-
-    #[test]
-    fn json_element_offsets_ignore_strings_and_nesting() {
-        let text = "[\"a,]\\\"\", {\"b\": [1, 2]},\n 3 , [4,[5]], null]";
-        let offsets = array_element_offsets(text);
-        let starts: Vec<char> = offsets.iter().map(|&o| text[o..].chars().next().unwrap()).collect();
-        assert_eq!(starts, ['"', '{', '3', '[', 'n']);
-        assert!(array_element_offsets("[ ]").is_empty());
     }
 
     #[test]

@@ -24,9 +24,11 @@ use serde_json::{json, Map, Value};
 use super::auth0::{read_dump, to_rows, Auth0Dump, VendorRule};
 use super::flags::{parse_flags_json_page, read_flags_file, FeatureColumn, FlagsSnapshot};
 use super::salesforce::{read_accounts, ColumnOverrides, CurrencyRates};
-use super::text::{
-    concat, csv_rows, decode_text, id_18_checksum_ok, parse_bool, parse_money, salesforce_id_18, CsvText,
-};
+use super::text::boolean::parse_bool;
+use super::text::csv_reader::{concat, csv_rows, CsvText};
+use super::text::decode::decode_text;
+use super::text::money::parse_money;
+use super::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
 
 /// Runs `test` on values of `strategy`: `FEATUREARR_FUZZ_CASES` cases (64 by
 /// default), repeated in fresh batches until `FEATUREARR_FUZZ_SECONDS` have

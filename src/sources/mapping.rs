@@ -6,7 +6,10 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use rustc_hash::FxHashSet;
 
-use super::text::{concat, decode_text, field_count_error, line_breaks, salesforce_id_18, CsvText};
+use super::text::csv_reader::{concat, field_count_error, CsvText, Threads};
+use super::text::decode::{decode_text, read_bytes};
+use super::text::lines::line_breaks;
+use super::text::salesforce_id::salesforce_id_18;
 
 /// One link, with the line it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +31,7 @@ pub(crate) struct Mapping {
 /// reports it) because the file may describe a shared workspace.
 pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
     let origin = path.display().to_string();
-    let bytes = super::text::read_bytes(path)?;
+    let bytes = read_bytes(path)?;
     let (text, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
     let csv = CsvText::new(&text, &origin);
@@ -46,6 +49,7 @@ pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
     };
     let parts = csv.fold_rows(
         Some(&after_header),
+        Threads::One,
         |part| Vec::with_capacity(line_breaks(part) + 1),
         |links, row| {
             let line = row.line;

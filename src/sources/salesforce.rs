@@ -15,10 +15,11 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::text::{
-    self, decode_text, id_18_checksum_ok, parse_money, salesforce_id_18, split_workspace_ids, After, CsvRow, CsvText,
-    Money,
-};
+use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Threads};
+use super::text::decode::{decode_text, read_bytes};
+use super::text::lines::line_breaks;
+use super::text::money::{parse_money, Money};
+use super::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
 
 /// Header names from `[salesforce.columns]`; each wins over detection.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -100,13 +101,18 @@ struct ArrValue<'a> {
 }
 
 /// Reads a Salesforce ARR export. See the module docs for the shapes.
+///
+/// In four steps: find the header ([`read_header`]), read every row's cells
+/// ([`read_ahead`], on two threads), merge the rows of each account in file order
+/// ([`merge_rows`]), then check and convert each account's ARR
+/// ([`check_consistent_arr`], [`convert_currencies`]).
 pub(crate) fn read_accounts(
     path: &Path,
     overrides: &ColumnOverrides,
     rates: &CurrencyRates,
 ) -> anyhow::Result<SalesforceExport> {
     let origin = path.display().to_string();
-    let bytes = text::read_bytes(path)?;
+    let bytes = read_bytes(path)?;
     let (content, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
     let reporting = parse_currency_code(&rates.reporting).ok_or_else(|| {
@@ -118,20 +124,94 @@ pub(crate) fn read_accounts(
     let parsed_rates = parse_rates(rates, &reporting)?;
 
     let csv = CsvText::new(&content, &origin);
+    let header = read_header(&csv, overrides)?;
+    if header.rows_above > 0 {
+        warnings.push(format!(
+            "{origin}: skipped {} rows above the header on line {} (report title or filters)",
+            header.rows_above, header.line
+        ));
+    }
+    let (rows, data) = read_ahead(&csv, &header, &reporting)?;
+    let Merged {
+        mut accounts,
+        values,
+        footer_lines_skipped,
+        totals_rows_skipped,
+        bad_checksums,
+        parent_conflicts,
+    } = merge_rows(&origin, &header, &rows, data)?;
+
+    let columns = &header.columns;
+    check_consistent_arr(&origin, &header.names[columns.arr], &accounts, &values)?;
+    let currency_column = &header.names[columns.currency.unwrap_or(columns.arr)];
+    convert_currencies(
+        &origin,
+        currency_column,
+        &mut accounts,
+        &reporting,
+        &parsed_rates,
+        rates,
+    )?;
+
+    if !bad_checksums.is_empty() {
+        warnings.push(format!(
+            "{origin}: {} account IDs have a case-safe suffix that does not match their first 15 characters \
+             (lines {}); they were kept as given, but check that nothing upper- or lower-cased them",
+            bad_checksums.len(),
+            line_sample(&bad_checksums)
+        ));
+    }
+    if !parent_conflicts.is_empty() {
+        warnings.push(format!(
+            "{origin}: some accounts have a different parent on later rows (lines {}); the first parent was kept",
+            line_sample(&parent_conflicts)
+        ));
+    }
+    if accounts.is_empty() {
+        warnings.push(format!("{origin} has no account rows; loaded zero accounts"));
+    }
+    let empty_arr = accounts.iter().filter(|a| a.arr_cents.is_none()).count();
+    Ok(SalesforceExport {
+        shape: header.shape,
+        accounts,
+        has_workspace_column: columns.workspaces.is_some(),
+        footer_lines_skipped,
+        totals_rows_skipped,
+        empty_arr,
+        warnings,
+    })
+}
+
+/// The header row and what it says.
+struct Header {
+    line: u64,
+    /// Its cells, trimmed.
+    names: Vec<String>,
+    columns: Columns,
+    shape: Shape,
+    /// Rows above it (a report's title or filters).
+    rows_above: usize,
+    /// Where the records after it begin.
+    after: After,
+}
+
+/// Finds the header: the first row with an account ID column (report exports may
+/// carry a title or filter block above it), and the columns it names.
+fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Header> {
+    let origin = csv.origin();
     let id_candidates: Vec<&str> = match &overrides.account_id {
         Some(name) => vec![name.as_str()],
         None => vec!["Id", "Account ID"],
     };
-    // Report exports may carry a title or filter block above the header.
     let mut leading: Vec<CsvRow> = Vec::new();
-    let after_header = csv.find_row(|row| {
+    let after = csv.find_row(|row| {
         leading.push(row.clone());
         row.fields.iter().any(|c| id_candidates.iter().any(|w| same_name(c, w)))
     })?;
     let Some(first) = leading.iter().find(|r| r.fields.iter().any(|c| !c.trim().is_empty())) else {
         bail!("{origin} is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
     };
-    let Some(after_header) = after_header else {
+    let Some(after) = after else {
         let found = quoted_list(first.fields.iter());
         match &overrides.account_id {
             Some(name) => bail!(
@@ -144,16 +224,14 @@ pub(crate) fn read_accounts(
             ),
         }
     };
-    let header_index = leading.len() - 1;
-    let header = &leading[header_index];
-    let names: Vec<String> = header.fields.iter().map(|h| h.trim().to_string()).collect();
-    if header_index > 0 {
-        warnings.push(format!(
-            "{origin}: skipped {header_index} rows above the header on line {} (report title or filters)",
-            header.line
-        ));
-    }
-    let columns = find_columns(&names, overrides, &origin, header.line)?;
+    let rows_above = leading.len() - 1;
+    let line = leading[rows_above].line;
+    let names: Vec<String> = leading[rows_above]
+        .fields
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let columns = find_columns(&names, overrides, origin, line)?;
     let shape = if names
         .iter()
         .any(|n| same_name(n, "Account ID") || same_name(n, "Account Name"))
@@ -162,18 +240,49 @@ pub(crate) fn read_accounts(
     } else {
         Shape::ApiNames
     };
+    Ok(Header {
+        line,
+        names,
+        columns,
+        shape,
+        rows_above,
+        after,
+    })
+}
 
-    let (rows, data) = read_ahead(&csv, &after_header, &columns, &names, &reporting)?;
+/// The accounts of an export's rows, before their ARR is checked and converted.
+struct Merged<'r> {
+    accounts: Vec<Account>,
+    /// The ARR values seen for each account, aligned with `accounts`.
+    values: Vec<Vec<ArrValue<'r>>>,
+    footer_lines_skipped: usize,
+    totals_rows_skipped: usize,
+    /// Lines of account IDs whose case-safe suffix does not match.
+    bad_checksums: Vec<u64>,
+    /// Lines that give an account another parent than its first row did.
+    parent_conflicts: Vec<u64>,
+}
+
+/// Goes through the records after the header in file order: skips blank, footer and
+/// totals rows, fails on the first bad row, and merges the rows of one account (one
+/// per workspace) into one [`Account`].
+fn merge_rows<'r>(
+    origin: &str,
+    header: &Header,
+    rows: &'r [CsvRow],
+    data: Vec<Option<anyhow::Result<DataRow>>>,
+) -> anyhow::Result<Merged<'r>> {
+    let (names, columns) = (&header.names, &header.columns);
     // Sized once for an account per row: growing them was a tenth of a 400k-row read (perf).
     let most_accounts = rows.len();
     let mut accounts: Vec<Account> = Vec::with_capacity(most_accounts);
     let mut values: Vec<Vec<ArrValue>> = Vec::with_capacity(most_accounts);
-    let mut index: FxHashMap<String, usize> = FxHashMap::with_capacity_and_hasher(most_accounts, Default::default());
     let mut footer_lines_skipped = 0usize;
     let mut totals_rows_skipped = 0usize;
-    let mut footer_start: Option<u64> = None;
     let mut bad_checksums: Vec<u64> = Vec::new();
     let mut parent_conflicts: Vec<u64> = Vec::new();
+    let mut index: FxHashMap<String, usize> = FxHashMap::with_capacity_and_hasher(most_accounts, Default::default());
+    let mut footer_start: Option<u64> = None;
 
     // Reused from row to row: two vectors per row were a tenth of a 400k-row read (perf).
     let mut cells: Vec<&str> = Vec::with_capacity(names.len());
@@ -219,13 +328,7 @@ pub(crate) fn read_accounts(
             );
         }
         if cells.len() != names.len() {
-            return Err(text::field_count_error(
-                &origin,
-                line,
-                cells.len(),
-                header.line,
-                names.len(),
-            ));
+            return Err(field_count_error(origin, line, cells.len(), header.line, names.len()));
         }
 
         let DataRow {
@@ -290,44 +393,13 @@ pub(crate) fn read_accounts(
             });
         }
     }
-
-    check_consistent_arr(&origin, &names[columns.arr], &accounts, &values)?;
-    let currency_column = &names[columns.currency.unwrap_or(columns.arr)];
-    convert_currencies(
-        &origin,
-        currency_column,
-        &mut accounts,
-        &reporting,
-        &parsed_rates,
-        rates,
-    )?;
-
-    if !bad_checksums.is_empty() {
-        warnings.push(format!(
-            "{origin}: {} account IDs have a case-safe suffix that does not match their first 15 characters \
-             (lines {}); they were kept as given, but check that nothing upper- or lower-cased them",
-            bad_checksums.len(),
-            line_sample(&bad_checksums)
-        ));
-    }
-    if !parent_conflicts.is_empty() {
-        warnings.push(format!(
-            "{origin}: some accounts have a different parent on later rows (lines {}); the first parent was kept",
-            line_sample(&parent_conflicts)
-        ));
-    }
-    if accounts.is_empty() {
-        warnings.push(format!("{origin} has no account rows; loaded zero accounts"));
-    }
-    let empty_arr = accounts.iter().filter(|a| a.arr_cents.is_none()).count();
-    Ok(SalesforceExport {
-        shape,
+    Ok(Merged {
         accounts,
-        has_workspace_column: columns.workspaces.is_some(),
+        values,
         footer_lines_skipped,
         totals_rows_skipped,
-        empty_arr,
-        warnings,
+        bad_checksums,
+        parent_conflicts,
     })
 }
 
@@ -351,15 +423,15 @@ struct DataRow {
 #[allow(clippy::type_complexity)]
 fn read_ahead(
     csv: &CsvText,
-    after_header: &After,
-    columns: &Columns,
-    names: &[String],
+    header: &Header,
     reporting: &str,
 ) -> anyhow::Result<(Vec<CsvRow>, Vec<Option<anyhow::Result<DataRow>>>)> {
+    let (columns, names) = (&header.columns, &header.names);
     let parts = csv.fold_rows(
-        Some(after_header),
+        Some(&header.after),
+        Threads::Two,
         |part| {
-            let rows = text::line_breaks(part) + 1;
+            let rows = line_breaks(part) + 1;
             (Vec::with_capacity(rows), Vec::with_capacity(rows))
         },
         |(rows, data), row| {
@@ -371,7 +443,7 @@ fn read_ahead(
         },
     )?;
     let (rows, data): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
-    Ok((text::concat(rows), text::concat(data)))
+    Ok((concat(rows), concat(data)))
 }
 
 /// The `DataRow` of one record with the header's field count, or its first bad cell.
@@ -448,6 +520,18 @@ fn read_data_row(
         currency,
         workspace_ids,
     })
+}
+
+/// Splits a cell holding one or more workspace IDs (`ws_1; ws_2`, `ws_1,ws_2`,
+/// `ws_1 ws_2`), dropping empties and repeats while keeping the first order.
+pub(crate) fn split_workspace_ids(cell: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in cell.split(|c: char| c == ';' || c == ',' || c.is_whitespace()) {
+        if !part.is_empty() && !out.iter().any(|seen| seen == part) {
+            out.push(part.to_string());
+        }
+    }
+    out
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -1270,5 +1354,19 @@ mod tests {
         let export = read("Id,ARR__c\n", &usd());
         assert!(export.accounts.is_empty());
         assert!(export.warnings[0].contains("no account rows"));
+    }
+
+    #[test]
+    fn workspace_id_lists() {
+        assert_eq!(split_workspace_ids("ws_1"), ["ws_1"]);
+        assert_eq!(
+            split_workspace_ids("ws_1;ws_2, ws_3  ws_4\nws_5"),
+            ["ws_1", "ws_2", "ws_3", "ws_4", "ws_5"]
+        );
+        assert_eq!(split_workspace_ids("ws_2; ws_1;ws_2;;"), ["ws_2", "ws_1"]);
+        assert!(split_workspace_ids(" ; , ").is_empty());
+        assert!(split_workspace_ids("").is_empty());
+        // Case matters: workspace IDs are opaque.
+        assert_eq!(split_workspace_ids("WS_1 ws_1"), ["WS_1", "ws_1"]);
     }
 }

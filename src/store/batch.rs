@@ -17,7 +17,17 @@ use duckdb::arrow::datatypes::{Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::Appender;
 
-use super::Cell;
+/// One cell handed to `Loader::append`. Money is in cents.
+#[derive(Debug, Clone)]
+pub(crate) enum Cell<'a> {
+    Str(Option<&'a str>),
+    Int(Option<i64>),
+    UInt(u64),
+    /// A workspace or account key (`Loader::workspace_keys`).
+    Key(u32),
+    Cents(Option<i128>),
+    Date(Option<NaiveDate>),
+}
 
 /// Rows per batch: one DuckDB row group.
 const BATCH_ROWS: usize = 122_880;

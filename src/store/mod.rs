@@ -2,7 +2,7 @@
 //!
 //! Owns the schema and its version, opening (with a clear message when another
 //! process holds the file), replacing a snapshot all or nothing, selecting the
-//! snapshots a report uses, and running SQL into plain `Table`s. The only
+//! snapshots a report uses, and running SQL into typed rows (`rows`). The only
 //! module that names `duckdb::`; no duckdb type leaves it.
 
 use std::path::{Path, PathBuf};
@@ -10,13 +10,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
-use duckdb::types::{TimeUnit, ValueRef};
 use duckdb::{params, AccessMode, Config, Connection};
 use rustc_hash::FxHashMap;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 mod batch;
+pub(crate) use batch::Cell;
 mod load;
+mod rows;
+
+pub(crate) use rows::struct_fields;
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.
@@ -77,45 +81,6 @@ impl Source {
                 "auth0_log_window",
             ],
         }
-    }
-}
-
-/// One cell handed to `Loader::append`. Money is in cents.
-#[derive(Debug, Clone)]
-pub(crate) enum Cell<'a> {
-    Str(Option<&'a str>),
-    Int(Option<i64>),
-    UInt(u64),
-    /// A workspace or account key (`Loader::workspace_keys`).
-    Key(u32),
-    Cents(Option<i128>),
-    Date(Option<NaiveDate>),
-}
-
-/// A query result as plain values: column names and rows of JSON values
-/// (DECIMAL as a number, DATE as `YYYY-MM-DD`).
-#[derive(Debug, Clone, Default, Serialize)]
-pub(crate) struct Table {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<serde_json::Value>>,
-}
-
-impl Table {
-    /// Rows as JSON objects keyed by column name, in column order.
-    pub(crate) fn records(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
-        self.rows
-            .iter()
-            .map(|row| self.columns.iter().cloned().zip(row.iter().cloned()).collect())
-            .collect()
-    }
-
-    /// `records`, moving the values instead of copying them (the idps report lists
-    /// every connection: 60k rows at 1M workspaces).
-    pub(crate) fn into_records(self) -> Vec<serde_json::Map<String, serde_json::Value>> {
-        let Table { columns, rows } = self;
-        rows.into_iter()
-            .map(|row| columns.iter().cloned().zip(row).collect())
-            .collect()
     }
 }
 
@@ -327,20 +292,21 @@ impl Store {
         Ok(())
     }
 
-    /// Runs one query into a `Table`.
-    pub(crate) fn query(&self, sql: &str) -> Result<Table> {
+    /// Runs one query and reads each row into a `T`, a struct whose fields are found
+    /// by column name (`rows`): a field without a column is an error naming it.
+    pub(crate) fn query_rows<T: DeserializeOwned>(&self, sql: &str) -> Result<Vec<T>> {
         let mut stmt = self.conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         let columns: Vec<String> = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut values = Vec::with_capacity(columns.len());
-            for i in 0..columns.len() {
-                values.push(to_json(row.get_ref(i)?)?);
-            }
-            out.push(values);
-        }
-        Ok(Table { columns, rows: out })
+        rows::read_rows(&mut rows, &columns)
+    }
+
+    /// The column names a query returns.
+    #[cfg(test)]
+    pub(crate) fn columns_of(&self, sql: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query([])?;
+        Ok(rows.as_ref().map(|s| s.column_names()).unwrap_or_default())
     }
 }
 
@@ -503,50 +469,6 @@ impl Loader<'_> {
     }
 }
 
-fn to_json(value: ValueRef) -> Result<serde_json::Value> {
-    use serde_json::Value as J;
-    Ok(match value {
-        ValueRef::Null => J::Null,
-        ValueRef::Boolean(b) => J::Bool(b),
-        ValueRef::TinyInt(i) => J::from(i),
-        ValueRef::SmallInt(i) => J::from(i),
-        ValueRef::Int(i) => J::from(i),
-        ValueRef::BigInt(i) => J::from(i),
-        ValueRef::HugeInt(i) => J::from(i64::try_from(i).context("integer beyond 64 bits in a query result")?),
-        ValueRef::UTinyInt(i) => J::from(i),
-        ValueRef::USmallInt(i) => J::from(i),
-        ValueRef::UInt(i) => J::from(i),
-        ValueRef::UBigInt(i) => J::from(i),
-        ValueRef::Float(f) => float(f as f64),
-        ValueRef::Double(f) => float(f),
-        // The decimal's exact text parses to the nearest f64; JSON has no decimals.
-        ValueRef::Decimal(d) => float(d.to_string().parse::<f64>().context("bad decimal")?),
-        ValueRef::Text(t) => J::String(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Date32(days) => {
-            let date = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(days as i64);
-            J::String(date.to_string())
-        }
-        ValueRef::Timestamp(unit, v) => {
-            let micros = match unit {
-                TimeUnit::Second => v * 1_000_000,
-                TimeUnit::Millisecond => v * 1_000,
-                TimeUnit::Microsecond => v,
-                TimeUnit::Nanosecond => v / 1_000,
-            };
-            let ts = chrono::DateTime::from_timestamp_micros(micros).context("bad timestamp")?;
-            J::String(ts.naive_utc().to_string())
-        }
-        other => bail!(
-            "unsupported column type {:?} in a query result; cast it in the SQL",
-            other.data_type()
-        ),
-    })
-}
-
-fn float(f: f64) -> serde_json::Value {
-    serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)
-}
-
 /// Opens the DuckDB file, retrying while another process holds its lock
 /// until `wait` has passed.
 ///
@@ -640,12 +562,21 @@ mod tests {
                  'ws-0000' || i::VARCHAR AS many FROM range(300000) t(i); CHECKPOINT",
             )
             .unwrap();
-        let used = store
-            .query(
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Used {
+            compression: String,
+        }
+        let used: Vec<Used> = store
+            .query_rows(
                 "SELECT DISTINCT compression FROM pragma_storage_info('repeated') \
                  WHERE segment_type = 'VARCHAR' ORDER BY 1",
             )
             .unwrap();
-        assert_eq!(used.rows, [[serde_json::json!("Uncompressed")]]);
+        assert_eq!(
+            used,
+            [Used {
+                compression: "Uncompressed".into()
+            }]
+        );
     }
 }

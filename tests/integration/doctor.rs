@@ -105,6 +105,13 @@ fn doctor_exits_0_with_findings_and_1_past_a_fail_on_threshold() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "enterprise connections mapped to no workspace (unmapped-connections): 1, above the --fail-on limit of 0"
+        ),
+        "{stderr}"
+    );
     p.run(&["doctor", "--fail-on", "unmapped-connections=1"]);
     let err = p.usage_error(&["doctor", "--fail-on", "nonsense=1"]);
     assert!(err.contains("unmapped-connections"), "{err}");

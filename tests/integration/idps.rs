@@ -104,6 +104,11 @@ fn unmapped_connections_are_listed_not_dropped() {
         md.contains("con\\_StaleLegacy07") || md.contains("con_StaleLegacy07"),
         "{md}"
     );
+    // Issue 12: the noun and verb agree with the count.
+    assert!(
+        md.contains("\n1 enterprise connection maps to no workspace and is not counted above"),
+        "{md}"
+    );
     let doctor = p.json(&["doctor", "--format", "json"]);
     let finding = doctor["findings"]
         .as_array()

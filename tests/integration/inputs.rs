@@ -261,3 +261,132 @@ fn user_templates_and_queries_replace_the_built_in_ones_file_by_file() {
     let err = p.fail(&["--reports-dir", "my-reports", "report", "revenue-share"]);
     assert!(err.contains("revenue-share.md.j2"), "{err}");
 }
+
+/// Writes `my-queries/NAME`: the built-in block with `from` replaced by `to`.
+fn edited_query(p: &Project, name: &str, from: &str, to: &str) {
+    let builtin = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("queries")
+            .join(name),
+    )
+    .unwrap();
+    assert!(builtin.contains(from), "{name} changed; update this test's edit");
+    std::fs::create_dir_all(p.path("my-queries")).unwrap();
+    p.write(&format!("my-queries/{name}"), builtin.replace(from, to));
+}
+
+/// Issue 12: a user's query block whose column is renamed is an error naming the block,
+/// the column and the file, not a report of zeros.
+#[test]
+fn a_renamed_column_in_a_user_query_is_an_error_naming_block_column_and_file() {
+    let p = Project::new("basic");
+    p.load_basic("2026-09-30");
+    p.run(&["load", "auth0", "auth0.json", "--as-of", "2026-09-30"]);
+    edited_query(&p, "totals.sql", "w.workspaces", "w.workspaces AS all_workspaces");
+    let reports: [&[&str]; 4] = [
+        &["report", "revenue-share"],
+        &["report", "idps"],
+        &["report", "quarterly", "--quarter", "2026Q3"],
+        &["doctor"],
+    ];
+    for report in reports {
+        let err = p.fail(&[&["--queries-dir", "my-queries"], report, &["--format", "json"]].concat());
+        assert!(err.contains("query totals from my-queries/totals.sql failed"), "{err}");
+        assert!(err.contains("no column `workspaces`"), "{err}");
+        assert!(err.contains("all_workspaces"), "its columns are listed: {err}");
+    }
+}
+
+/// Issue 12: a column missing from a user's block, or NULL where a number belongs, is
+/// an error, never a 0 or a silently shorter report. Before typed rows, the coverage
+/// block without `churned_accounts` dropped the field from the JSON, and a NULL `users`
+/// made the blurb say "now covering 0 users".
+#[test]
+fn a_missing_or_null_column_is_an_error_not_zero() {
+    let p = Project::new("basic");
+    p.load_basic("2026-06-30");
+    p.load_basic("2026-09-30");
+    // The built-in block reports the one churned account.
+    let r = p.json(&["report", "revenue-share", "--format", "json"]);
+    assert_eq!(r["coverage"]["churned_accounts"], 1);
+    edited_query(&p, "coverage.sql", ", a.churned_accounts\nFROM", "\nFROM");
+    for format in ["json", "md"] {
+        let err = p.fail(&[
+            "--queries-dir",
+            "my-queries",
+            "report",
+            "revenue-share",
+            "--format",
+            format,
+        ]);
+        assert!(
+            err.contains("query coverage from my-queries/coverage.sql failed"),
+            "{err}"
+        );
+        assert!(err.contains("no column `churned_accounts`"), "{err}");
+    }
+
+    std::fs::remove_file(p.path("my-queries/coverage.sql")).unwrap();
+    edited_query(
+        &p,
+        "revenue_share.sql",
+        "coalesce(bw.users, 0)::BIGINT AS users",
+        "NULL::BIGINT AS users",
+    );
+    let blurb = "--queries-dir my-queries report blurb --feature sso --from 2026-06-30 --to 2026-09-30";
+    let err = p.fail(&blurb.split(' ').collect::<Vec<_>>());
+    assert!(
+        err.contains("query revenue_share from my-queries/revenue_share.sql failed"),
+        "{err}"
+    );
+    assert!(err.contains("row 1: column `users`: holds NULL"), "{err}");
+}
+
+/// Issue 12: the blurb's sentences live in templates: overriding `blurb-parts.j2`
+/// rewords the markdown and the JSON `sentences`, `text`, `warnings` and `footnote`
+/// alike, and the numbers they quote are the report's.
+#[test]
+fn blurb_wording_comes_from_templates_that_a_reports_dir_overrides() {
+    let p = Project::new("basic");
+    p.load_basic("2026-06-30");
+    p.load_basic("2026-09-30");
+    let blurb = "report blurb --feature sso --from 2026-06-30 --to 2026-09-30 --format";
+    let args = |format: &str| -> Vec<String> {
+        format!("--reports-dir my-reports {blurb} {format}")
+            .split(' ')
+            .map(String::from)
+            .collect()
+    };
+    std::fs::create_dir(p.path("my-reports")).unwrap();
+    p.write(
+        "my-reports/blurb-parts.j2",
+        "{% macro sentences(b) -%}\n\
+         SSO sits with {{ b.to.customers }} customers and {{ b.to.arr | money }}.\n\
+         Up {{ b.workspaces_change | signed(0) }}.\n\
+         {%- endmacro %}\n\
+         {% macro warnings(b) -%}\nMind the {{ b.small_sample_limit }}.\n{%- endmacro %}\n\
+         {% macro footnote(b) -%}\nMade by hand.\n{%- endmacro %}\n",
+    );
+    let r = p.json(&args("json").iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        r["sentences"],
+        serde_json::json!(["SSO sits with 3 customers and $188k.", "Up +0."])
+    );
+    assert_eq!(r["text"], "SSO sits with 3 customers and $188k. Up +0.");
+    assert_eq!(r["warnings"], serde_json::json!(["Mind the 5."]));
+    assert_eq!(r["footnote"], "Made by hand.");
+    let md = p.run(&args("md").iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        md,
+        "SSO sits with 3 customers and $188k. Up +0.[^1]\n\n> **Before you paste this:**\n> - Mind the 5.\n\n[^1]: Made by hand.\n"
+    );
+    // Without the override, the built-in wording.
+    let builtin = p.json(&format!("{blurb} json").split(' ').collect::<Vec<_>>());
+    assert!(
+        builtin["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Between 2026-06-30 and 2026-09-30, workspaces with SSO enabled held steady at 5"),
+        "{builtin:#}"
+    );
+}

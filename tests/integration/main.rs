@@ -9,6 +9,7 @@ mod bad_input;
 mod doctor;
 mod idps;
 mod inputs;
+mod layering;
 mod load;
 mod options;
 mod quarterly;

@@ -84,6 +84,18 @@ fn quarterly_markdown_shows_workspace_counts_at_both_dates() {
     insta::assert_snapshot!(md);
 }
 
+/// Issue 12: a count of one takes the singular noun and verb.
+#[test]
+fn quarterly_data_quality_counts_of_one_take_the_singular() {
+    let p = Project::new("basic");
+    p.load_basic("2026-09-30");
+    let md = p.run(&["report", "quarterly", "--quarter", "2026Q3"]);
+    assert!(
+        md.contains("\n- 1 workspace has no account; 1 account with ARR has no workspace ($30k).\n"),
+        "{md}"
+    );
+}
+
 #[test]
 fn quarter_without_a_snapshot_names_the_nearest_dates() {
     let p = quarters();

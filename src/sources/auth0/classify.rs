@@ -11,11 +11,15 @@
 //! `Active Directory`; `sharepoint` → `Microsoft SharePoint`; `ip` →
 //! `IP Address`; the self-service flavours `auth0-samlp`, `okta-samlp`,
 //! `keycloak-samlp` are treated as `samlp` (host rules, then `Other SAML`).
+//!
+//! A layer of its own: it takes one connection's parsed fields
+//! ([`ConnectionFields`]) and the config rules, and gives the vendor and the
+//! rule that decided it. It knows nothing of dumps, facts or rows.
 
 use anyhow::{Context, Result};
 use regex::Regex;
 
-use super::facts::{ConnectionFields, OptionsFields};
+use super::elements::{ConnectionFields, OptionsFields, URL_FIELDS};
 
 /// A user rule from `[[auth0.vendor_rules]]`. Every condition given must
 /// hold; a rule with none matches everything (a catch-all).
@@ -127,25 +131,6 @@ const BY_HOST: &[(&str, &str)] = &[
 ];
 
 const BY_PATH: &[(&str, &str)] = &[("/adfs/", "ADFS"), ("/realms/", "Keycloak")];
-
-/// `options` fields that point at the IdP, most telling first; `a.b` is
-/// field `b` of the object `options.a`.
-pub(crate) const URL_FIELDS: &[&str] = &[
-    "signInEndpoint",
-    "metadataUrl",
-    "discovery_url",
-    "issuer",
-    "oidc_metadata.issuer",
-    "authorization_endpoint",
-    "oidc_metadata.authorization_endpoint",
-    "token_endpoint",
-    "userinfo_endpoint",
-    "jwks_uri",
-    "signOutEndpoint",
-    "destinationUrl",
-    "adfs_server",
-    "pingFederateBaseUrl",
-];
 
 /// Host (lower case) and path of a URL, or of a bare `host/path`.
 fn host_and_path(url: &str) -> Option<(String, String)> {

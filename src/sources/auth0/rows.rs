@@ -1,6 +1,6 @@
-//! Turns an [`Auth0Dump`] into plain rows: enterprise connections with their
-//! vendor, connection → workspace links, organizations, org → connection
-//! links and successful logins per connection per day.
+//! Turns a dump's facts and login tally into plain rows: enterprise connections
+//! with their vendor, connection → workspace links, organizations, org →
+//! connection links and successful logins per connection per day.
 //!
 //! Pure: no I/O, no clock. Unmapped enterprise connections are kept and
 //! listed, never dropped (they are `doctor` findings downstream).
@@ -8,14 +8,13 @@
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{anyhow, Result};
-use chrono::NaiveDate;
 use regex::Regex;
-use rustc_hash::{FxHashMap, FxHashSet};
-use serde_json::Value;
 
 use super::classify::{compile_rules, VendorRule};
+#[cfg(test)]
+use super::dump::Auth0Dump;
 use super::facts::DumpFacts;
-use super::model::Auth0Dump;
+use super::logins::{LoginCount, LoginTally};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConnectionRow {
@@ -48,14 +47,6 @@ pub(crate) struct OrgConnectionRow {
     pub connection_id: String,
 }
 
-/// Successful logins (log type `s`) through one connection on one UTC day.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LoginCount {
-    pub connection_id: String,
-    pub day: NaiveDate,
-    pub logins: i64,
-}
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Auth0Rows {
     /// Enterprise connections only, in dump order.
@@ -70,13 +61,6 @@ pub(crate) struct Auth0Rows {
     pub warnings: Vec<String>,
 }
 
-fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
 fn no_id(what: &str, index: usize) -> anyhow::Error {
     anyhow!("{what} #{} in the Auth0 dump has no \"id\"", index + 1)
 }
@@ -85,7 +69,7 @@ fn no_id(what: &str, index: usize) -> anyhow::Error {
 ///
 /// # Errors
 /// When an object lacks its `id`, or a config rule's regex is invalid.
-#[cfg_attr(not(test), allow(dead_code))] // the CLI counts logins first, with `to_rows_with_logins`
+#[cfg(test)]
 pub(crate) fn to_rows(
     dump: &Auth0Dump,
     connection_name_pattern: Option<&Regex>,
@@ -245,172 +229,11 @@ fn map_workspaces(
         .unwrap_or_default()
 }
 
-/// The fields of one log object that login counting reads, each as `str_field`
-/// gives it (a string, trimmed, not empty).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct LogFields<'a> {
-    pub log_id: Option<&'a str>,
-    pub kind: Option<&'a str>,
-    pub date: Option<&'a str>,
-    pub connection: Option<&'a str>,
-    pub connection_id: Option<&'a str>,
-}
-
-impl<'a> LogFields<'a> {
-    pub(crate) fn of_value(log: &'a Value) -> Self {
-        LogFields {
-            log_id: str_field(log, "log_id"),
-            kind: str_field(log, "type"),
-            date: str_field(log, "date"),
-            connection: str_field(log, "connection"),
-            connection_id: str_field(log, "connection_id"),
-        }
-    }
-
-    /// Whether counting reads the log at all: type `s` (a successful login) only.
-    pub(crate) fn is_login(&self) -> bool {
-        self.kind == Some("s")
-    }
-
-    /// The UTC day of the log's date, when that is an RFC 3339 time.
-    pub(crate) fn day(&self) -> Option<NaiveDate> {
-        self.date
-            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-            .map(|d| d.naive_utc().date())
-    }
-}
-
-/// Successful logins counted one log at a time, so that a dump reader can count while
-/// it parses and never hold a million log objects. Logs that name their connection
-/// only by name are resolved once the connections are known (`finish`).
-#[derive(Debug, Default)]
-pub(crate) struct LoginTally {
-    // FxHash: SipHash over a million log ids was 8% of a 1M load's CPU (perf); the ids come from
-    // the tenant's own Auth0 logs.
-    seen: FxHashSet<Box<str>>,
-    /// Connection ids, each held once; `by_id` refers to them by number.
-    ids: FxHashMap<Box<str>, usize>,
-    /// (connection id's number, day) -> logins.
-    by_id: FxHashMap<(usize, NaiveDate), i64>,
-    /// connection name -> (day -> logins, logins with no valid date).
-    by_name: HashMap<String, (HashMap<NaiveDate, i64>, usize)>,
-    no_connection: usize,
-    bad_date: usize,
-}
-
-impl LoginTally {
-    pub(crate) fn from_values(logs: &[Value]) -> Self {
-        let mut tally = LoginTally::default();
-        for log in logs {
-            tally.add(&LogFields::of_value(log));
-        }
-        tally
-    }
-
-    /// Counts one log: type `s` only, each `log_id` once.
-    pub(crate) fn add(&mut self, log: &LogFields) {
-        if log.is_login() {
-            self.add_login(log, log.day());
-        }
-    }
-
-    /// [`add`](Self::add) for a log known to be a login, its `day` read beforehand: a
-    /// dump reader reads it on the thread that parsed the log, which has time to spare.
-    pub(crate) fn add_login(&mut self, log: &LogFields, day: Option<NaiveDate>) {
-        if let Some(log_id) = log.log_id {
-            if !self.seen.insert(log_id.into()) {
-                return;
-            }
-        }
-        match (log.connection_id, log.connection) {
-            (Some(id), _) => {
-                let Some(day) = day else {
-                    self.bad_date += 1;
-                    return;
-                };
-                let id = self.number(id);
-                *self.by_id.entry((id, day)).or_default() += 1;
-            }
-            (None, Some(name)) => {
-                let entry = match self.by_name.get_mut(name) {
-                    Some(entry) => entry,
-                    None => self.by_name.entry(name.to_string()).or_default(),
-                };
-                match day {
-                    Some(day) => *entry.0.entry(day).or_default() += 1,
-                    None => entry.1 += 1,
-                }
-            }
-            (None, None) => self.no_connection += 1,
-        }
-    }
-
-    /// The number of a connection id in `ids`.
-    fn number(&mut self, id: &str) -> usize {
-        if let Some(&n) = self.ids.get(id) {
-            return n;
-        }
-        let n = self.ids.len();
-        self.ids.insert(id.into(), n);
-        n
-    }
-
-    /// The connection names that logins without a connection id give.
-    fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
-    }
-
-    /// Logins per connection and day, sorted; a log naming an unknown connection counts
-    /// as naming none (checked before its date, as for logs read one by one).
-    fn finish(mut self, ids_by_name: &HashMap<&str, &str>, warnings: &mut Vec<String>) -> Vec<LoginCount> {
-        drop(std::mem::take(&mut self.seen));
-        let (mut no_connection, mut bad_date) = (self.no_connection, self.bad_date);
-        for (name, (days, bad)) in std::mem::take(&mut self.by_name) {
-            let Some(id) = ids_by_name.get(name.as_str()) else {
-                no_connection += bad + days.values().sum::<i64>() as usize;
-                continue;
-            };
-            bad_date += bad;
-            let id = self.number(id);
-            for (day, n) in days {
-                *self.by_id.entry((id, day)).or_default() += n;
-            }
-        }
-        if no_connection > 0 {
-            warnings.push(format!(
-                "{no_connection} successful logins name no known connection and are not counted"
-            ));
-        }
-        if bad_date > 0 {
-            warnings.push(format!(
-                "{bad_date} successful logins have no valid date and are not counted"
-            ));
-        }
-        let mut names = vec![""; self.ids.len()];
-        for (id, &n) in &self.ids {
-            names[n] = id;
-        }
-        let mut counts: Vec<(&str, NaiveDate, i64)> = self
-            .by_id
-            .iter()
-            .map(|(&(n, day), &logins)| (names[n], day, logins))
-            .collect();
-        counts.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        counts
-            .into_iter()
-            .map(|(connection_id, day, logins)| LoginCount {
-                connection_id: connection_id.to_string(),
-                day,
-                logins,
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use chrono::NaiveDate;
+    use serde_json::{json, Value};
 
     fn conn(id: &str, name: &str, strategy: &str, metadata: Option<Value>) -> Value {
         let mut c = json!({"id": id, "name": name, "strategy": strategy, "options": {"signInEndpoint": "https://acme.okta.com/app/x/sso/saml"},

@@ -1,4 +1,4 @@
-//! Reading a dump for `model::read_dump_for_load` as it streams past, two ways.
+//! Reading a dump for `file::read_dump_for_load` as it streams past, two ways.
 //!
 //! [`read_chunked`] is the fast one. serde_json parses a byte slice several times
 //! faster than it parses an `io::Read` (which it takes one byte at a time), but a
@@ -18,11 +18,12 @@ use std::sync::mpsc;
 use std::thread;
 
 use chrono::NaiveDate;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::facts::{ConnectionFact, ListOf, OrgFact, Skip};
-use super::rows::{LogFields, LoginTally};
+use super::elements::{ListOf, Log, Skip};
+use super::facts::{ConnectionFact, OrgFact};
+use super::logins::LoginTally;
+use crate::sources::text::json::{nests_deeper_than, Scan, TooDeep};
 
 /// The dump's arrays as the stream found them; `None` when absent or null.
 #[derive(Default)]
@@ -114,32 +115,6 @@ impl<'de> Visitor<'de> for LogsSeed {
     }
 }
 
-/// The fields of a log object that counting reads, each kept only when it is a string.
-#[derive(Default)]
-struct Log {
-    log_id: Option<String>,
-    kind: Option<String>,
-    date: Option<String>,
-    connection: Option<String>,
-    connection_id: Option<String>,
-}
-
-impl Log {
-    fn fields(&self) -> LogFields<'_> {
-        // As `str_field`: trimmed, and an empty string counts as absent.
-        fn f(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-        }
-        LogFields {
-            log_id: f(&self.log_id),
-            kind: f(&self.kind),
-            date: f(&self.date),
-            connection: f(&self.connection),
-            connection_id: f(&self.connection_id),
-        }
-    }
-}
-
 /// A log with its day read, for a login (type `s`) only: reading the date is the costly
 /// part of counting that needs no tally, so a parser thread does it.
 struct ParsedLog {
@@ -162,66 +137,6 @@ impl<'de> de::Deserialize<'de> for ParsedLog {
         let fields = log.fields();
         let day = if fields.is_login() { fields.day() } else { None };
         Ok(ParsedLog { log, day })
-    }
-}
-
-impl<'de> de::Deserialize<'de> for Log {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Log, D::Error> {
-        d.deserialize_map(LogVisitor)
-    }
-}
-
-struct LogVisitor;
-
-impl<'de> Visitor<'de> for LogVisitor {
-    type Value = Log;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a log object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Log, A::Error> {
-        let mut log = Log::default();
-        while let Some(key) = map.next_key::<LogKey>()? {
-            let slot = match key {
-                LogKey::LogId => &mut log.log_id,
-                LogKey::Type => &mut log.kind,
-                LogKey::Date => &mut log.date,
-                LogKey::Connection => &mut log.connection,
-                LogKey::ConnectionId => &mut log.connection_id,
-                LogKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            *slot = map.next_value::<MaybeString>()?.0;
-        }
-        Ok(log)
-    }
-}
-
-/// A key of a log object; only five are read.
-#[derive(serde::Deserialize)]
-#[serde(field_identifier, rename_all = "snake_case")]
-enum LogKey {
-    LogId,
-    Type,
-    Date,
-    Connection,
-    ConnectionId,
-    #[serde(other)]
-    Other,
-}
-
-/// Any JSON value; keeps the text when it is a string (as `Value::as_str` would).
-struct MaybeString(Option<String>);
-
-impl<'de> de::Deserialize<'de> for MaybeString {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<MaybeString, D::Error> {
-        match <Value as de::Deserialize>::deserialize(d)? {
-            Value::String(s) => Ok(MaybeString(Some(s))),
-            _ => Ok(MaybeString(None)),
-        }
     }
 }
 
@@ -250,6 +165,12 @@ const MAX_DEPTH: usize = 120;
 
 /// [`read_chunked`] gave up.
 struct GiveUp;
+
+impl From<TooDeep> for GiveUp {
+    fn from(_: TooDeep) -> Self {
+        GiveUp
+    }
+}
 
 type Step<T> = Result<T, GiveUp>;
 
@@ -374,7 +295,7 @@ impl<R: io::Read> Chunks<'_, R> {
                     // Counting brackets is cheap, and nesting needs at least as many.
                     let piece = &rest[..len];
                     if piece.iter().filter(|&&b| b == b'[' || b == b'{').count() > MAX_DEPTH
-                        && nesting(piece) > MAX_DEPTH
+                        && nests_deeper_than(piece, MAX_DEPTH)
                     {
                         return Err(GiveUp);
                     }
@@ -500,7 +421,7 @@ impl<R: io::Read> Chunks<'_, R> {
     /// follows it outside any string or bracket, reading on as needed. Only a
     /// well-formed element is sure to end there; [`Elements::parse`] checks.
     fn element_end(&mut self) -> Step<usize> {
-        let mut scan = Scan::default();
+        let mut scan = Scan::new(MAX_DEPTH);
         let mut at = self.pos;
         loop {
             if let Some(i) = scan.delimiter(&self.buf[at..self.end])? {
@@ -543,126 +464,6 @@ impl Elements {
     }
 }
 
-/// A string-aware scan of bracket depth through one JSON value, which may be read in
-/// pieces: the state between pieces.
-#[derive(Default)]
-struct Scan {
-    depth: usize,
-    in_string: bool,
-    /// The last byte was a backslash in a string.
-    escaped: bool,
-}
-
-impl Scan {
-    /// The index in `bytes` of the first `,` or `]` outside strings and brackets;
-    /// `None` when `bytes` holds none (the scan then goes on in the next piece). Gives up
-    /// past [`MAX_DEPTH`], where [`Chunks::value`] gives up too.
-    ///
-    /// Takes 64 bytes at a time where it can: which are quotes and which are brackets
-    /// or commas is found for all 64 at once, and whether each is in a string from the
-    /// quotes before it. The reading thread, which the parsers wait for, so scanned the
-    /// 1M dump's logs in 60 ms, against 190 ms byte by byte with memchr through strings.
-    fn delimiter(&mut self, bytes: &[u8]) -> Step<Option<usize>> {
-        let mut blocks = bytes.chunks_exact(64);
-        for (k, block) in blocks.by_ref().enumerate() {
-            let block: &[u8; 64] = block.try_into().expect("chunks_exact gives 64 bytes");
-            let (quotes, backslashes, structure) = masks(block);
-            if backslashes != 0 || self.escaped {
-                // An escape can hide a quote; escapes are rare, so such a block goes byte by byte.
-                if let Some(j) = self.bytes(block)? {
-                    return Ok(Some(64 * k + j));
-                }
-                continue;
-            }
-            // Bit j: byte j is in a string (an opening quote counts as in, a closing one as out).
-            let mut in_string = quotes;
-            for shift in [1, 2, 4, 8, 16, 32] {
-                in_string ^= in_string << shift;
-            }
-            if self.in_string {
-                in_string = !in_string;
-            }
-            self.in_string = in_string >> 63 == 1;
-            let mut outside = structure & !in_string;
-            while outside != 0 {
-                let j = outside.trailing_zeros() as usize;
-                outside &= outside - 1;
-                if self.structure(block[j])? {
-                    return Ok(Some(64 * k + j));
-                }
-            }
-        }
-        let rest = blocks.remainder();
-        Ok(self.bytes(rest)?.map(|j| bytes.len() - rest.len() + j))
-    }
-
-    /// [`delimiter`](Self::delimiter), one byte at a time.
-    fn bytes(&mut self, bytes: &[u8]) -> Step<Option<usize>> {
-        for (i, &b) in bytes.iter().enumerate() {
-            if self.escaped {
-                self.escaped = false;
-            } else if self.in_string {
-                match b {
-                    b'"' => self.in_string = false,
-                    b'\\' => self.escaped = true,
-                    _ => {}
-                }
-            } else if b == b'"' {
-                self.in_string = true;
-            } else if self.structure(b)? {
-                return Ok(Some(i));
-            }
-        }
-        Ok(None)
-    }
-
-    /// A byte outside strings: true when it ends the element.
-    fn structure(&mut self, b: u8) -> Step<bool> {
-        match b {
-            b'[' | b'{' => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return Err(GiveUp);
-                }
-            }
-            b',' | b']' if self.depth == 0 => return Ok(true),
-            b']' | b'}' => self.depth = self.depth.saturating_sub(1),
-            _ => {}
-        }
-        Ok(false)
-    }
-}
-
-/// Bit masks of a block's quotes, backslashes, and brackets and commas.
-#[cfg(target_arch = "x86_64")]
-fn masks(block: &[u8; 64]) -> (u64, u64, u64) {
-    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let (mut quotes, mut backslashes, mut structure) = (0, 0, 0);
-    for (k, part) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of x86_64, and the unaligned load reads the 16 bytes of `part`.
-        let bits = unsafe {
-            let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
-            move |c: u8| u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u16) << (16 * k)
-        };
-        quotes |= bits(b'"');
-        backslashes |= bits(b'\\');
-        structure |= bits(b',') | bits(b'[') | bits(b']') | bits(b'{') | bits(b'}');
-    }
-    (quotes, backslashes, structure)
-}
-
-/// Bit masks of a block's quotes, backslashes, and brackets and commas.
-#[cfg(not(target_arch = "x86_64"))]
-fn masks(block: &[u8; 64]) -> (u64, u64, u64) {
-    let (mut quotes, mut backslashes, mut structure) = (0, 0, 0);
-    for (j, &b) in block.iter().enumerate() {
-        quotes |= u64::from(b == b'"') << j;
-        backslashes |= u64::from(b == b'\\') << j;
-        structure |= u64::from(matches!(b, b',' | b'[' | b']' | b'{' | b'}')) << j;
-    }
-    (quotes, backslashes, structure)
-}
-
 /// The byte index in `bytes` of a serde_json error's line and column (a column counts
 /// bytes from the line's start); `None` for an error that has no position.
 fn error_index(bytes: &[u8], e: &serde_json::Error) -> Option<usize> {
@@ -674,29 +475,142 @@ fn error_index(bytes: &[u8], e: &serde_json::Error) -> Option<usize> {
     Some(line_start + e.column())
 }
 
-/// How deep arrays and objects nest in `piece`, one JSON value.
-fn nesting(piece: &[u8]) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in piece {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'[' | b'{' => {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::auth0::facts::DumpFacts;
+    use crate::sources::auth0::rows::to_rows_with_logins;
+    use crate::sources::auth0::test_dumps;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// The chunked reader, at any chunk and batch size (most dumps here take several
+        /// batches, so their arrays go through the parser threads), reads what serde_json
+        /// reads from the whole text, and gives up on exactly what serde_json rejects (or
+        /// on deep nesting).
+        #[test]
+        fn read_chunked_agrees_with_read_at_any_chunk_size(text in test_dumps::dump(), chunk in 1..80usize, batch in 1..400usize) {
+            let bytes = test_dumps::written(&text);
+            let rows = |parts: Parts| {
+                let facts = DumpFacts {
+                    connections: parts.connections.unwrap_or_default(),
+                    organizations: parts.organizations.unwrap_or_default(),
+                };
+                to_rows_with_logins(facts, parts.logs, None, &[]).map_err(|e| e.to_string())
+            };
+            let chunked = read_chunked(&mut bytes.as_slice(), chunk, batch).map(rows);
+            let whole = read(serde_json::Deserializer::from_slice(&bytes)).ok().map(rows);
+            let deep = bytes.windows(121).any(|w| w.iter().all(|&b| b == b'['));
+            match (chunked, whole) {
+                (None, Some(_)) => proptest::prop_assert!(deep, "gave up on a dump serde_json reads: {}", text),
+                (chunked, whole) => proptest::prop_assert_eq!(chunked, whole, "{}", text),
             }
         }
     }
-    deepest
+
+    #[test]
+    fn read_chunked_reads_pieces_cut_anywhere() {
+        let text = r#" { "other": [1e2, {"x": "\u00e9"}], "logs": [{"log_id": "1", "type": "s", "ip": -2.5e-3, "x": [true, null], "date": "2026-09-01T10:00:00Z", "connection_id": "con_1"}],
+            "organizations": null, "connections": [{"id": "con_1", "strategy": "samlp", "options": {"signInEndpoint": "https://a.okta.com/x"}}, {"id": 12345}],
+            "organizations": [{"id": "org_1", "enabled_connections": [{"connection_id": "con_1"}]}], "tail": 12345 } "#;
+        let whole = read(serde_json::Deserializer::from_str(text)).unwrap();
+        for chunk in 1..=text.len() + 1 {
+            let parts = read_chunked(&mut text.as_bytes(), chunk, 1).expect("a well-formed dump");
+            assert_eq!(parts.connections, whole.connections, "chunk {chunk}");
+            assert_eq!(parts.organizations, whole.organizations, "chunk {chunk}");
+            assert!(parts.logs.is_some());
+        }
+        // Nesting: up to the limit a piece is read here; past it the whole-file reader decides.
+        let nested = |depth: usize| {
+            let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            format!(r#"{{"connections": [{{"id": "con_1", "x": {deep}, "y": "[[[{{"}}], "organizations": []}}"#)
+        };
+        for (depth, takes) in [(60, true), (119, true), (121, false), (126, false)] {
+            let text = nested(depth);
+            let chunked = read_chunked(&mut text.as_bytes(), 64, 1).map(|p| p.connections);
+            assert_eq!(chunked.is_some(), takes, "depth {depth}");
+            if takes {
+                let whole = read(serde_json::Deserializer::from_str(&text)).unwrap();
+                assert_eq!(chunked.unwrap(), whole.connections, "depth {depth}");
+            }
+        }
+        for bad in [
+            &text[..text.len() - 3],
+            "{\"logs\": [], \"logs\": []}",
+            "{\"a\": 1,}",
+            "{} x",
+            "{\"a\": 012}",
+            "",
+        ] {
+            assert!(read_chunked(&mut bad.as_bytes(), 4, 1).is_none(), "{bad}");
+        }
+    }
+
+    /// Thousands of logs through the parser threads, in batches of every size from one log
+    /// to all of them, read in chunks that cut logs anywhere: the counts are the ones the
+    /// whole-file reader gives. A `log_id` comes twice, the second time on another day and
+    /// connection and often in another batch, so counting batches out of order shows.
+    #[test]
+    fn read_chunked_parses_logs_in_parallel_as_read_does() {
+        let logs: Vec<String> = (0..3000)
+            .map(|i| {
+                let kind = if i % 11 == 0 { "f" } else { "s" };
+                let connection = match i % 13 {
+                    0 => r#""connection": "acme-sso""#.to_string(),
+                    _ => format!(r#""connection_id": "con_{}""#, i % 7),
+                };
+                // Brackets, commas and escaped quotes inside strings must not end a log.
+                format!(
+                    r#"{{"log_id": "{}", "type": "{kind}", "date": "2026-09-{:02}T10:00:00Z", {connection}, "description": "a \"],[\" b\\", "details": {{"x": [1, "}}]", {{}}]}}}}"#,
+                    i % 1700,
+                    1 + i / 100 % 28,
+                )
+            })
+            .collect();
+        let text = format!(
+            "{{\"connections\": [{{\"id\": \"con_1\", \"name\": \"acme-sso\", \"strategy\": \"samlp\"}}], \"organizations\": [],\n\"logs\": [\n{}\n], \"tail\": [1]}}",
+            logs.join(",\n  ")
+        );
+        let rows = |parts: Parts| {
+            let facts = DumpFacts {
+                connections: parts.connections.unwrap_or_default(),
+                organizations: parts.organizations.unwrap_or_default(),
+            };
+            to_rows_with_logins(facts, parts.logs, None, &[]).unwrap()
+        };
+        let whole = rows(read(serde_json::Deserializer::from_str(&text)).unwrap());
+        let logins: i64 = whole.logins.iter().flatten().map(|l| l.logins).sum();
+        // Log ids 0..1700 each count once, when any of their (one or two) logs is type s.
+        let ids_logged_in = (0..1700)
+            .filter(|i| i % 11 != 0 || (i < &1300 && (i + 1700) % 11 != 0))
+            .count();
+        assert_eq!(logins, ids_logged_in as i64);
+        for (chunk, batch) in [
+            (1 << 20, 1),
+            (64, 1),
+            (333, 700),
+            (4096, 5_000),
+            (1000, 100_000),
+            (77, 1 << 20),
+        ] {
+            let chunked = read_chunked(&mut text.as_bytes(), chunk, batch).expect("a well-formed dump");
+            assert_eq!(rows(chunked), whole, "chunk {chunk}, batch {batch}");
+        }
+        // Broken halfway through the logs: one `}` too many, a log that is no object, cut short.
+        let half = text.len() / 2 + text[text.len() / 2..].find("},\n").unwrap();
+        let broken = [
+            format!("{}}}{}", &text[..half], &text[half..]),
+            format!("{}}},\n 1{}", &text[..half], &text[half + 1..]),
+            text[..half].to_string(),
+        ];
+        for bad in broken {
+            assert!(read(serde_json::Deserializer::from_str(&bad)).is_err());
+            assert!(
+                read_chunked(&mut bad.as_bytes(), 256, 300).is_none(),
+                "{}",
+                &bad[half - 50..]
+            );
+        }
+    }
 }

@@ -1,0 +1,453 @@
+//! The CSV reader of every CSV input: records with the line they really start
+//! on, any field count, read on two threads when the text is large.
+
+use anyhow::{bail, Context};
+
+use super::lines::LineIndex;
+
+/// Whether the raw text of one CSV record leaves a quoted field open: in
+/// valid CSV a record always holds an even number of `"` (open, close and
+/// doubled quotes inside values).
+fn has_open_quote(record: &[u8]) -> bool {
+    record.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
+/// One CSV record with the line it really starts on.
+#[derive(Clone)]
+pub(crate) struct CsvRow {
+    pub line: u64,
+    /// At least one empty line separates this record from the previous one
+    /// (Salesforce report footers start after such a line).
+    pub blank_before: bool,
+    pub fields: csv::StringRecord,
+}
+
+/// The error for a data row whose field count differs from its header's.
+pub(crate) fn field_count_error(
+    origin: &str,
+    line: u64,
+    fields: usize,
+    header_line: u64,
+    header_fields: usize,
+) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{origin}:{line}: the row has {fields} fields but the header on line {header_line} has {header_fields}; \
+         quote values that contain commas"
+    )
+}
+
+/// Reads every CSV record of `text`, any field count, with true line numbers: the
+/// readers' view of a text, for tests. See `CsvText`.
+#[cfg(test)]
+pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
+    let parts = CsvText::new(text, origin).fold_rows(
+        None,
+        Threads::Two,
+        |_| Vec::new(),
+        |rows, row| {
+            rows.push(row.clone());
+            Ok(())
+        },
+    )?;
+    Ok(concat(parts))
+}
+
+/// The parts' items in order, in one vector.
+pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().unwrap_or_default();
+    for part in parts {
+        all.extend(part);
+    }
+    all
+}
+
+/// Texts with fewer bytes of records than this are read on one thread: the second
+/// thread pays off on megabytes, not on the kilobytes most exports hold.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Whether a text of megabytes is read in two parts on two threads. Each reader
+/// chooses what was measured on its own 1M load (best of 5, interleaved, quiet 2-core
+/// machine, two runs): two threads saved 14.9% and 10.9% of `load arr`, but only
+/// 10.0% and 9.0% of `load flags` and 4.1% and 5.4% of `load workspace-accounts`,
+/// under the 10% that pays for a second reading path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Threads {
+    One,
+    Two,
+}
+
+/// A CSV text, read record by record: any field count, and true line numbers.
+///
+/// The csv crate skips empty lines and reports a record's position from before that
+/// skip (and before the `\n` of a CRLF), so its line numbers drift on CRLF files and
+/// after blank lines; we recompute them from byte offsets. Field counts are checked by
+/// the callers, which can then name the header the row disagrees with.
+pub(crate) struct CsvText<'t> {
+    text: &'t str,
+    origin: &'t str,
+    lines: LineIndex,
+}
+
+/// Where the records after one record begin (`CsvText::first_row`).
+pub(crate) struct After {
+    offset: usize,
+    end_line: u64,
+}
+
+/// The last record a range held: where it starts and the line it ends on.
+struct LastRecord {
+    start: usize,
+    end_line: u64,
+}
+
+impl<'t> CsvText<'t> {
+    pub(crate) fn new(text: &'t str, origin: &'t str) -> Self {
+        CsvText {
+            text,
+            origin,
+            lines: LineIndex::new(text),
+        }
+    }
+
+    /// The file (or URL) the text came from, as errors name it.
+    pub(crate) fn origin(&self) -> &'t str {
+        self.origin
+    }
+
+    /// The first record (a header) and where the records after it begin; None when the
+    /// text holds no record.
+    pub(crate) fn first_row(&self) -> anyhow::Result<Option<(CsvRow, After)>> {
+        let mut first = None;
+        let after = self.find_row(|row| {
+            first = Some(row.clone());
+            true
+        })?;
+        Ok(first.zip(after))
+    }
+
+    /// Hands records to `found` from the start until it returns true; where the records
+    /// after that one begin, or None when it never did.
+    pub(crate) fn find_row(&self, mut found: impl FnMut(&CsvRow) -> bool) -> anyhow::Result<Option<After>> {
+        let mut hit = false;
+        let last = self.read_range(0..self.text.len(), true, None, |row| {
+            hit = found(row);
+            Ok(!hit)
+        })?;
+        Ok(last.filter(|_| hit).map(|last| After {
+            offset: last.start + self.record_len(last.start),
+            end_line: last.end_line,
+        }))
+    }
+
+    /// Folds every record from `after` on (from the start when None) into states made by
+    /// `init`, and returns them in file order: one per part of the text.
+    ///
+    /// With `Threads::Two`, a text with megabytes of records is read as two parts on two
+    /// threads, split at a line break in the middle. The split is kept only if reading the first part ends on it exactly, with
+    /// a whole record, so no quoted value spans it; otherwise, and whenever either part
+    /// fails, the text is read again on one thread. So results, and the first error, are
+    /// those of one reading in order. `visit` must only change its state.
+    pub(crate) fn fold_rows<S: Send>(
+        &self,
+        after: Option<&After>,
+        threads: Threads,
+        init: impl Fn(&str) -> S + Sync,
+        visit: impl Fn(&mut S, &CsvRow) -> anyhow::Result<()> + Sync,
+    ) -> anyhow::Result<Vec<S>> {
+        let parallel_min_bytes = match threads {
+            Threads::Two => PARALLEL_MIN_BYTES,
+            Threads::One => usize::MAX,
+        };
+        self.fold_rows_from(after, parallel_min_bytes, init, visit)
+    }
+
+    /// `fold_rows`, splitting texts from `parallel_min_bytes` of records on (tests split tiny ones).
+    pub(crate) fn fold_rows_from<S: Send>(
+        &self,
+        after: Option<&After>,
+        parallel_min_bytes: usize,
+        init: impl Fn(&str) -> S + Sync,
+        visit: impl Fn(&mut S, &CsvRow) -> anyhow::Result<()> + Sync,
+    ) -> anyhow::Result<Vec<S>> {
+        let (start, prev_end_line) = after.map_or((0, None), |a| (a.offset, Some(a.end_line)));
+        let end = self.text.len();
+        let fold = |range: std::ops::Range<usize>, file_end: bool, prev_end_line: Option<u64>| {
+            let mut state = init(&self.text[range.clone()]);
+            let last = self.read_range(range, file_end, prev_end_line, |row| {
+                visit(&mut state, row)?;
+                Ok(true)
+            })?;
+            anyhow::Ok((state, last))
+        };
+        if let Some(split) = self.split_point(start, parallel_min_bytes) {
+            let (first, second) = std::thread::scope(|scope| {
+                let second = scope.spawn(|| fold(split..end, true, Some(self.lines.line_of(split - 1))));
+                let first = fold(start..split, false, prev_end_line);
+                (
+                    first,
+                    second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                )
+            });
+            if let (Ok((first, Some(last))), Ok((second, _))) = (first, second) {
+                if last.start + self.record_len(last.start) == split {
+                    return Ok(vec![first, second]);
+                }
+            }
+        }
+        Ok(vec![fold(start..end, true, prev_end_line)?.0])
+    }
+
+    /// A line break near the middle of the records from `start` that ends a line with
+    /// text on it; None for a text too short to split, or with no such line break.
+    fn split_point(&self, start: usize, parallel_min_bytes: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        if bytes.len().saturating_sub(start) < parallel_min_bytes.max(4) {
+            return None;
+        }
+        let middle = start + (bytes.len() - start) / 2;
+        let is_break = |b: u8| b == b'\n' || b == b'\r';
+        (middle.max(start + 2)..bytes.len() - 1)
+            .find(|&at| {
+                let text_end = if bytes[at - 1] == b'\r' { at - 1 } else { at };
+                bytes[at] == b'\n' && text_end > start && !is_break(bytes[text_end - 1])
+            })
+            .map(|at| at + 1)
+    }
+
+    /// The bytes from `start` (where a record begins) that one whole record takes, with
+    /// the line break that ends it; the rest of the text when no line break ends it.
+    fn record_len(&self, start: usize) -> usize {
+        use csv_core::ReadRecordResult;
+        let rest = &self.text.as_bytes()[start..];
+        let mut reader = csv_core::Reader::new();
+        let (mut fields, mut ends) = ([0u8; 1024], [0usize; 64]);
+        let mut read = 0;
+        loop {
+            let (result, more, _, _) = reader.read_record(&rest[read..], &mut fields, &mut ends);
+            read += more;
+            match result {
+                // Only where the record ends matters, not its fields: drop them and read on.
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                // csv_core ends a CRLF record at its `\r`, and skips the `\n` as the next begins.
+                ReadRecordResult::Record if rest[..read].ends_with(b"\r") && rest.get(read) == Some(&b'\n') => {
+                    return read + 1
+                }
+                ReadRecordResult::Record => return read,
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => return rest.len(),
+            }
+        }
+    }
+
+    /// Hands the records of `range` to `visit` in order, until it returns false; the
+    /// last record handed over, if any. `file_end` says the range ends the text, where
+    /// a quote left open is an error.
+    fn read_range(
+        &self,
+        range: std::ops::Range<usize>,
+        file_end: bool,
+        mut prev_end_line: Option<u64>,
+        mut visit: impl FnMut(&CsvRow) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<Option<LastRecord>> {
+        let CsvText { origin, lines, .. } = self;
+        let base = range.start;
+        let bytes = &self.text.as_bytes()[range];
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut row = CsvRow {
+            line: 0,
+            blank_before: false,
+            fields: csv::StringRecord::new(),
+        };
+        let mut last = None;
+        loop {
+            let before = reader.position().byte() as usize;
+            let more = reader.read_record(&mut row.fields).with_context(|| {
+                format!(
+                    "{origin}:{}: cannot read this CSV row; check its quoting",
+                    lines.line_of(base + before)
+                )
+            })?;
+            if !more {
+                break;
+            }
+            let after = reader.position().byte() as usize;
+            if file_end && after >= bytes.len() && has_open_quote(&bytes[before.min(bytes.len())..]) {
+                // The csv crate reads an unclosed quote to the end of the file
+                // and returns it as one long value; that is never what was meant.
+                bail!(
+                    "{origin}:{}: a quoted value that starts on this row is never closed, so the rest of the file \
+                     would be read as one value; close the quote, or double any quote inside a value (\"\")",
+                    lines.line_of(base + before)
+                );
+            }
+            let mut start = before.min(bytes.len());
+            while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+                start += 1;
+            }
+            row.line = lines.line_of(base + start);
+            let end_line = lines.line_of(base + after.saturating_sub(1).max(start));
+            row.blank_before = prev_end_line.is_some_and(|prev| row.line > prev + 1);
+            prev_end_line = Some(end_line);
+            last = Some(LastRecord {
+                start: base + before,
+                end_line,
+            });
+            if !visit(&row)? {
+                break;
+            }
+        }
+        Ok(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_have_true_lines_despite_crlf_and_blank_lines() {
+        let text = "\"a\",\"b\"\r\n\"1\",\"x\r\ny\"\r\n\r\n\r\n\"Footer\"\r\n\"c\",\"d\"\n\n\"e\"";
+        let rows = csv_rows(text, "f.csv").unwrap();
+        let got: Vec<(u64, bool, usize)> = rows.iter().map(|r| (r.line, r.blank_before, r.fields.len())).collect();
+        assert_eq!(
+            got,
+            [(1, false, 2), (2, false, 2), (6, true, 1), (7, false, 2), (9, true, 1)]
+        );
+        assert_eq!(&rows[1].fields[1], "x\r\ny");
+    }
+
+    /// Found by `scripts/fuzz` (issue 5 item 6): every row of a CR-only file was on line 1.
+    #[test]
+    fn csv_rows_lone_cr_ends_a_line() {
+        let rows = csv_rows(" \ra", "f.csv").unwrap();
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 2]);
+        let rows = csv_rows("\"a\"\r\"1\"\r\r\"Footer\"\r", "f.csv").unwrap();
+        let got: Vec<(u64, bool)> = rows.iter().map(|r| (r.line, r.blank_before)).collect();
+        assert_eq!(got, [(1, false), (2, false), (4, true)]);
+    }
+
+    /// A row's line, blank_before and fields.
+    type Seen = (u64, bool, Vec<String>);
+
+    /// Each row seen, and the number of parts read, of reading `text` with a split from
+    /// `min_bytes` of records on.
+    fn folded(text: &str, min_bytes: usize) -> anyhow::Result<(Vec<Seen>, usize)> {
+        let csv = CsvText::new(text, "f.csv");
+        let parts = csv.fold_rows_from(
+            None,
+            min_bytes,
+            |_| Vec::new(),
+            |rows, row| {
+                rows.push((
+                    row.line,
+                    row.blank_before,
+                    row.fields.iter().map(str::to_string).collect(),
+                ));
+                Ok(())
+            },
+        )?;
+        let count = parts.len();
+        Ok((concat(parts), count))
+    }
+
+    #[test]
+    fn two_parts_read_what_one_reading_does() {
+        let lines: Vec<String> = (0..40).map(|i| format!("w{i},\"name {i}\",{}", i % 3)).collect();
+        for ending in ["\n", "\r\n"] {
+            let text = format!("{}{ending}", lines.join(ending));
+            let (whole, parts) = folded(&text, usize::MAX).unwrap();
+            assert_eq!(parts, 1);
+            let (split, parts) = folded(&text, 0).unwrap();
+            assert_eq!(parts, 2, "{ending:?}");
+            assert_eq!(split, whole);
+        }
+        let text = "a,b\n\n\n1,2\n3,4\n\n5,6\n7,8\n9,10";
+        let (split, parts) = folded(text, 0).unwrap();
+        assert_eq!(parts, 2);
+        assert_eq!(split, folded(text, usize::MAX).unwrap().0);
+    }
+
+    #[test]
+    fn a_quoted_value_across_the_middle_is_read_on_one_thread() {
+        // The line break in the middle is inside the quotes, as is the next one.
+        let text = "a,b\nc,\"x\ny\nz\"\nd,e\n";
+        let (rows, parts) = folded(text, 0).unwrap();
+        assert_eq!(parts, 1);
+        assert_eq!(rows, folded(text, usize::MAX).unwrap().0);
+        assert_eq!(rows[1], (2, false, vec!["c".to_string(), "x\ny\nz".to_string()]));
+        // A stray quote in an unquoted value leaves the quote count even, and still the
+        // split inside the quoted value that follows is found out.
+        let text = "h\nab\"c,\"x\nyy\nzz\nqq\"\nd\n";
+        let (rows, parts) = folded(text, 0).unwrap();
+        assert_eq!(parts, 1);
+        assert_eq!(rows, folded(text, usize::MAX).unwrap().0);
+    }
+
+    #[test]
+    fn an_error_in_either_part_is_the_first_error_of_one_reading() {
+        let fail_on = |bad: &'static str| {
+            move |text: &str, min_bytes: usize| {
+                let csv = CsvText::new(text, "f.csv");
+                csv.fold_rows_from(
+                    None,
+                    min_bytes,
+                    |_| (),
+                    |(), row| {
+                        if &row.fields[0] == bad {
+                            anyhow::bail!("f.csv:{}: bad row", row.line);
+                        }
+                        Ok(())
+                    },
+                )
+                .unwrap_err()
+                .to_string()
+            }
+        };
+        let text: String = (0..20).map(|i| format!("r{i}\n")).collect();
+        assert_eq!(fail_on("r15")(&text, 0), "f.csv:16: bad row");
+        assert_eq!(fail_on("r2")(&text, 0), "f.csv:3: bad row");
+        // The second part fails too, later: the first part's error is the one reported.
+        let text: String = (0..20).map(|i| format!("r{}\n", i % 10)).collect();
+        assert_eq!(fail_on("r3")(&text, 0), "f.csv:4: bad row");
+        // An unclosed quote in the first part only ends the file when read as a whole.
+        let text = "a\n\"b\nc\nd\ne\n";
+        let one = folded(text, usize::MAX).unwrap_err().to_string();
+        assert!(one.starts_with("f.csv:2: a quoted value"), "{one}");
+        assert_eq!(folded(text, 0).unwrap_err().to_string(), one);
+    }
+
+    #[test]
+    fn reading_after_the_first_row_keeps_lines_and_blank_lines() {
+        let text = "id,name\r\n\r\nw1,a\r\nw2,b\r\n\r\nw3,c\r\nw4,d\r\nw5,e\r\n";
+        let csv = CsvText::new(text, "f.csv");
+        let (header, after) = csv.first_row().unwrap().unwrap();
+        assert_eq!((header.line, &header.fields[1]), (1, "name"));
+        let got = |min_bytes| {
+            let parts = csv
+                .fold_rows_from(
+                    Some(&after),
+                    min_bytes,
+                    |_| Vec::new(),
+                    |rows, row| {
+                        rows.push((row.line, row.blank_before, row.fields[0].to_string()));
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            (parts.len(), concat(parts))
+        };
+        let want = vec![
+            (3, true, "w1".to_string()),
+            (4, false, "w2".to_string()),
+            (6, true, "w3".to_string()),
+            (7, false, "w4".to_string()),
+            (8, false, "w5".to_string()),
+        ];
+        assert_eq!(got(usize::MAX), (1, want.clone()));
+        assert_eq!(got(0), (2, want));
+        assert!(CsvText::new("\r\n\n", "f.csv").first_row().unwrap().is_none());
+    }
+}
