@@ -10,6 +10,7 @@ mod compose;
 mod config;
 mod demo;
 mod money;
+mod notify;
 mod output;
 mod progress;
 mod queries;
@@ -26,10 +27,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use cli::{
-    Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand,
-    ReportCommand, ReportGroup, UsageError,
+    Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, GatesExceeded, ListFormat, LoadArgs, LoadCommand,
+    PullAuth0Args, PullCommand, RefreshArgs, ReportCommand, ReportGroup, RunsArgs, UsageError,
 };
-use config::Config;
+use config::{Config, SourceSpec};
 use report::Reports;
 use store::Store;
 use wording::count_of;
@@ -46,6 +47,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(group) => run_report(&config, group),
         Command::Doctor(args) => run_doctor(&config, &args),
         Command::Snapshots(args) => run_snapshots(&config, args.format),
+        Command::Refresh(args) => run_refresh(&config, &args),
+        Command::Runs(args) => run_runs(&config, &args),
         Command::Demo(args) => run_demo(&config, &args),
     }
 }
@@ -213,24 +216,8 @@ fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
 }
 
 fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
-    let features: Vec<sources::flags::FeatureColumn> = config
-        .features
-        .iter()
-        .map(|f| sources::flags::FeatureColumn {
-            key: f.key.clone(),
-            columns: f.columns.clone(),
-        })
-        .collect();
     let step = progress::step(format!("reading {input}"));
-    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
-    let flags = if input.starts_with("http://") || input.starts_with("https://") {
-        let flags = fetch_flags(input, &features)?;
-        sources::flags::check_unique(&flags, input)?;
-        flags
-    } else {
-        sources::flags::read_flags_file(Path::new(input), &features)?
-    };
-    warn_all(&flags.warnings);
+    let (flags, _) = read_flags_input(config, input)?;
     step.set(format!(
         "writing {} to {}",
         count_of(flags.rows.len(), "workspace"),
@@ -244,6 +231,33 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
         count_of(flags.rows.len(), "workspace")
     );
     Ok(())
+}
+
+/// Reads and checks flags from a file or an http(s) URL, warning on stderr about what
+/// the reader noticed; returns them with the HTTP requests made (0 for a file).
+fn read_flags_input(config: &Config, input: &str) -> Result<(sources::flags::FlagsSnapshot, u64)> {
+    let features: Vec<sources::flags::FeatureColumn> = config
+        .features
+        .iter()
+        .map(|f| sources::flags::FeatureColumn {
+            key: f.key.clone(),
+            columns: f.columns.clone(),
+        })
+        .collect();
+    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
+    let (flags, requests) = if is_url(input) {
+        let (flags, requests) = fetch_flags(input, &features)?;
+        sources::flags::check_unique(&flags, input)?;
+        (flags, requests)
+    } else {
+        (sources::flags::read_flags_file(Path::new(input), &features)?, 0)
+    };
+    warn_all(&flags.warnings);
+    Ok((flags, requests))
+}
+
+fn is_url(input: &str) -> bool {
+    input.starts_with("http://") || input.starts_with("https://")
 }
 
 fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
@@ -354,6 +368,39 @@ fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
 }
 
 fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
+    let pulled = pull_auth0(config, args)?;
+    let (dump, stats, as_of) = (&pulled.dump, &pulled.stats, pulled.as_of);
+    if let Some(path) = &args.save_dump {
+        sources::auth0::write_dump(path, dump)?;
+        eprintln!("saved the dump to {}", path.display());
+    }
+    let logins = dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
+    let facts = sources::auth0::DumpFacts::from_dump(dump)?;
+    let rows = load_auth0_rows(config, facts, logins, &pulled.origin, as_of, pulled.window)?;
+    eprintln!(
+        "pulled {}, {} in {} ({}, {:.1} s) into the auth0 snapshot of {as_of}",
+        count_of(rows, "enterprise connection"),
+        count_of(dump.organizations.len(), "organization"),
+        count_of(stats.requests, "request"),
+        wording::count_of_irregular(stats.retries, "retry", "retries"),
+        stats.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What `pull auth0` fetched, before it is stored.
+struct PulledAuth0 {
+    dump: sources::auth0::Auth0Dump,
+    stats: sources::auth0::PullStats,
+    as_of: NaiveDate,
+    /// `pull <base URL>`, the snapshot's origin.
+    origin: String,
+    window: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// The options of a pull from the Auth0 Management API: the tenant and credentials
+/// from the flags, the environment or the config.
+fn auth0_pull_options(config: &Config, args: &PullAuth0Args) -> Result<sources::auth0::PullOptions> {
     let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let domain = args
         .domain
@@ -371,7 +418,7 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
         .filter(|v| !v.is_empty())
         .or_else(|| config.auth0.client_secret.clone())
         .context("AUTH0_CLIENT_SECRET is not set; export it in the environment (never pass it as a flag)")?;
-    let options = sources::auth0::PullOptions {
+    Ok(sources::auth0::PullOptions {
         base_url: sources::auth0::base_url_from_domain(&domain),
         client_id,
         client_secret,
@@ -387,27 +434,22 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
             ..Default::default()
         },
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-    };
+    })
+}
+
+/// Pulls a dump from the Auth0 Management API, warning about what the pull noticed.
+fn pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<PulledAuth0> {
+    let options = auth0_pull_options(config, args)?;
     let (dump, stats) = sources::auth0::fetch_dump(&options)?;
     warn_all(&stats.warnings);
-    if let Some(path) = &args.save_dump {
-        sources::auth0::write_dump(path, &dump)?;
-        eprintln!("saved the dump to {}", path.display());
-    }
-    let window = (args.log_days > 0).then(|| sources::auth0::log_window(as_of, args.log_days));
-    let origin = format!("pull {}", options.base_url);
-    let logins = dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
-    let facts = sources::auth0::DumpFacts::from_dump(&dump)?;
-    let rows = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
-    eprintln!(
-        "pulled {}, {} in {} ({}, {:.1} s) into the auth0 snapshot of {as_of}",
-        count_of(rows, "enterprise connection"),
-        count_of(dump.organizations.len(), "organization"),
-        count_of(stats.requests, "request"),
-        wording::count_of_irregular(stats.retries, "retry", "retries"),
-        stats.elapsed.as_secs_f64()
-    );
-    Ok(())
+    let window = (args.log_days > 0).then(|| sources::auth0::log_window(options.as_of, args.log_days));
+    Ok(PulledAuth0 {
+        dump,
+        stats,
+        as_of: options.as_of,
+        origin: format!("pull {}", options.base_url),
+        window,
+    })
 }
 
 /// Classifies and maps a dump's connections and organizations, then stores them as the
@@ -421,6 +463,20 @@ fn load_auth0_rows(
     as_of: NaiveDate,
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<usize> {
+    let rows = auth0_rows(config, facts, logins)?;
+    let window = if rows.logins.is_some() { window } else { None };
+    let mut store = Store::open_write(&config.db, config.wait)?;
+    store.load_auth0(as_of, origin, &rows, window)?;
+    Ok(rows.connections.len())
+}
+
+/// A dump's connections and organizations classified and mapped to workspaces, with
+/// `logins` counted from its logs (None: no logs).
+fn auth0_rows(
+    config: &Config,
+    facts: sources::auth0::DumpFacts,
+    logins: Option<sources::auth0::LoginTally>,
+) -> Result<sources::auth0::Auth0Rows> {
     let pattern = match &config.auth0.connection_name_pattern {
         Some(p) => Some(
             regex::Regex::new(p)
@@ -431,10 +487,7 @@ fn load_auth0_rows(
     let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
-    let window = if rows.logins.is_some() { window } else { None };
-    let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_auth0(as_of, origin, &rows, window)?;
-    Ok(rows.connections.len())
+    Ok(rows)
 }
 
 /// Most pages a flags URL may return: a guard against a `Link` header that loops.
@@ -442,7 +495,8 @@ const MAX_FLAGS_PAGES: usize = 100_000;
 
 /// Reads flags from an HTTP source returning JSON arrays, following
 /// `Link: <...>; rel="next"` pages, with the bearer token in FEATUREARR_FLAGS_TOKEN.
-fn fetch_flags(url: &str, features: &[sources::flags::FeatureColumn]) -> Result<sources::flags::FlagsSnapshot> {
+/// Returns the flags with the requests made.
+fn fetch_flags(url: &str, features: &[sources::flags::FeatureColumn]) -> Result<(sources::flags::FlagsSnapshot, u64)> {
     let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
     let client = sources::http::HttpClient::new(&sources::http::HttpConfig::default());
     let mut snapshot = sources::flags::FlagsSnapshot::default();
@@ -460,7 +514,7 @@ fn fetch_flags(url: &str, features: &[sources::flags::FeatureColumn]) -> Result<
         sources::flags::parse_flags_json_page(&text, &origin, features, &mut snapshot)?;
         next = link;
     }
-    Ok(snapshot)
+    Ok((snapshot, client.requests()))
 }
 
 fn warn_all(warnings: &[String]) {
@@ -522,4 +576,687 @@ fn csv_text<T: Serialize + serde::de::DeserializeOwned>(rows: &[T]) -> Result<St
         writer.serialize(row)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+/// The sources of a refresh, in the order they are read and stored.
+const REFRESH_SOURCES: [store::Source; 4] = [
+    store::Source::Flags,
+    store::Source::Arr,
+    store::Source::WorkspaceAccounts,
+    store::Source::Auth0,
+];
+
+/// Days of Auth0 logins a refresh counts, as `pull auth0` and `load auth0` do by default.
+const REFRESH_LOG_DAYS: u32 = 30;
+
+/// What a refresh does for one date: each source and where it comes from, and the
+/// folder of its reports.
+struct RefreshPlan {
+    as_of: NaiveDate,
+    sources: Vec<(store::Source, SourceSpec)>,
+    output_dir: PathBuf,
+}
+
+/// The plan of `[refresh]` for `as_of`; a usage error when a required source is missing.
+fn refresh_plan(config: &Config, as_of: NaiveDate) -> Result<RefreshPlan> {
+    let refresh = &config.refresh;
+    let mut sources = Vec::new();
+    for source in REFRESH_SOURCES {
+        let spec = match source {
+            store::Source::Flags => &refresh.flags,
+            store::Source::Arr => &refresh.arr,
+            store::Source::WorkspaceAccounts => &refresh.workspace_accounts,
+            store::Source::Auth0 => &refresh.auth0,
+        };
+        match spec {
+            Some(spec) => sources.push((source, spec.clone())),
+            None if matches!(source, store::Source::Flags | store::Source::Arr) => {
+                return Err(UsageError::msg(format!(
+                    "refresh needs [refresh.sources] {} in {}; set it to a file path{} (see featurearr refresh --help)",
+                    source.name(),
+                    refresh.origin,
+                    if source == store::Source::Flags {
+                        " or an http(s) URL"
+                    } else {
+                        ""
+                    }
+                )))
+            }
+            None => {}
+        }
+    }
+    let output_dir = PathBuf::from(
+        refresh
+            .output_dir
+            .to_string_lossy()
+            .replace(config::AS_OF_PLACEHOLDER, &as_of.to_string()),
+    );
+    Ok(RefreshPlan {
+        as_of,
+        sources,
+        output_dir,
+    })
+}
+
+/// A source read into memory and checked, not yet stored.
+enum SourceData {
+    Flags(sources::flags::FlagsSnapshot),
+    Arr(sources::salesforce::SalesforceExport),
+    WorkspaceAccounts(sources::mapping::Mapping),
+    Auth0 {
+        rows: sources::auth0::Auth0Rows,
+        window: Option<(NaiveDate, NaiveDate)>,
+    },
+}
+
+struct ReadSource {
+    /// The snapshot's origin, as a load of the same input would record it.
+    origin: String,
+    data: SourceData,
+    requests: u64,
+}
+
+impl ReadSource {
+    /// Records read: workspaces, accounts, links or enterprise connections.
+    fn rows(&self) -> usize {
+        match &self.data {
+            SourceData::Flags(flags) => flags.rows.len(),
+            SourceData::Arr(export) => export.accounts.len(),
+            SourceData::WorkspaceAccounts(mapping) => mapping.links.len(),
+            SourceData::Auth0 { rows, .. } => rows.connections.len(),
+        }
+    }
+
+    /// Writes it as the snapshot of `as_of` (into the caller's transaction, if any).
+    fn store(&self, store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<()> {
+        match &self.data {
+            SourceData::Flags(flags) => store.load_flags(as_of, &self.origin, flags, &config.features)?,
+            SourceData::Arr(export) => store.load_arr(as_of, &self.origin, export, &config.currency.reporting)?,
+            SourceData::WorkspaceAccounts(mapping) => store.load_workspace_accounts(as_of, &self.origin, mapping)?,
+            SourceData::Auth0 { rows, window } => store.load_auth0(as_of, &self.origin, rows, *window)?,
+        };
+        Ok(())
+    }
+}
+
+/// The `pull auth0` a refresh makes: its defaults, for the run's date.
+fn refresh_auth0_pull(as_of: NaiveDate) -> PullAuth0Args {
+    PullAuth0Args {
+        domain: None,
+        as_of: Some(as_of),
+        save_dump: None,
+        log_days: REFRESH_LOG_DAYS,
+        rps: None,
+        timeout: sources::http::DEFAULT_TIMEOUT.as_secs(),
+        max_retries: sources::http::RetryPolicy::default().max_retries,
+    }
+}
+
+/// Reads (or pulls) one source of a refresh and checks it, as its `load` or `pull`
+/// command would, without storing it.
+fn read_source(config: &Config, as_of: NaiveDate, source: store::Source, spec: &SourceSpec) -> Result<ReadSource> {
+    let input = spec.for_date(as_of);
+    let read = |origin: String, data: SourceData, requests: u64| ReadSource { origin, data, requests };
+    Ok(match (source, input) {
+        (store::Source::Flags, Some(input)) => {
+            let (flags, requests) = read_flags_input(config, &input)?;
+            read(input, SourceData::Flags(flags), requests)
+        }
+        (store::Source::Arr, Some(input)) => {
+            let export =
+                sources::salesforce::read_accounts(Path::new(&input), &config.salesforce_columns, &config.currency)?;
+            warn_all(&export.warnings);
+            read(input, SourceData::Arr(export), 0)
+        }
+        (store::Source::WorkspaceAccounts, Some(input)) => {
+            let mapping = sources::mapping::read_workspace_accounts(Path::new(&input))?;
+            warn_all(&mapping.warnings);
+            read(input, SourceData::WorkspaceAccounts(mapping), 0)
+        }
+        (store::Source::Auth0, Some(input)) => {
+            let (facts, logins) = sources::auth0::read_dump_for_load(Path::new(&input))?;
+            let rows = auth0_rows(config, facts, logins)?;
+            let window = rows
+                .logins
+                .is_some()
+                .then(|| sources::auth0::log_window(as_of, REFRESH_LOG_DAYS));
+            read(input, SourceData::Auth0 { rows, window }, 0)
+        }
+        (store::Source::Auth0, None) => {
+            let pulled = pull_auth0(config, &refresh_auth0_pull(as_of))?;
+            let logins = pulled.dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
+            let facts = sources::auth0::DumpFacts::from_dump(&pulled.dump)?;
+            let rows = auth0_rows(config, facts, logins)?;
+            let window = if rows.logins.is_some() { pulled.window } else { None };
+            read(pulled.origin, SourceData::Auth0 { rows, window }, pulled.stats.requests)
+        }
+        (source, None) => bail!(
+            "{} cannot be pulled live; this is a bug, please report it",
+            source.name()
+        ),
+    })
+}
+
+/// How a refresh has gone so far: when it started, each step's time and outcome, and
+/// each source's rows and requests. Each step announces itself on stderr.
+struct RunLog {
+    started: chrono::DateTime<chrono::Utc>,
+    clock: std::time::Instant,
+    steps: Vec<store::RunStep>,
+    sources: Vec<store::RunSource>,
+}
+
+impl RunLog {
+    fn start() -> RunLog {
+        RunLog {
+            started: chrono::Utc::now(),
+            clock: std::time::Instant::now(),
+            steps: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
+    /// Runs step `name` (described as `what` on stderr) and notes its time and outcome.
+    fn step<T>(&mut self, name: &str, what: &str, work: impl FnOnce(&mut RunLog) -> Result<T>) -> Result<T> {
+        eprintln!("refresh: {what}");
+        let started = std::time::Instant::now();
+        let result = work(self);
+        let seconds = started.elapsed().as_secs_f64();
+        self.steps.push(store::RunStep {
+            step: name.to_string(),
+            seconds,
+            outcome: if result.is_ok() { "ok" } else { "failed" }.to_string(),
+        });
+        if result.is_ok() {
+            eprintln!("refresh: {name} done in {seconds:.1} s");
+        }
+        result
+    }
+
+    /// The step that failed: the last one noted as failed, else the store (a commit
+    /// fails outside any step).
+    fn failed_step(&self) -> String {
+        self.steps
+            .iter()
+            .rev()
+            .find(|s| s.outcome == "failed")
+            .map_or_else(|| "store".to_string(), |s| s.step.clone())
+    }
+
+    fn seconds(&self) -> f64 {
+        self.clock.elapsed().as_secs_f64()
+    }
+}
+
+/// What a refresh that loaded its data leaves for the message and the record.
+struct Loaded {
+    output_dir: PathBuf,
+    headline: compose::Headline,
+    summary: compose::RunSummary,
+    exceeded: Vec<String>,
+}
+
+/// Runs `featurearr refresh`: every source read and checked, then one transaction that
+/// replaces the date's snapshots and renders the reports before it commits; then the
+/// gates, the notifications and the run's record. See `featurearr refresh --help`.
+fn run_refresh(config: &Config, args: &RefreshArgs) -> Result<()> {
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let plan = refresh_plan(config, as_of)?;
+    if args.dry_run {
+        return refresh_dry_run(config, &plan);
+    }
+    let mut log = RunLog::start();
+    let result = refresh_set(config, &plan, &mut log);
+    let outcome = match &result {
+        Err(_) => "failed",
+        Ok(loaded) if loaded.exceeded.is_empty() => "ok",
+        Ok(_) => "gates-exceeded",
+    };
+    let failed_step = result.is_err().then(|| log.failed_step());
+    let error = result.as_ref().err().map(|err| format!("{err:#}"));
+    let output_dir = result
+        .as_ref()
+        .ok()
+        .map(|loaded| loaded.output_dir.display().to_string());
+    let message = RunMessage {
+        as_of: as_of.to_string(),
+        outcome,
+        seconds: log.seconds(),
+        output_dir: output_dir.clone(),
+        failed_step: failed_step.clone(),
+        error: error.as_deref().map(|e| e.lines().next().unwrap_or("").to_string()),
+        summary: result.as_ref().ok().map(|loaded| &loaded.summary),
+    };
+    let notifications = log.step("notify", "telling the team", |_| Ok(notify_run(config, &message)))?;
+    for failed in notifications.iter().filter(|d| d.outcome == "failed") {
+        eprintln!(
+            "warning: the {} notification was not sent: {}; the run itself is unaffected",
+            failed.channel,
+            failed.error.as_deref().unwrap_or("unknown error")
+        );
+    }
+    let record = store::RunRecord {
+        run_id: 0,
+        as_of: as_of.to_string(),
+        started_at: utc_time(log.started),
+        finished_at: utc_time(chrono::Utc::now()),
+        outcome: outcome.to_string(),
+        failed_step: failed_step.clone(),
+        error,
+        output_dir,
+        steps: log.steps.clone(),
+        sources: log.sources.clone(),
+        details: json!({
+            "gates_exceeded": result.as_ref().map(|l| l.exceeded.clone()).unwrap_or_default(),
+            "notifications": notifications,
+            "headline": result.as_ref().ok().map(|l| &l.headline),
+        }),
+    };
+    // The record is the run's own: written whatever happened, in a transaction of its own.
+    let recorded = Store::open_write(&config.db, config.wait).and_then(|mut store| store.record_run(&record));
+    match &recorded {
+        Ok(run_id) => eprintln!("refresh: recorded as run {run_id} (featurearr runs)"),
+        Err(err) => eprintln!(
+            "warning: the run could not be recorded in {}: {err:#}",
+            config.db.display()
+        ),
+    }
+    match result {
+        Err(err) => Err(err.context(format!(
+            "refresh of {as_of} failed at {}; no snapshot and no report changed",
+            failed_step.unwrap_or_default()
+        ))),
+        Ok(loaded) if !loaded.exceeded.is_empty() => Err(GatesExceeded(format!(
+            "refresh of {as_of} loaded every source and wrote the reports to {}, but doctor found {}",
+            loaded.output_dir.display(),
+            loaded.exceeded.join("; ")
+        ))
+        .into()),
+        Ok(loaded) => {
+            println!("{}", loaded.output_dir.display());
+            Ok(())
+        }
+    }
+}
+
+/// `2026-10-01T06:00:00.123Z`.
+fn utc_time(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Reads every source, then replaces the date's snapshots and renders the reports in one
+/// transaction, then moves the reports into place.
+fn refresh_set(config: &Config, plan: &RefreshPlan, log: &mut RunLog) -> Result<Loaded> {
+    let as_of = plan.as_of;
+    let mut read = Vec::new();
+    for (source, spec) in &plan.sources {
+        let name = source.name();
+        let what = match spec.for_date(as_of) {
+            Some(input) => format!("reading {name} from {}", shown_input(&input)),
+            None => format!("pulling {name} live"),
+        };
+        let result = log.step(name, &what, |_| read_source(config, as_of, *source, spec));
+        log.sources.push(store::RunSource {
+            source: name.to_string(),
+            origin: match &result {
+                Ok(r) => shown_input(&r.origin),
+                Err(_) => spec
+                    .for_date(as_of)
+                    .map_or_else(|| format!("pull {name}"), |input| shown_input(&input)),
+            },
+            rows: result.as_ref().ok().map(|r| r.rows() as i64),
+            requests: result.as_ref().ok().map(|r| r.requests as i64),
+        });
+        read.push(result?);
+    }
+    let mut store = log.step("store", &format!("opening the store {}", config.db.display()), |_| {
+        Store::open_write(&config.db, config.wait)
+    })?;
+    // The previous run that loaded its data, and its headline numbers.
+    let previous = store
+        .runs()?
+        .into_iter()
+        .filter(|run| run.outcome != "failed")
+        .find_map(|run| {
+            let headline = serde_json::from_value::<compose::Headline>(run.details.get("headline")?.clone()).ok()?;
+            Some((run.run_id, headline))
+        });
+    let (staging, loaded) = store.in_one_transaction(|store| {
+        log.step(
+            "snapshots",
+            &format!("replacing the {as_of} snapshots of {}", count_of(read.len(), "source")),
+            |_| {
+                for source in &read {
+                    source.store(store, config, as_of)?;
+                }
+                Ok(())
+            },
+        )?;
+        let staging = log.step("reports", "rendering every report", |_| {
+            render_refresh_reports(store, config, plan)
+        })?;
+        let loaded = log.step("doctor", "checking the gates", |_| {
+            let share = compose::revenue_share(store, config, as_of)?;
+            let idps = match store.snapshot_on_or_before(store::Source::Auth0, as_of)? {
+                Some(_) => Some(compose::idps(store, config, as_of)?),
+                None => None,
+            };
+            let doctor = compose::doctor(store, config, as_of)?;
+            let exceeded = compose::exceeded_thresholds(&doctor, &config.refresh.fail_on)?;
+            let summary = compose::run_summary(
+                &share,
+                idps.as_ref(),
+                &doctor,
+                config.refresh.fail_on.len(),
+                &exceeded,
+                previous.as_ref().map(|(id, headline)| (*id, headline)),
+            );
+            Ok(Loaded {
+                output_dir: plan.output_dir.clone(),
+                headline: compose::headline(&share),
+                summary,
+                exceeded,
+            })
+        })?;
+        Ok((staging, loaded))
+    })?;
+    drop(store);
+    log.step(
+        "publish",
+        &format!("moving the reports into {}", plan.output_dir.display()),
+        |_| move_files(staging.path(), &plan.output_dir),
+    )?;
+    Ok(loaded)
+}
+
+/// Renders every report of `plan`'s date, as `report --output-dir` does, plus
+/// `index.md`, into a new folder beside the output folder (on the same file system, so
+/// that moving them in is a rename).
+fn render_refresh_reports(store: &Store, config: &Config, plan: &RefreshPlan) -> Result<tempfile::TempDir> {
+    let parent = match plan.output_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".featurearr-refresh-")
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot write in {}; check the folder's permissions", parent.display()))?;
+    let written = write_all_reports(store, config, plan.as_of, staging.path())?;
+    let index = report_index(config, plan.as_of, staging.path(), &written)?;
+    output::write_file(&staging.path().join("index.md"), index.as_bytes())?;
+    Ok(staging)
+}
+
+/// `index.md`: every file written into `dir`, by report (its name without extension);
+/// files in subfolders (charts) apart.
+fn report_index(config: &Config, as_of: NaiveDate, dir: &Path, written: &[PathBuf]) -> Result<String> {
+    #[derive(Serialize)]
+    struct Entry {
+        name: String,
+        files: Vec<String>,
+    }
+    let mut reports: Vec<Entry> = Vec::new();
+    let mut others = Vec::new();
+    for path in written {
+        let relative = path.strip_prefix(dir).unwrap_or(path);
+        let name = relative.to_string_lossy().replace('\\', "/");
+        if relative.components().count() > 1 {
+            others.push(name);
+            continue;
+        }
+        let stem = name.split_once('.').map_or(name.as_str(), |(stem, _)| stem).to_string();
+        match reports.iter_mut().find(|r| r.name == stem) {
+            Some(entry) => entry.files.push(name),
+            None => reports.push(Entry {
+                name: stem,
+                files: vec![name],
+            }),
+        }
+    }
+    Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render(
+        "index.md.j2",
+        &json!({ "as_of": as_of.to_string(), "reports": reports, "others": others }),
+    )
+}
+
+/// Moves every file under `from` to the same place under `to`, replacing what is there;
+/// files of `to` that `from` does not have are left alone (as `report --output-dir`
+/// leaves them).
+fn move_files(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create the folder {}", to.display()))?;
+    let mut entries: Vec<_> = std::fs::read_dir(from)
+        .with_context(|| format!("cannot read {}", from.display()))?
+        .collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            move_files(&entry.path(), &target)?;
+        } else {
+            std::fs::rename(entry.path(), &target)
+                .with_context(|| format!("cannot move the report into {}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// An input as messages and the run record show it: a URL without the query parameters
+/// that may carry a credential.
+fn shown_input(input: &str) -> String {
+    match input.split_once("://") {
+        Some((scheme, rest)) if is_url(input) => {
+            let host = rest.split(['/', '?']).next().unwrap_or(rest);
+            format!("{scheme}://{host}{}", sources::http::display_path(input))
+        }
+        _ => input.to_string(),
+    }
+}
+
+/// The context of `refresh-message.j2`.
+#[derive(Serialize)]
+struct RunMessage<'a> {
+    as_of: String,
+    outcome: &'a str,
+    seconds: f64,
+    output_dir: Option<String>,
+    failed_step: Option<String>,
+    /// The first line of the error.
+    error: Option<String>,
+    summary: Option<&'a compose::RunSummary>,
+}
+
+/// Sends the message to the webhook and pings the heartbeat, those configured; returns
+/// what became of each. Never fails: a notification must not fail the run.
+fn notify_run(config: &Config, message: &RunMessage) -> Vec<notify::Delivery> {
+    let mut deliveries = Vec::new();
+    if let Some(url) = &config.notify.webhook_url {
+        let payload = match run_message(config, message) {
+            Ok(message) => notify::slack_payload(&message),
+            // A broken template of the user's still gets the news out, plainly.
+            Err(err) => notify::slack_payload(&notify::Message {
+                title: format!("featurearr refresh {}: {}", message.as_of, message.outcome),
+                sections: vec![vec![format!("(the message could not be worded: {err:#})")]],
+                context: Vec::new(),
+            }),
+        };
+        deliveries.push(notify::post_webhook(url, &payload));
+    }
+    if let Some(url) = &config.notify.heartbeat_url {
+        deliveries.push(notify::ping_heartbeat(url, message.outcome == "ok"));
+    }
+    deliveries
+}
+
+/// The message's lines, worded by `refresh-message.j2`.
+fn run_message(config: &Config, message: &RunMessage) -> Result<notify::Message> {
+    let reports = Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?;
+    let lines = |name: &str| reports.render_lines("refresh-message.j2", name, message);
+    let sections = match message.summary {
+        Some(_) => vec![lines("headline")?, lines("idps")?, lines("verdict")?],
+        None => vec![lines("failure")?],
+    };
+    Ok(notify::Message {
+        title: lines("title")?.join(" "),
+        sections,
+        context: lines("context")?,
+    })
+}
+
+/// `refresh --dry-run`: checks the plan without loading, writing or sending anything,
+/// and prints one line per check; fails when any check does.
+fn refresh_dry_run(config: &Config, plan: &RefreshPlan) -> Result<()> {
+    let mut checks: Vec<(String, Result<String>)> = Vec::new();
+    for (source, spec) in &plan.sources {
+        let name = source.name();
+        let check = match spec.for_date(plan.as_of) {
+            Some(url) if is_url(&url) => {
+                let client = sources::http::HttpClient::new(&sources::http::HttpConfig::default());
+                let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
+                sources::http::fetch_json_page(&client, &url, &token).map(|_| format!("{} answers", shown_input(&url)))
+            }
+            Some(path) => readable_file(Path::new(&path)),
+            None => auth0_pull_options(config, &refresh_auth0_pull(plan.as_of)).and_then(|options| {
+                sources::auth0::check_token(&options)
+                    .map(|_| format!("{} gave a Management API token", options.base_url))
+            }),
+        };
+        checks.push((name.to_string(), check));
+    }
+    checks.push((
+        "store".into(),
+        Ok(match config.db.exists() {
+            true => format!("{} exists", config.db.display()),
+            false => format!("{} will be created", config.db.display()),
+        }),
+    ));
+    checks.push((
+        "reports".into(),
+        Ok(format!("{} (every report and index.md)", plan.output_dir.display())),
+    ));
+    checks.push((
+        "gates".into(),
+        Ok(match config.refresh.fail_on.len() {
+            0 => "none set ([refresh] fail_on)".to_string(),
+            n => format!("{} checked after the load", count_of(n, "gate")),
+        }),
+    ));
+    let configured = |url: &Option<String>| match url {
+        Some(_) => "set; nothing is sent in a dry run",
+        None => "not set",
+    };
+    checks.push(("webhook".into(), Ok(configured(&config.notify.webhook_url).into())));
+    checks.push(("heartbeat".into(), Ok(configured(&config.notify.heartbeat_url).into())));
+    let mut failed = 0;
+    for (what, check) in &checks {
+        match check {
+            Ok(detail) => println!("ok      {what}: {detail}"),
+            Err(err) => {
+                failed += 1;
+                println!("FAILED  {what}: {err:#}");
+            }
+        }
+    }
+    if failed > 0 {
+        bail!(
+            "dry run of refresh {}: {} of {} failed; nothing was loaded, written or sent",
+            plan.as_of,
+            failed,
+            count_of(checks.len(), "check")
+        );
+    }
+    eprintln!(
+        "dry run of refresh {}: every check passed; nothing was loaded, written or sent",
+        plan.as_of
+    );
+    Ok(())
+}
+
+/// "PATH (SIZE bytes)" when `path` is a file this process can read.
+fn readable_file(path: &Path) -> Result<String> {
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        bail!("{} is not a file", path.display());
+    }
+    Ok(format!(
+        "{} ({} bytes)",
+        path.display(),
+        wording::thousands(metadata.len() as i64)
+    ))
+}
+
+/// A run as `runs` lists it.
+#[derive(Serialize)]
+struct RunListing {
+    run_id: i64,
+    as_of: String,
+    started_at: String,
+    finished_at: String,
+    seconds: f64,
+    outcome: String,
+    failed_step: Option<String>,
+    error: Option<String>,
+    /// The first line of `error`.
+    error_line: Option<String>,
+    output_dir: Option<String>,
+    steps: Vec<store::RunStep>,
+    sources: Vec<store::RunSource>,
+    /// HTTP requests of every source.
+    requests: i64,
+    gates_exceeded: Vec<String>,
+    notifications: Vec<notify::Delivery>,
+}
+
+impl RunListing {
+    fn new(run: store::RunRecord) -> RunListing {
+        let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+        let seconds = match (time(&run.started_at), time(&run.finished_at)) {
+            (Some(start), Some(end)) => (end - start).num_milliseconds() as f64 / 1000.0,
+            _ => 0.0,
+        };
+        let detail = |key: &str| run.details.get(key).cloned().unwrap_or(serde_json::Value::Null);
+        RunListing {
+            run_id: run.run_id,
+            error_line: run.error.as_deref().map(|e| e.lines().next().unwrap_or("").to_string()),
+            requests: run.sources.iter().filter_map(|s| s.requests).sum(),
+            gates_exceeded: serde_json::from_value(detail("gates_exceeded")).unwrap_or_default(),
+            notifications: serde_json::from_value(detail("notifications")).unwrap_or_default(),
+            as_of: run.as_of,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            seconds,
+            outcome: run.outcome,
+            failed_step: run.failed_step,
+            error: run.error,
+            output_dir: run.output_dir,
+            steps: run.steps,
+            sources: run.sources,
+        }
+    }
+}
+
+fn run_runs(config: &Config, args: &RunsArgs) -> Result<()> {
+    let store = Store::open_read(&config.db, config.wait)?;
+    let runs = store.runs()?;
+    let total = runs.len();
+    let last_success = runs
+        .iter()
+        .find(|r| r.outcome == "ok")
+        .map(|r| json!({ "run_id": r.run_id, "as_of": r.as_of, "finished_at": r.finished_at }));
+    let runs: Vec<RunListing> = runs.into_iter().take(args.limit).map(RunListing::new).collect();
+    let document = json!({
+        "store": config.db.display().to_string(),
+        "total": total,
+        "shown": runs.len(),
+        "last_success": last_success,
+        "runs": runs,
+    });
+    let text = match args.format {
+        ListFormat::Json => json_text(&document)?,
+        ListFormat::Md => {
+            Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render("runs.md.j2", &document)?
+        }
+    };
+    output::write_output(None, &text)
 }

@@ -11,6 +11,7 @@ mod idps;
 mod quarter;
 mod quarterly;
 mod revenue_share;
+mod run_summary;
 mod selection;
 
 pub(crate) use blurb::{blurb, Blurb, BlurbText};
@@ -19,4 +20,5 @@ pub(crate) use idps::{idps, Idps};
 pub(crate) use quarter::Quarter;
 pub(crate) use quarterly::quarterly;
 pub(crate) use revenue_share::revenue_share;
+pub(crate) use run_summary::{headline, run_summary, Headline, RunSummary};
 pub(crate) use selection::report_date;

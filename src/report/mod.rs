@@ -22,6 +22,9 @@ const BUILTIN: &[(&str, &str)] = &[
     ("idps.md.j2", include_str!("../../reports/idps.md.j2")),
     ("doctor.md.j2", include_str!("../../reports/doctor.md.j2")),
     ("macros.j2", include_str!("../../reports/macros.j2")),
+    ("refresh-message.j2", include_str!("../../reports/refresh-message.j2")),
+    ("runs.md.j2", include_str!("../../reports/runs.md.j2")),
+    ("index.md.j2", include_str!("../../reports/index.md.j2")),
 ];
 
 pub(crate) struct Reports {

@@ -436,6 +436,63 @@ impl HttpClient {
     }
 }
 
+impl HttpClient {
+    /// Delivers a notification: `POST url` with a JSON body, or `GET url` without one.
+    /// Any 2xx answer is success, whatever its body (Slack answers `ok`). 429, 5xx and
+    /// network errors are retried under the policy; other 4xx fail at once.
+    ///
+    /// # Errors
+    /// Naming the status or the kind of network failure and the attempts, never the URL:
+    /// the whole of a webhook's URL is its credential.
+    pub(crate) fn deliver(&self, url: &str, json: Option<&str>) -> Result<()> {
+        let mut attempt = 0u32;
+        loop {
+            self.limiter.acquire();
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let request = self.agent.request(if json.is_some() { "POST" } else { "GET" }, url);
+            let result = match json {
+                Some(body) => request.set("Content-Type", "application/json").send_string(body),
+                None => request.call(),
+            };
+            let (status, headers, why) = match result {
+                Ok(_) => return Ok(()),
+                Err(ureq::Error::Status(status, resp)) => {
+                    let headers = Headers::from_response(&resp);
+                    let body: String = resp
+                        .into_string()
+                        .unwrap_or_default()
+                        .trim()
+                        .chars()
+                        .take(200)
+                        .collect();
+                    let why = format!("HTTP {status}: {}", redact(&body, &[url]));
+                    if status != 429 && !(500..=599).contains(&status) {
+                        return Err(anyhow!("{why}"));
+                    }
+                    (Some(status), Some(headers), why)
+                }
+                // The transport error's own text names the URL; its kind does not.
+                Err(ureq::Error::Transport(t)) => (None, None, t.kind().to_string().to_lowercase()),
+            };
+            if attempt >= self.retry.max_retries {
+                let tries = attempt + 1;
+                let plural = if tries == 1 { "" } else { "s" };
+                return Err(anyhow!("failed after {tries} attempt{plural}: {why}"));
+            }
+            std::thread::sleep(retry_wait(
+                status,
+                headers.as_ref(),
+                attempt,
+                &self.retry,
+                SystemTime::now(),
+                jitter(),
+            ));
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            attempt += 1;
+        }
+    }
+}
+
 fn secret_values<'a>(fields: &[(&'a str, &'a str)]) -> Vec<&'a str> {
     fields
         .iter()

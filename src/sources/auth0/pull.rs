@@ -211,6 +211,26 @@ fn dedupe_by(items: Vec<Value>, key: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Asks Auth0 for a Management API token with `opts`' credentials, and nothing else:
+/// what `refresh --dry-run` checks before a run would pull. Returns the requests made.
+///
+/// # Errors
+/// When the tenant cannot be reached or refuses the credentials; never with the
+/// secret or a token in the message.
+pub(crate) fn check_token(opts: &PullOptions) -> Result<u64> {
+    let base = opts.base_url.trim_end_matches('/').to_string();
+    let http = HttpClient::new(&HttpConfig {
+        timeout: opts.timeout,
+        retry: opts.retry.clone(),
+        requests_per_second: opts.requests_per_second,
+    });
+    let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
+    tokens
+        .bearer(&http)
+        .with_context(|| format!("cannot get a Management API token from Auth0 at {base}"))?;
+    Ok(http.requests())
+}
+
 /// Pulls a dump from the Management API.
 ///
 /// # Errors
