@@ -3,6 +3,7 @@
 //! is an error rather than a blank cell. Renders any `Serialize`; knows nothing
 //! about the store or the queries. Also how `Money` is written out (`money`).
 
+pub(crate) mod charts;
 mod filters;
 mod money;
 
