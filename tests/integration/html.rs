@@ -129,6 +129,17 @@ fn money(v: &Value) -> String {
     format!("{sign}${body}")
 }
 
+type Format = fn(&Value) -> String;
+
+/// Each field of `row` that is not null, as `format` writes it, named `prefix.field`.
+fn push_fields(numbers: &mut Vec<(String, String)>, prefix: &str, row: &Value, fields: &[(&str, Format)]) {
+    for (field, format) in fields {
+        if !row[field].is_null() {
+            numbers.push((format!("{prefix}.{field}"), format(&row[field])));
+        }
+    }
+}
+
 /// Asserts that every (what, formatted number) appears in the page's text.
 fn assert_numbers(page: &str, text: &str, numbers: &[(String, String)]) {
     assert!(numbers.len() > 5, "{page}: too few numbers to check: {numbers:?}");
@@ -300,85 +311,101 @@ fn pages_show_every_headline_number_of_the_json_as_the_markdown_writes_it() {
 
     let r = json("revenue-share");
     let mut numbers = Vec::new();
-    let t = &r["totals"];
-    numbers.push(("totals.customers".into(), num(&t["customers"])));
-    numbers.push(("totals.arr".into(), money(&t["arr"])));
-    numbers.push(("totals.arr_coverage".into(), pct(&t["arr_coverage"])));
-    numbers.push(("totals.workspaces".into(), num(&t["workspaces"])));
-    numbers.push(("totals.customer_workspaces".into(), num(&t["customer_workspaces"])));
+    let totals: &[(&str, Format)] = &[
+        ("customers", num),
+        ("arr", money),
+        ("arr_coverage", pct),
+        ("workspaces", num),
+        ("customer_workspaces", num),
+    ];
+    push_fields(&mut numbers, "totals", &r["totals"], totals);
     for f in r["features"].as_array().unwrap() {
-        let what = |field: &str| format!("{}.{field}", f["feature"]);
-        numbers.push((what("customers"), num(&f["customers"])));
-        numbers.push((what("customer_share"), pct(&f["customer_share"])));
-        numbers.push((what("arr"), money(&f["arr"])));
-        numbers.push((what("arr_share"), pct(&f["arr_share"])));
-        numbers.push((what("concentration"), ratio(&f["concentration"])));
-        numbers.push((what("workspaces"), num(&f["workspaces"])));
-        numbers.push((what("users"), num(&f["users"])));
+        let fields: &[(&str, Format)] = &[
+            ("customers", num),
+            ("customer_share", pct),
+            ("arr", money),
+            ("arr_share", pct),
+            ("concentration", ratio),
+            ("workspaces", num),
+            ("users", num),
+        ];
+        push_fields(&mut numbers, &f["feature"].to_string(), f, fields);
     }
-    for field in ["attributable_arr", "all_arr", "arr_without_workspace"] {
-        numbers.push((format!("coverage.{field}"), money(&r["coverage"][field])));
-    }
-    for field in ["workspaces_without_account", "accounts_without_workspace"] {
-        numbers.push((format!("coverage.{field}"), num(&r["coverage"][field])));
-    }
+    let coverage: &[(&str, Format)] = &[
+        ("attributable_arr", money),
+        ("all_arr", money),
+        ("arr_without_workspace", money),
+        ("workspaces_without_account", num),
+        ("accounts_without_workspace", num),
+    ];
+    push_fields(&mut numbers, "coverage", &r["coverage"], coverage);
     assert_numbers("revenue-share.html", &page("revenue-share"), &numbers);
 
     let r = json("idps");
-    let mut numbers = vec![("total_arr".to_string(), money(&r["total_arr"]))];
+    let mut numbers = Vec::new();
+    push_fields(&mut numbers, "", &r, &[("total_arr", money)]);
     for i in r["idps"].as_array().unwrap() {
-        let what = |field: &str| format!("{}.{field}", i["idp"]);
-        for field in ["connections", "workspaces", "customers"] {
-            numbers.push((what(field), num(&i[field])));
-        }
-        numbers.push((what("arr"), money(&i["arr"])));
-        numbers.push((what("arr_share"), pct(&i["arr_share"])));
-        if !i["logins"].is_null() {
-            numbers.push((what("logins"), num(&i["logins"])));
-        }
+        let fields: &[(&str, Format)] = &[
+            ("connections", num),
+            ("workspaces", num),
+            ("customers", num),
+            ("arr", money),
+            ("arr_share", pct),
+            ("logins", num),
+        ];
+        push_fields(&mut numbers, &i["idp"].to_string(), i, fields);
     }
     for c in r["integration_candidates"].as_array().unwrap() {
-        numbers.push((format!("candidate {}.arr", c["idp"]), money(&c["arr"])));
-        numbers.push((format!("candidate {}.customers", c["idp"]), num(&c["customers"])));
+        let fields: &[(&str, Format)] = &[("customers", num), ("arr", money), ("arr_share", pct)];
+        push_fields(&mut numbers, &format!("candidate {}", c["idp"]), c, fields);
     }
     assert_numbers("idps.html", &page("idps"), &numbers);
 
     let r = json("quarterly");
     let mut numbers = Vec::new();
     for side in ["current", "previous"] {
-        let t = &r[side]["totals"];
-        numbers.push((format!("{side}.customers"), num(&t["customers"])));
-        numbers.push((format!("{side}.arr"), money(&t["arr"])));
-        numbers.push((format!("{side}.workspaces"), num(&t["workspaces"])));
+        let fields: &[(&str, Format)] = &[("customers", num), ("arr", money), ("workspaces", num)];
+        push_fields(&mut numbers, side, &r[side]["totals"], fields);
     }
     for f in r["features"].as_array().unwrap() {
-        let what = |field: &str| format!("{}.{field}", f["feature"]);
-        let c = &f["current"];
-        numbers.push((what("workspaces"), num(&c["workspaces"])));
-        numbers.push((what("previous workspaces"), num(&f["previous"]["workspaces"])));
-        numbers.push((what("customers"), num(&c["customers"])));
-        numbers.push((what("customer_share"), pct(&c["customer_share"])));
-        numbers.push((what("arr"), money(&c["arr"])));
-        numbers.push((what("arr_share"), pct(&c["arr_share"])));
-        numbers.push((what("users"), num(&c["users"])));
+        let fields: &[(&str, Format)] = &[
+            ("workspaces", num),
+            ("customers", num),
+            ("customer_share", pct),
+            ("arr", money),
+            ("arr_share", pct),
+            ("users", num),
+        ];
+        push_fields(&mut numbers, &f["feature"].to_string(), &f["current"], fields);
+        push_fields(
+            &mut numbers,
+            &f["feature"].to_string(),
+            &f["previous"],
+            &[("workspaces", num)],
+        );
     }
     for c in r["changes"].as_array().unwrap() {
-        numbers.push((format!("{}.base_arr", c["feature"]), money(&c["base_arr"])));
-        numbers.push((format!("{}.arr", c["feature"]), money(&c["arr"])));
+        let fields: &[(&str, Format)] = &[("base_arr", money), ("arr", money)];
+        push_fields(&mut numbers, &c["feature"].to_string(), c, fields);
     }
     assert_numbers("quarterly.html", &page("quarterly"), &numbers);
 
     let r = json("doctor");
-    let mut numbers: Vec<(String, String)> = ["all_arr", "attributable_arr", "unattributed_arr"]
-        .iter()
-        .map(|f| (f.to_string(), money(&r[f])))
-        .collect();
-    numbers.push(("unattributed_arr_share".into(), pct(&r["unattributed_arr_share"])));
+    let mut numbers = Vec::new();
+    let fields: &[(&str, Format)] = &[
+        ("all_arr", money),
+        ("attributable_arr", money),
+        ("unattributed_arr", money),
+        ("unattributed_arr_share", pct),
+    ];
+    push_fields(&mut numbers, "", &r, fields);
     for f in r["findings"].as_array().unwrap() {
-        numbers.push((format!("{}.count", f["key"]), num(&f["count"])));
-        if !f["arr"].is_null() {
-            numbers.push((format!("{}.arr", f["key"]), money(&f["arr"])));
-        }
+        push_fields(
+            &mut numbers,
+            &f["key"].to_string(),
+            f,
+            &[("count", num), ("arr", money)],
+        );
     }
     assert_numbers("doctor.html", &page("doctor"), &numbers);
 

@@ -120,6 +120,26 @@ impl Canvas {
         self.text(x, y, LABEL_SIZE, "middle", "muted", MUTED, title, &transform);
     }
 
+    /// A vertical value axis on the left of a plot: grid lines across it at each tick,
+    /// the tick labels, and the axis line.
+    fn vertical_axis(&mut self, axis: &Axis, (left, right): (f64, f64), (top, bottom): (f64, f64)) {
+        for (value, label) in &axis.ticks {
+            let y = axis.pixel(*value, bottom, top);
+            self.line((left, y), (right, y), "grid", GRID, "");
+            self.text(
+                left - 6.0,
+                y + TICK_SIZE * 0.35,
+                TICK_SIZE,
+                "end",
+                "muted",
+                MUTED,
+                label,
+                "",
+            );
+        }
+        self.line((left, top), (left, bottom), "axis", AXIS_LINE, "");
+    }
+
     /// A legend from `top`, wrapping across the width; returns the y below it.
     fn legend(&mut self, top: f64, items: &[(String, &str, Swatch)]) -> f64 {
         let (mut x, mut y) = (PAD, top + 12.0);
@@ -178,6 +198,11 @@ fn unit_of(series: &[Series]) -> Unit {
         .unwrap_or(Unit::Share);
     debug_assert!(series.iter().flat_map(|s| &s.values).all(|v| v.unit() == unit));
     unit
+}
+
+/// The width of the widest tick label of a vertical axis.
+fn widest_tick(axis: &Axis) -> f64 {
+    axis.ticks.iter().map(|(_, l)| width(l, TICK_SIZE)).fold(0.0, f64::max)
 }
 
 /// A number as a short, stable attribute value: 0.1 precision, no `-0`.
@@ -291,7 +316,7 @@ fn line_chart(svg: &mut Canvas, chart: &Chart, lines: &Lines) -> f64 {
     let top = legend_bottom + 16.0;
     let values: Vec<Amount> = lines.series.iter().flat_map(|s| s.values.iter().copied()).collect();
     let axis = Axis::new(unit_of(&lines.series), &values, &chart.currency);
-    let tick_width = axis.ticks.iter().map(|(_, l)| width(l, TICK_SIZE)).fold(0.0, f64::max);
+    let tick_width = widest_tick(&axis);
     let value_width = values.iter().map(|v| width(&chart.label(*v), 11.0)).fold(0.0, f64::max);
     let left = PAD + AXIS_TITLE + tick_width + 8.0;
     // Room right of the last point for its values.
@@ -305,20 +330,7 @@ fn line_chart(svg: &mut Canvas, chart: &Chart, lines: &Lines) -> f64 {
         _ => left + inset + i as f64 * (right - left - 2.0 * inset) / (count - 1) as f64,
     };
 
-    for (value, label) in &axis.ticks {
-        svg.line((left, y(*value)), (right, y(*value)), "grid", GRID, "");
-        svg.text(
-            left - 6.0,
-            y(*value) + TICK_SIZE * 0.35,
-            TICK_SIZE,
-            "end",
-            "muted",
-            MUTED,
-            label,
-            "",
-        );
-    }
-    svg.line((left, top), (left, bottom), "axis", AXIS_LINE, "");
+    svg.vertical_axis(&axis, (left, right), (top, bottom));
     svg.line((left, bottom), (right, bottom), "axis", AXIS_LINE, "");
     let label_width = lines.xs.iter().map(|l| width(l, TICK_SIZE)).fold(0.0, f64::max);
     let spacing = if count > 1 { x(1) - x(0) } else { f64::MAX };
@@ -443,26 +455,12 @@ fn waterfall(svg: &mut Canvas, chart: &Chart, w: &Waterfall) -> f64 {
     let running = w.running();
     let amounts: Vec<Amount> = running.iter().map(|m| Amount::Money(*m)).collect();
     let axis = Axis::new(Unit::Money, &amounts, &chart.currency);
-    let tick_width = axis.ticks.iter().map(|(_, l)| width(l, TICK_SIZE)).fold(0.0, f64::max);
-    let left = PAD + AXIS_TITLE + tick_width + 8.0;
+    let left = PAD + AXIS_TITLE + widest_tick(&axis) + 8.0;
     let right = WIDTH - PAD;
     let bottom = top + 300.0;
     let y = |cents: i128| axis.pixel(cents as f64, bottom, top);
 
-    for (value, label) in &axis.ticks {
-        svg.line((left, y(*value as i128)), (right, y(*value as i128)), "grid", GRID, "");
-        svg.text(
-            left - 6.0,
-            y(*value as i128) + TICK_SIZE * 0.35,
-            TICK_SIZE,
-            "end",
-            "muted",
-            MUTED,
-            label,
-            "",
-        );
-    }
-    svg.line((left, top), (left, bottom), "axis", AXIS_LINE, "");
+    svg.vertical_axis(&axis, (left, right), (top, bottom));
     svg.line((left, y(0)), (right, y(0)), "axis", AXIS_LINE, "");
 
     // Each bar: its label, its exact amount, the levels it spans, its colour and label.
