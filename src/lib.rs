@@ -180,8 +180,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
     let share = compose::revenue_share(store, config, as_of)?;
     let figures = drawn("revenue-share", figures::revenue_share(&share));
     folder.report(
-        "revenue-share",
-        None,
+        ("revenue-share", None),
         &[
             ("md", reports.render_markdown("revenue-share.md.j2", &share, &figures)?),
             ("json", json_text(&share)?),
@@ -199,8 +198,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
         };
         let figures = drawn("idps", figures::idps(&idps));
         folder.report(
-            "idps",
-            None,
+            ("idps", None),
             &[
                 ("md", reports.render_markdown("idps.md.j2", &page, &figures)?),
                 ("json", json_text(&idps)?),
@@ -213,8 +211,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
 
     let doctor = compose::doctor(store, config, as_of)?;
     folder.report(
-        "doctor",
-        None,
+        ("doctor", None),
         &[
             ("md", reports.render_markdown("doctor.md.j2", &doctor, &[])?),
             ("json", json_text(&doctor)?),
@@ -227,8 +224,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
     let quarterly = compose::quarterly(store, config, quarter)?;
     let figures = drawn("quarterly", figures::quarterly(&quarterly)?);
     folder.report(
-        "quarterly",
-        None,
+        ("quarterly", None),
         &[
             ("md", reports.render_markdown("quarterly.md.j2", &quarterly, &figures)?),
             ("json", json_text(&quarterly)?),
@@ -246,8 +242,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
             let blurb = compose::blurb(store, config, key, from, to)?;
             let document = blurb.document(blurb_text(&reports, &blurb)?);
             folder.report(
-                &format!("blurb-{key}"),
-                Some(&blurb.label),
+                ("blurb", Some((key, &blurb.label))),
                 &[
                     (
                         "md",
@@ -290,7 +285,7 @@ struct Index<'a> {
 }
 
 /// A report in the index: its kind (`blurb` for `blurb-sso`), what it is about (the
-/// feature of a blurb), its page and its other files.
+/// label of a blurb's feature), its page and its other files.
 #[derive(Serialize)]
 struct IndexEntry {
     report: String,
@@ -324,15 +319,19 @@ impl Folder<'_> {
         Ok(())
     }
 
-    /// Report `stem` in each of its formats (`stem.md`, ...), and each chart of its page
-    /// as `charts/<file>.svg` and `.png`.
+    /// Report `kind` in each of its formats (`revenue-share.md`, ...; `blurb-sso.md` for
+    /// the blurb whose subject is feature `sso`, labelled `SSO`), and each chart of its
+    /// page as `charts/<file>.svg` and `.png`.
     fn report(
         &mut self,
-        stem: &str,
-        subject: Option<&str>,
+        (kind, subject): (&str, Option<(&str, &str)>),
         formats: &[(&str, String)],
         figures: &[Figure],
     ) -> Result<()> {
+        let stem = match subject {
+            Some((key, _)) => format!("{kind}-{key}"),
+            None => kind.to_string(),
+        };
         let mut files = Vec::new();
         for (extension, text) in formats {
             let name = format!("{stem}.{extension}");
@@ -356,13 +355,9 @@ impl Folder<'_> {
                 png,
             });
         }
-        let report = stem
-            .split_once('-')
-            .filter(|(kind, _)| *kind == "blurb")
-            .map_or(stem, |(kind, _)| kind);
         self.entries.push(IndexEntry {
-            report: report.to_string(),
-            subject: subject.map(str::to_string),
+            report: kind.to_string(),
+            subject: subject.map(|(_, label)| label.to_string()),
             html: format!("{stem}.html"),
             files,
         });
