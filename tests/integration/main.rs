@@ -14,5 +14,7 @@ mod layering;
 mod load;
 mod options;
 mod quarterly;
+mod receiver;
+mod refresh;
 mod revenue_share;
 mod store_safety;
