@@ -904,8 +904,8 @@ fn read_source(config: &Config, as_of: NaiveDate, source: store::Source, spec: &
 struct RunLog {
     started: chrono::DateTime<chrono::Utc>,
     clock: std::time::Instant,
-    steps: Vec<store::RunStep>,
-    sources: Vec<store::RunSource>,
+    steps: Vec<store::runs::RunStep>,
+    sources: Vec<store::runs::RunSource>,
 }
 
 impl RunLog {
@@ -924,7 +924,7 @@ impl RunLog {
         let started = std::time::Instant::now();
         let result = work(self);
         let seconds = started.elapsed().as_secs_f64();
-        self.steps.push(store::RunStep {
+        self.steps.push(store::runs::RunStep {
             step: name.to_string(),
             seconds,
             outcome: if result.is_ok() { "ok" } else { "failed" }.to_string(),
@@ -997,7 +997,7 @@ fn run_refresh(config: &Config, args: &RefreshArgs) -> Result<()> {
             failed.error.as_deref().unwrap_or("unknown error")
         );
     }
-    let record = store::RunRecord {
+    let record = store::runs::RunRecord {
         run_id: 0,
         as_of: as_of.to_string(),
         started_at: utc_time(log.started),
@@ -1058,7 +1058,7 @@ fn refresh_set(config: &Config, plan: &RefreshPlan, log: &mut RunLog) -> Result<
             None => format!("pulling {name} live"),
         };
         let result = log.step(name, &what, |_| read_source(config, as_of, *source, spec));
-        log.sources.push(store::RunSource {
+        log.sources.push(store::runs::RunSource {
             source: name.to_string(),
             origin: match &result {
                 Ok(r) => shown_input(&r.origin),
@@ -1362,8 +1362,8 @@ struct RunListing {
     /// The first line of `error`.
     error_line: Option<String>,
     output_dir: Option<String>,
-    steps: Vec<store::RunStep>,
-    sources: Vec<store::RunSource>,
+    steps: Vec<store::runs::RunStep>,
+    sources: Vec<store::runs::RunSource>,
     /// HTTP requests of every source.
     requests: i64,
     gates_exceeded: Vec<String>,
@@ -1371,7 +1371,7 @@ struct RunListing {
 }
 
 impl RunListing {
-    fn new(run: store::RunRecord) -> RunListing {
+    fn new(run: store::runs::RunRecord) -> RunListing {
         let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
         let seconds = match (time(&run.started_at), time(&run.finished_at)) {
             (Some(start), Some(end)) => (end - start).num_milliseconds() as f64 / 1000.0,

@@ -19,10 +19,9 @@ mod batch;
 pub(crate) use batch::Cell;
 mod load;
 mod rows;
-mod runs;
+pub(crate) mod runs;
 
 pub(crate) use rows::struct_fields;
-pub(crate) use runs::{RunRecord, RunSource, RunStep};
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.

@@ -11,7 +11,8 @@ use std::time::Duration;
 use assert_cmd::Command;
 use serde_json::Value;
 
-use crate::auth0_server::{self, Fault, FaultKind, ServerConfig, StandIn};
+use crate::auth0::small_server;
+use crate::auth0_server::{Fault, FaultKind, StandIn};
 use crate::receiver::{self, Receiver};
 
 const FIRST: &str = "2026-09-30";
@@ -119,16 +120,6 @@ impl Job {
         let text = std::fs::read_to_string(self.path(&format!("reports/{as_of}/{name}"))).unwrap();
         serde_json::from_str(&text).unwrap()
     }
-}
-
-fn small_server(faults: Vec<Fault>) -> StandIn {
-    auth0_server::start(ServerConfig {
-        connections: 60,
-        organizations: 12,
-        logs: 400,
-        faults,
-        ..ServerConfig::default()
-    })
 }
 
 /// Every file under `dir` (relative path -> bytes).

@@ -218,26 +218,15 @@ fn dedupe_by(items: Vec<Value>, key: &str) -> Vec<Value> {
 /// When the tenant cannot be reached or refuses the credentials; never with the
 /// secret or a token in the message.
 pub(crate) fn check_token(opts: &PullOptions) -> Result<u64> {
-    let base = opts.base_url.trim_end_matches('/').to_string();
-    let http = HttpClient::new(&HttpConfig {
-        timeout: opts.timeout,
-        retry: opts.retry.clone(),
-        requests_per_second: opts.requests_per_second,
-    });
-    let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
+    let (base, http, tokens) = connect(opts);
     tokens
         .bearer(&http)
         .with_context(|| format!("cannot get a Management API token from Auth0 at {base}"))?;
     Ok(http.requests())
 }
 
-/// Pulls a dump from the Management API.
-///
-/// # Errors
-/// On any failed request (after retries) or unexpected body; nothing is
-/// returned half-done, so the caller's store stays as it was.
-pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
-    let started = Instant::now();
+/// The tenant's base URL, the HTTP client of `opts` and the source of its tokens.
+fn connect(opts: &PullOptions) -> (String, HttpClient, TokenSource) {
     let base = opts.base_url.trim_end_matches('/').to_string();
     let http = HttpClient::new(&HttpConfig {
         timeout: opts.timeout,
@@ -245,6 +234,15 @@ pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
         requests_per_second: opts.requests_per_second,
     });
     let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
+    (base, http, tokens)
+}
+
+/// # Errors
+/// On any failed request (after retries) or unexpected body; nothing is
+/// returned half-done, so the caller's store stays as it was.
+pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
+    let started = Instant::now();
+    let (base, http, tokens) = connect(opts);
     let progress = if opts.progress {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
