@@ -1266,7 +1266,7 @@ fn run_message(config: &Config, message: &RunMessage) -> Result<notify::Message>
 }
 
 /// `refresh --dry-run`: checks the plan without loading, writing or sending anything,
-/// and prints one line per check; fails when any check does.
+/// and prints one line per check on stderr; fails when any check does.
 fn refresh_dry_run(config: &Config, plan: &RefreshPlan) -> Result<()> {
     let mut checks: Vec<(String, Result<String>)> = Vec::new();
     for (source, spec) in &plan.sources {
@@ -1312,10 +1312,11 @@ fn refresh_dry_run(config: &Config, plan: &RefreshPlan) -> Result<()> {
     let mut failed = 0;
     for (what, check) in &checks {
         match check {
-            Ok(detail) => println!("ok      {what}: {detail}"),
+            // On stderr, as every diagnostic: nothing goes to stdout when the command fails.
+            Ok(detail) => eprintln!("ok      {what}: {detail}"),
             Err(err) => {
                 failed += 1;
-                println!("FAILED  {what}: {err:#}");
+                eprintln!("FAILED  {what}: {err:#}");
             }
         }
     }

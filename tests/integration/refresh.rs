@@ -489,16 +489,17 @@ fn refresh_dry_run_reaches_the_token_endpoint_and_changes_nothing() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.stdout.is_empty(), "the checks are diagnostics, on stderr");
+    let report = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stdout.contains("ok      auth0: ") && stdout.contains(&format!("flags-{FIRST}.csv")),
-        "{stdout}"
+        report.contains("ok      auth0: ") && report.contains(&format!("flags-{FIRST}.csv")),
+        "{report}"
     );
     assert_eq!(server.request_count("/oauth/token"), 1);
     assert_eq!(server.request_count("/"), 1, "only the token endpoint");
     assert!(!job.path("featurearr.duckdb").exists() && !job.path("reports").exists());
     assert!(webhook.received().is_empty() && heartbeat.received().is_empty());
-    assert!(!stdout.contains("s3cr3tHookToken"));
+    assert!(!report.contains("s3cr3tHookToken"));
 
     // A missing export and refused credentials fail the dry run, each named.
     std::fs::remove_file(job.path(&format!("exports/arr-{FIRST}.csv"))).unwrap();
@@ -509,15 +510,15 @@ fn refresh_dry_run_reaches_the_token_endpoint_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.stdout.is_empty(), "nothing on stdout when the dry run fails");
+    let report = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stdout.contains(&format!("FAILED  arr: cannot read exports/arr-{FIRST}.csv"))
-            || stdout.contains("FAILED  arr: cannot read"),
-        "{stdout}"
+        report.contains(&format!("FAILED  arr: cannot read exports/arr-{FIRST}.csv")),
+        "{report}"
     );
     assert!(
-        stdout.contains("FAILED  auth0: ") && !stdout.contains("wrong-secret"),
-        "{stdout}"
+        report.contains("FAILED  auth0: ") && !report.contains("wrong-secret"),
+        "{report}"
     );
     assert!(!job.path("featurearr.duckdb").exists());
 }
