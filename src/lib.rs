@@ -83,7 +83,7 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
         }
         ReportCommand::Idps(args) => {
             let as_of = compose::report_date(&store, args.report.as_of)?;
-            let report = compose::idps(&store, config, as_of)?;
+            let report = compose::idps(&store, config, as_of, args.explain)?;
             let text = match args.report.out.format {
                 Format::Json => json_text(&report)?,
                 Format::Csv => csv_text(&report.idps)?,
@@ -166,7 +166,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
     write("revenue-share.csv", csv_text(&share.features)?)?;
 
     if store.snapshot_on_or_before(store::Source::Auth0, as_of)?.is_some() {
-        let idps = compose::idps(store, config, as_of)?;
+        let idps = compose::idps(store, config, as_of, false)?;
         let page = IdpsPage {
             report: &idps,
             explain: false,
@@ -428,7 +428,7 @@ fn load_auth0_rows(
         ),
         None => None,
     };
-    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
+    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref())?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let window = if rows.logins.is_some() { window } else { None };

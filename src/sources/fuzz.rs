@@ -21,7 +21,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseResult, TestError, TestRunner};
 use serde_json::{json, Map, Value};
 
-use super::auth0::{read_dump, to_rows, Auth0Dump, VendorRule};
+use super::auth0::{classify, compile_rules, read_dump, to_rows, Auth0Dump, VendorRule};
 use super::flags::{parse_flags_json_page, read_flags_file, FeatureColumn, FlagsSnapshot};
 use super::salesforce::{read_accounts, ColumnOverrides, CurrencyRates};
 use super::text::boolean::parse_bool;
@@ -1103,15 +1103,21 @@ fn auth0_dump_values_never_panic_the_loader_or_the_rows() {
     let pattern = regex::Regex::new(r"^(?:ws-)?([a-z0-9-]+)-sso$").unwrap();
     let strategy = (dump_value(), any::<bool>(), vendor_rules());
     fuzz("auth0_dump_values", strategy, |(value, with_pattern, rules)| {
-        let organizations = value.get("organizations").and_then(Value::as_array).map(Vec::len);
+        let organizations = value.get("organizations").and_then(Value::as_array).map_or(0, Vec::len);
         let Ok(dump) = Auth0Dump::from_value(value, "dump.json") else {
             return Ok(());
         };
         // What was accepted writes back to the same envelope.
         let again = Auth0Dump::from_value(dump.to_value(), "again").ok();
         prop_assert_eq!(again.as_ref(), Some(&dump));
-        if let Ok(rows) = to_rows(&dump, with_pattern.then_some(&pattern), &rules) {
-            prop_assert_eq!(Some(rows.organizations.len()), organizations);
+        if let Ok(rows) = to_rows(&dump, with_pattern.then_some(&pattern)) {
+            prop_assert_eq!(rows.organizations.len(), organizations);
+            if let Ok(rules) = compile_rules(&rules) {
+                for c in &rows.connections {
+                    let class = classify(&c.idp, &rules);
+                    prop_assert_eq!(class.ignored, class.vendor == "ignore");
+                }
+            }
             let mut ids: Vec<&str> = rows.connections.iter().map(|c| c.connection_id.as_str()).collect();
             ids.sort_unstable();
             prop_assert!(ids.windows(2).all(|w| w[0] != w[1]), "{ids:?}");

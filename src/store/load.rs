@@ -208,13 +208,34 @@ impl Store {
             let count = load.append(
                 "auth0_connections",
                 rows.connections.iter().map(|c| {
+                    let subject = &c.idp.subject;
                     vec![
                         Cell::Str(Some(&c.connection_id)),
-                        Cell::Str(Some(&c.name)),
-                        Cell::Str(Some(&c.strategy)),
-                        Cell::Str(Some(&c.vendor)),
-                        Cell::Str(Some(&c.vendor_rule)),
+                        Cell::Str(Some(&c.idp.name)),
+                        Cell::Str(Some(&c.idp.strategy)),
+                        Cell::Str(None),
+                        Cell::Str(None),
+                        Cell::Bool(Some(c.idp.has_options)),
+                        Cell::Str(c.workspace_id.as_deref()),
+                        Cell::Str(subject.common_name.as_deref()),
+                        Cell::Str(subject.organization.as_deref()),
+                        Cell::Str(subject.organizational_unit.as_deref()),
+                        Cell::Str(subject.email.as_deref()),
                     ]
+                }),
+            )?;
+            load.append(
+                "auth0_connection_endpoints",
+                rows.connections.iter().flat_map(|c| {
+                    c.idp.endpoints.iter().enumerate().map(|(i, e)| {
+                        vec![
+                            Cell::Str(Some(&c.connection_id)),
+                            Cell::Int(Some(i as i64)),
+                            Cell::Str(Some(e.field)),
+                            Cell::Str(Some(&e.host)),
+                            Cell::Str(Some(&e.path)),
+                        ]
+                    })
                 }),
             )?;
             let keys = load.workspace_keys(

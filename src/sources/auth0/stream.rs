@@ -497,7 +497,7 @@ mod tests {
                     connections: parts.connections.unwrap_or_default(),
                     organizations: parts.organizations.unwrap_or_default(),
                 };
-                to_rows_with_logins(facts, parts.logs, None, &[]).map_err(|e| e.to_string())
+                to_rows_with_logins(facts, parts.logs, None).map_err(|e| e.to_string())
             };
             let chunked = read_chunked(&mut bytes.as_slice(), chunk, batch).map(rows);
             let whole = read(serde_json::Deserializer::from_slice(&bytes)).ok().map(rows);
@@ -577,7 +577,7 @@ mod tests {
                 connections: parts.connections.unwrap_or_default(),
                 organizations: parts.organizations.unwrap_or_default(),
             };
-            to_rows_with_logins(facts, parts.logs, None, &[]).unwrap()
+            to_rows_with_logins(facts, parts.logs, None).unwrap()
         };
         let whole = rows(read(serde_json::Deserializer::from_str(&text)).unwrap());
         let logins: i64 = whole.logins.iter().flatten().map(|l| l.logins).sum();
