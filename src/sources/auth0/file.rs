@@ -92,9 +92,9 @@ pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<Login
         }
     };
     let origin = path.display();
-    // A null array is an absent one, as in `Auth0Dump::from_value`.
+    // A null array is an absent one, as in `Auth0Dump::from_value`; only connections are required.
     let connections = parts.connections.ok_or_else(|| no_array(&origin, "connections"))?;
-    let organizations = parts.organizations.ok_or_else(|| no_array(&origin, "organizations"))?;
+    let organizations = parts.organizations.unwrap_or_default();
     let facts = DumpFacts {
         connections,
         organizations,

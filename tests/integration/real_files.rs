@@ -1,0 +1,314 @@
+//! Issue 13: files other people wrote. Auth0 connection objects as the Management API
+//! returns them (the recorded bodies of reference 3.3, and the vendors' documented
+//! sign-in URLs of reference 3.4 on the recorded SAML body), in a saved
+//! `GET /api/v2/connections` page or bare array; IdP rules applied when a report runs.
+
+use serde_json::Value;
+
+use crate::util::{fixtures, Project};
+
+const AS_OF: &str = "2026-09-30";
+
+/// The basic fixture's flags, ARR and links, and the real connections page as the Auth0
+/// snapshot (a tenant without Organizations: the page has no `organizations`).
+fn with_real_connections(file: &str) -> Project {
+    let p = Project::new("basic");
+    p.write("featurearr.toml", "[currency]\nrates = { EUR = 1.08, GBP = 1.27 }\n");
+    p.load_basic(AS_OF);
+    let dump = std::fs::read(fixtures().join("real").join(file)).unwrap();
+    p.write(file, dump);
+    p.run(&["load", "auth0", file, "--as-of", AS_OF]);
+    p
+}
+
+/// `connection_id` -> (vendor, vendor_rule, ignored) from `report idps --explain --format json`.
+fn verdicts(p: &Project) -> Vec<(String, String, String, bool)> {
+    let r = p.json(&["report", "idps", "--format", "json", "--explain"]);
+    let mut out: Vec<(String, String, String, bool)> = r["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["connection_id"].as_str().unwrap().to_string(),
+                c["vendor"].as_str().unwrap().to_string(),
+                c["vendor_rule"].as_str().unwrap().to_string(),
+                c["ignored"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+fn verdict(all: &[(String, String, String, bool)], id: &str) -> (String, String) {
+    let v = all.iter().find(|v| v.0 == id).unwrap_or_else(|| panic!("{id} not listed: {all:#?}"));
+    (v.1.clone(), v.2.clone())
+}
+
+fn idp<'a>(r: &'a Value, name: &str) -> Option<&'a Value> {
+    r["idps"].as_array().unwrap().iter().find(|i| i["idp"] == name)
+}
+
+#[test]
+fn every_built_in_rule_on_recorded_and_documented_connections() {
+    let p = with_real_connections("connections-page.json");
+    let all = verdicts(&p);
+    assert_eq!(all.len(), 20, "every connection of the page is an enterprise one: {all:#?}");
+    let cases = [
+        // Recorded bodies (reference 3.3).
+        ("con_Xx9aiRppSPC3E6vT", "Other SAML", "fallback samlp"),
+        ("con_rv6zpbnX2uYT1aTt", "Microsoft Entra ID", "strategy waad"),
+        ("con_7uaVTwH0ylGhVEh6", "Okta", "strategy okta"),
+        ("con_S6e3XARphqilWTZJ", "Other OIDC", "fallback oidc"),
+        ("con_TfYahoo00000001", "Other OIDC", "fallback oidc"),
+        ("con_fPkps25eM9WtmRnd", "Google Workspace", "strategy google-apps"),
+        ("con_R9OG6MkVSSaAJpjL", "ADFS", "strategy adfs"),
+        ("con_0HfFi7TBvyFrGigT", "Ping Identity", "strategy pingfederate"),
+        ("con_ADrecorded000001", "Active Directory", "strategy ad"),
+        // Documented sign-in URLs (reference 3.4).
+        ("con_OktaSamlDoc0001", "Okta", "host acme.okta.com in options.signInEndpoint"),
+        (
+            "con_EntraSamlDoc001",
+            "Microsoft Entra ID",
+            "host login.microsoftonline.com in options.signInEndpoint",
+        ),
+        (
+            "con_GoogleSamlDoc01",
+            "Google Workspace",
+            "host accounts.google.com in options.signInEndpoint",
+        ),
+        ("con_OneLoginDoc0001", "OneLogin", "host acme.onelogin.com in options.signInEndpoint"),
+        ("con_JumpCloudDoc001", "JumpCloud", "host sso.jumpcloud.com in options.signInEndpoint"),
+        ("con_PingOneDoc00001", "Ping Identity", "host auth.pingone.com in options.signInEndpoint"),
+        (
+            "con_DuoOidcDoc00001",
+            "Duo",
+            "host sso-abc123.sso.duosecurity.com in options.discovery_url",
+        ),
+        ("con_AdfsPathDoc0001", "ADFS", "path /adfs/ in options.signInEndpoint"),
+        ("con_KeycloakDoc0001", "Keycloak", "path /realms/ in options.signInEndpoint"),
+        // Okta on a custom domain, signed by Okta: the certificate decides.
+        ("con_OktaCustomCert1", "Okta", "certificate subject O=Okta, OU=SSOProvider"),
+    ];
+    for (id, vendor, rule) in cases {
+        assert_eq!(verdict(&all, id), (vendor.to_string(), rule.to_string()), "{id}");
+    }
+    // The issue's case: the customer's own domain and a self-made `O=okta` certificate.
+    let (vendor, rule) = verdict(&all, "con_SelfMadeOkta01");
+    assert_eq!(vendor, "Other SAML");
+    assert!(
+        rule.starts_with("fallback samlp (certificate subject O=okta names Okta, but Okta's signing certificates have OU=SSOProvider"),
+        "{rule}"
+    );
+    let md = p.run(&["report", "idps", "--explain"]);
+    assert!(md.contains("a self-made certificate proves nothing"), "{md}");
+}
+
+#[test]
+fn a_bare_connections_array_loads_as_the_page_does() {
+    let page = with_real_connections("connections-page.json");
+    let array = with_real_connections("connections-array.json");
+    let strip = |p: &Project| {
+        let mut v = p.json(&["report", "idps", "--format", "json", "--explain"]);
+        v.as_object_mut().unwrap().remove("snapshots");
+        v
+    };
+    assert_eq!(strip(&page), strip(&array));
+}
+
+#[test]
+fn rules_and_name_pattern_added_after_the_load_change_the_next_report() {
+    let p = with_real_connections("connections-page.json");
+    let before = p.json(&["report", "idps", "--format", "json"]);
+    assert!(idp(&before, "Delta IdP").is_none());
+    let unmapped = |r: &Value| -> Vec<String> {
+        r["unmapped_connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["connection_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(unmapped(&before).contains(&"con_SelfMadeOkta01".to_string()));
+    // Acme's recorded SAML connection is unrecognised: not an integration candidate, but
+    // in its own section with its host.
+    let candidates = before["integration_candidates"].as_array().unwrap();
+    assert!(
+        candidates.iter().all(|c| c["idp"] != "Other SAML" && c["idp"] != "Other OIDC"),
+        "{candidates:#?}"
+    );
+    let unrecognised = &before["unrecognised_endpoints"];
+    assert_eq!(unrecognised["connections"], 1);
+    assert_eq!(unrecognised["customers"], 1);
+    assert_eq!(unrecognised["arr"], 120000.0);
+    assert_eq!(unrecognised["top_hosts"][0]["host"], "saml-from-metadata-xml.provider");
+    assert_eq!(before["classified_at_load"], serde_json::json!([]));
+
+    // No reload: only the config changes.
+    p.write(
+        "featurearr.toml",
+        r#"[currency]
+rates = { EUR = 1.08, GBP = 1.27 }
+
+[auth0]
+connection_name_pattern = "^(ws-.+)-sso$"
+
+[[auth0.vendor_rules]]
+vendor = "Delta IdP"
+host = "sso.delta.example"
+
+[[auth0.vendor_rules]]
+vendor = "Rippling"
+host = "app.rippling.com"
+"#,
+    );
+    let after = p.json(&["report", "idps", "--format", "json"]);
+    // ws-d1 (Delta, $14,000) is mapped by the name pattern, its vendor named by rule 1.
+    let delta = idp(&after, "Delta IdP").unwrap_or_else(|| panic!("{after:#}"));
+    assert_eq!((delta["connections"].as_i64(), delta["customers"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(delta["arr"], 14000.0);
+    assert!(!unmapped(&after).contains(&"con_SelfMadeOkta01".to_string()));
+    assert_eq!(
+        after["unmatched_config_rules"],
+        serde_json::json!(["config rule 2 (host app.rippling.com)"])
+    );
+    let all = verdicts(&p);
+    assert_eq!(
+        verdict(&all, "con_SelfMadeOkta01"),
+        ("Delta IdP".into(), "config rule 1 (host sso.delta.example)".into())
+    );
+    let md = p.run(&["report", "idps"]);
+    assert!(md.contains("Config rules that matched no connection: `config rule 2 (host app.rippling.com)`"), "{md}");
+    // Doctor maps the same way: the connection is no longer a finding.
+    let doctor = p.json(&["doctor", "--format", "json"]);
+    let finding = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "unmapped-connections")
+        .unwrap();
+    let items: Vec<&str> = finding["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["connection_id"].as_str().unwrap())
+        .collect();
+    assert!(!items.contains(&"con_SelfMadeOkta01"), "{items:?}");
+}
+
+#[test]
+fn a_config_rule_overrides_a_built_in_verdict_and_ignore_drops_a_connection() {
+    let p = with_real_connections("connections-page.json");
+    let before = p.json(&["report", "idps", "--format", "json"]);
+    let entra = idp(&before, "Microsoft Entra ID").unwrap();
+    assert_eq!((entra["connections"].as_i64(), entra["customers"].as_i64()), (Some(1), Some(1)));
+    assert!(idp(&before, "Ping Identity").is_some());
+    p.write(
+        "featurearr.toml",
+        r#"[currency]
+rates = { EUR = 1.08, GBP = 1.27 }
+
+[[auth0.vendor_rules]]
+vendor = "ignore"
+strategy = "waad"
+
+[[auth0.vendor_rules]]
+vendor = "PingFederate"
+strategy = "pingfederate"
+
+[[auth0.vendor_rules]]
+vendor = "Okta"
+host = "saml-from-metadata-xml.provider"
+"#,
+    );
+    let after = p.json(&["report", "idps", "--format", "json"]);
+    // ignore: the waad connection leaves every count.
+    assert!(idp(&after, "Microsoft Entra ID").is_none(), "{after:#}");
+    // A config rule beats the built-in strategy rule, and may name a built-in vendor.
+    assert!(idp(&after, "Ping Identity").is_none());
+    let ping = idp(&after, "PingFederate").unwrap();
+    assert_eq!((ping["customers"].as_i64(), ping["arr"].as_f64()), (Some(1), Some(12700.0)));
+    let okta = idp(&after, "Okta").unwrap();
+    let okta_before = idp(&before, "Okta").unwrap();
+    assert_eq!(okta["connections"].as_i64().unwrap(), okta_before["connections"].as_i64().unwrap() + 1);
+    // Acme (ws-a1, $120,000) now reaches Okta through a generic SAML connection only.
+    let candidates = after["integration_candidates"].as_array().unwrap();
+    let okta_candidate = candidates.iter().find(|c| c["idp"] == "Okta").unwrap();
+    assert_eq!(okta_candidate["arr"], 120000.0);
+    assert_eq!(after["unrecognised_endpoints"]["connections"], 0);
+    let all = verdicts(&p);
+    let waad = all.iter().find(|v| v.0 == "con_rv6zpbnX2uYT1aTt").unwrap();
+    assert_eq!(
+        (waad.1.as_str(), waad.2.as_str(), waad.3),
+        ("ignore", "config rule 1 (strategy waad)", true)
+    );
+    let md = p.run(&["report", "idps", "--explain"]);
+    assert!(
+        md.contains("| con\\_rv6zpbnX2uYT1aTt | Test-AzureAD-Connection-1747381016 | waad | ignored | config rule 1 (strategy waad) |"),
+        "{md}"
+    );
+    // Ignored connections are no unmapped-connection finding either.
+    let doctor = p.json(&["doctor", "--format", "json"]);
+    let finding = doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "unmapped-connections")
+        .unwrap();
+    assert!(!finding.to_string().contains("con_rv6zpbnX2uYT1aTt"));
+}
+
+#[test]
+fn a_connection_without_id_is_named_by_its_name_and_position() {
+    let p = Project::new("basic");
+    p.write(
+        "conns.json",
+        r#"[{"id": "con_1", "name": "a", "strategy": "samlp"}, {"name": "acme-sso", "strategy": "samlp", "options": {}}]"#,
+    );
+    let err = p.fail(&["load", "auth0", "conns.json", "--as-of", AS_OF]);
+    assert!(err.contains("connection #2 (name \"acme-sso\") in the Auth0 dump has no \"id\""), "{err}");
+}
+
+/// Turns the store back into what a featurearr before schema version 4 wrote: each
+/// connection's vendor decided at load time, no raw facts.
+const BACK_TO_V3: &str = "
+    CREATE TABLE old_connections AS
+    SELECT snapshot_id, connection_id, name, strategy, 'Legacy Vendor' AS vendor,
+           'host legacy.example in options.signInEndpoint' AS vendor_rule
+    FROM auth0_connections;
+    DROP TABLE auth0_connections;
+    ALTER TABLE old_connections RENAME TO auth0_connections;
+    DROP TABLE auth0_connection_endpoints;
+    UPDATE schema_version SET version = 3;
+";
+
+#[test]
+fn a_snapshot_classified_at_load_keeps_its_verdicts_and_asks_for_a_reload() {
+    let p = with_real_connections("connections-page.json");
+    let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+    db.execute_batch(BACK_TO_V3).unwrap();
+    drop(db);
+    p.write(
+        "featurearr.toml",
+        "[currency]\nrates = { EUR = 1.08, GBP = 1.27 }\n\n[[auth0.vendor_rules]]\nvendor = \"Okta\"\nstrategy = \"waad\"\n",
+    );
+    let r = p.json(&["report", "idps", "--format", "json"]);
+    assert_eq!(r["classified_at_load"], serde_json::json!([AS_OF]));
+    let idps: Vec<&str> = r["idps"].as_array().unwrap().iter().map(|i| i["idp"].as_str().unwrap()).collect();
+    assert_eq!(idps, ["Legacy Vendor"], "the stored verdicts stand: {r:#}");
+    assert_eq!(r["unmatched_config_rules"], serde_json::json!([]));
+    let notice = format!("**The Auth0 snapshot of {AS_OF} was classified when it was loaded**");
+    let md = p.run(&["report", "idps"]);
+    assert_eq!(md.matches(&notice).count(), 1, "{md}");
+    assert!(md.contains(&format!("featurearr load auth0 DUMP.json --as-of {AS_OF}")), "{md}");
+    assert_eq!(p.run(&["doctor"]).matches(&notice).count(), 1);
+    let doctor = p.json(&["doctor", "--format", "json"]);
+    assert_eq!(doctor["classified_at_load"], serde_json::json!([AS_OF]));
+    // Reloading applies the current rules.
+    p.run(&["load", "auth0", "connections-page.json", "--as-of", AS_OF]);
+    let r = p.json(&["report", "idps", "--format", "json"]);
+    assert_eq!(r["classified_at_load"], serde_json::json!([]));
+    assert!(idp(&r, "Legacy Vendor").is_none());
+    assert!(!p.run(&["report", "idps"]).contains(&notice));
+}
