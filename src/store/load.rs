@@ -11,6 +11,7 @@ use crate::sources::auth0::Auth0Rows;
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
 use crate::sources::salesforce::{SalesforceExport, Shape};
+use crate::sources::summary::LoadSummary;
 
 /// Features a flags snapshot can hold: one bit each in a UBIGINT.
 const MAX_FEATURES: usize = 64;
@@ -36,6 +37,7 @@ impl Store {
         origin: &str,
         flags: &FlagsSnapshot,
         features: &[Feature],
+        summary: &LoadSummary,
     ) -> Result<i64> {
         if flags.features.len() > MAX_FEATURES {
             bail!(
@@ -60,7 +62,7 @@ impl Store {
             .filter(|f| !flags.features.contains(&f.key))
             .map(|f| f.key.as_str())
             .collect();
-        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings });
+        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings, "summary": summary });
         self.replace_snapshot(Source::Flags, as_of, origin, &details, |load| {
             load.append(
                 "flag_features",
@@ -101,6 +103,7 @@ impl Store {
         origin: &str,
         export: &SalesforceExport,
         reporting: &str,
+        summary: &LoadSummary,
     ) -> Result<i64> {
         let shape = match export.shape {
             Shape::ApiNames => "api-names",
@@ -113,6 +116,7 @@ impl Store {
             "totals_rows_skipped": export.totals_rows_skipped,
             "empty_arr": export.empty_arr,
             "warnings": export.warnings,
+            "summary": summary,
         });
         self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
             // The reader merges an account's rows into one.
@@ -159,8 +163,14 @@ impl Store {
     }
 
     /// Stores a workspace-accounts snapshot.
-    pub(crate) fn load_workspace_accounts(&mut self, as_of: NaiveDate, origin: &str, mapping: &Mapping) -> Result<i64> {
-        let details = json!({ "warnings": mapping.warnings });
+    pub(crate) fn load_workspace_accounts(
+        &mut self,
+        as_of: NaiveDate,
+        origin: &str,
+        mapping: &Mapping,
+        summary: &LoadSummary,
+    ) -> Result<i64> {
+        let details = json!({ "warnings": mapping.warnings, "summary": summary });
         self.replace_snapshot(Source::WorkspaceAccounts, as_of, origin, &details, |load| {
             let workspace_keys =
                 load.workspace_keys(mapping.links.iter().map(|l| l.workspace_id.as_str()), Repeats::Maybe)?;
@@ -195,6 +205,7 @@ impl Store {
         origin: &str,
         rows: &Auth0Rows,
         log_window: Option<(NaiveDate, NaiveDate)>,
+        summary: &LoadSummary,
     ) -> Result<i64> {
         let details = json!({
             "connections": rows.connections.len(),
@@ -203,6 +214,7 @@ impl Store {
             "has_logs": rows.logins.is_some(),
             "log_window": log_window.map(|(a, b)| json!([a.to_string(), b.to_string()])),
             "warnings": rows.warnings,
+            "summary": summary,
         });
         self.replace_snapshot(Source::Auth0, as_of, origin, &details, |load| {
             let count = load.append(

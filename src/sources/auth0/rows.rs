@@ -63,6 +63,12 @@ pub(crate) struct Auth0Rows {
     pub logins: Option<Vec<LoginCount>>,
     /// `(id, name)` of enterprise connections mapped to no workspace.
     pub unmapped: Vec<(String, String)>,
+    /// Connection objects in the dump.
+    pub connections_read: usize,
+    /// Database, social and passwordless connections: not IdPs.
+    pub not_enterprise: usize,
+    /// Connections whose id an earlier one has (the first is kept).
+    pub repeated_ids: usize,
     pub warnings: Vec<String>,
 }
 
@@ -129,6 +135,7 @@ pub(crate) fn to_rows_with_logins(
     // repeat, and which connection a name means in logs that give only a name (the first
     // one so named). The logins are counted now, while the names can be borrowed.
     let connections = facts.connections;
+    rows.connections_read = connections.len();
     let mut first = Vec::with_capacity(connections.len());
     let mut login_warnings = Vec::new();
     {
@@ -157,9 +164,13 @@ pub(crate) fn to_rows_with_logins(
         if !first {
             rows.warnings
                 .push(format!("connection {id} appears twice in the dump; kept the first"));
+            rows.repeated_ids += 1;
             continue;
         }
-        let Some(enterprise) = conn.enterprise else { continue };
+        let Some(enterprise) = conn.enterprise else {
+            rows.not_enterprise += 1;
+            continue;
+        };
         if !enterprise.idp.has_options {
             without_options += 1;
         }
