@@ -312,3 +312,195 @@ fn a_snapshot_classified_at_load_keeps_its_verdicts_and_asks_for_a_reload() {
     assert!(idp(&r, "Legacy Vendor").is_none());
     assert!(!p.run(&["report", "idps"]).contains(&notice));
 }
+
+/// An API-name export as Data Loader writes it (reference 2.1: every value quoted, null as
+/// `""`), with names holding every delimiter, an account on two rows (one per workspace),
+/// a 15-character parent ID and two currencies. `{d}` is the delimiter.
+fn data_loader_export(d: char) -> String {
+    let rows = [
+        ["ID", "NAME", "PARENTID", "ARR__C", "CURRENCYISOCODE", "WORKSPACE_ID__C"],
+        ["0015g00000XyZaBAAV", "Acme Corp", "", "120000", "USD", "ws-a1"],
+        ["0015g00000XyZaBAAV", "Acme Corp", "", "120000", "USD", "ws-a2"],
+        ["0015g00000Pq7RsAAJ", "Beta; Gamma | Delta, \"GmbH\"", "0015g00000XyZaB", "50000", "EUR", "ws-b1"],
+        ["0015g00000Mn0PqAAJ", "Tab\tCo", "", "14000.50", "USD", "ws-d1"],
+        ["0015g00000Gh4JkAAJ", "No Workspace Inc", "", "", "USD", ""],
+    ];
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| format!("\"{}\"", cell.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(&d.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n"
+}
+
+/// The rows of the ARR snapshot's tables, in a fixed order, as text.
+fn arr_snapshot(p: &Project) -> Vec<String> {
+    let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT concat_ws('|', account_id, account_name, parent_id, arr, original_arr, currency, rate, reporting, first_line) \
+         FROM accounts ORDER BY account_id",
+        "SELECT concat_ws('|', account_id, workspace_id) FROM account_workspaces ORDER BY account_id, workspace_id",
+    ] {
+        let mut stmt = db.prepare(sql).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
+
+#[test]
+fn an_export_with_any_delimiter_loads_the_same_snapshot() {
+    let config = "[currency]\nrates = { EUR = 1.08 }\n";
+    let mut snapshots = Vec::new();
+    for (d, name) in [(',', "comma"), (';', "semicolon"), ('\t', "tab"), ('|', "pipe")] {
+        let p = Project::empty();
+        p.write("featurearr.toml", config);
+        p.write("arr.csv", data_loader_export(d));
+        let out = p.cmd().args(["load", "arr", "arr.csv", "--as-of", AS_OF]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.ends_with(&format!(
+                "loaded 4 accounts into the arr snapshot of {AS_OF}: 5 rows read, none skipped; \
+                 1 row merged into accounts already read (one row per workspace); 1 account with an empty ARR, kept at 0\n"
+            )),
+            "{name}: {stderr}"
+        );
+        snapshots.push((name, arr_snapshot(&p)));
+    }
+    let (_, comma) = &snapshots[0];
+    assert_eq!(comma.len(), 4 + 4, "{comma:#?}");
+    assert!(comma.contains(&"0015g00000Pq7RsAAJ|Beta; Gamma | Delta, \"GmbH\"|0015g00000XyZaBAAV|54000.00|50000.00|EUR|1.08|USD|4".to_string()), "{comma:#?}");
+    for (name, snapshot) in &snapshots[1..] {
+        assert_eq!(snapshot, comma, "{name}");
+    }
+    // --delimiter and [salesforce] delimiter set it; a wrong one fails on the header, naming it.
+    let p = Project::empty();
+    p.write("featurearr.toml", config);
+    p.write("arr.csv", data_loader_export(';'));
+    p.run(&["load", "arr", "arr.csv", "--as-of", AS_OF, "--delimiter", "semicolon"]);
+    assert_eq!(arr_snapshot(&p), *comma);
+    let err = p.fail(&["load", "arr", "arr.csv", "--as-of", AS_OF, "--delimiter", ","]);
+    assert!(err.contains("arr.csv:1: no account ID column"), "{err}");
+    assert!(err.contains("split at `,`, the delimiter given by --delimiter or the config"), "{err}");
+    p.write("featurearr.toml", format!("{config}\n[salesforce]\ndelimiter = \"|\"\n"));
+    let err = p.fail(&["load", "arr", "arr.csv", "--as-of", AS_OF]);
+    assert!(err.contains("split at `|`, the delimiter given"), "{err}");
+    // The flag beats the config.
+    p.run(&["load", "arr", "arr.csv", "--as-of", AS_OF, "--delimiter", ";"]);
+    p.write("featurearr.toml", format!("{config}\n[salesforce]\ndelimiter = \"^\"\n"));
+    let err = p.usage_error(&["load", "arr", "arr.csv", "--as-of", AS_OF]);
+    assert!(err.contains("[salesforce] delimiter = \"^\""), "{err}");
+    let err = p.usage_error(&["load", "arr", "arr.csv", "--delimiter", "caret"]);
+    assert!(err.contains("--delimiter"), "{err}");
+}
+
+#[test]
+fn flags_and_links_with_any_delimiter_load_the_same_snapshot() {
+    let flags = [
+        ["workspace_id", "workspace_name", "users", "sso_enabled", "scim_enabled", "mfa_enforced"],
+        ["ws-a1", "Acme; Main | HQ", "100", "TRUE", "yes", "0"],
+        ["ws-b1", "Beta, Inc", "20", "false", "N", "1"],
+    ];
+    let mut seen = Vec::new();
+    for d in [",", ";", "\t", "|"] {
+        let p = Project::empty();
+        let text: String = flags
+            .iter()
+            .map(|r| r.iter().map(|c| if c.contains(d) { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(d) + "\n")
+            .collect();
+        p.write("flags.csv", text);
+        p.write("links.csv", format!("workspace_id{d}account_id\nws-a1{d}0015g00000XyZaB\nws-a1{d}0015g00000XyZaB\n"));
+        p.run(&["load", "flags", "flags.csv", "--as-of", AS_OF]);
+        let out = p
+            .cmd()
+            .args(["load", "workspace-accounts", "links.csv", "--as-of", AS_OF])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).ends_with(&format!(
+            "loaded 1 link into the workspace-accounts snapshot of {AS_OF}: 2 rows read, 1 skipped (1 repeated link)\n"
+        )));
+        let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+        let rows: Vec<String> = db
+            .prepare("SELECT concat_ws('|', workspace_id, workspace_name, users, flags_on, flags_empty) FROM workspaces ORDER BY workspace_id")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        seen.push(rows);
+    }
+    assert_eq!(seen[0], ["ws-a1|Acme; Main | HQ|100|3|0", "ws-b1|Beta, Inc|20|4|0"]);
+    assert!(seen.iter().all(|s| *s == seen[0]), "{seen:#?}");
+    let p = Project::empty();
+    p.write("flags.csv", "id;sso_enabled\nws-1;true\n");
+    let err = p.fail(&["load", "flags", "flags.csv", "--as-of", AS_OF]);
+    assert!(err.contains("flags.csv:1: no workspace_id column; the header has `id`, `sso_enabled` (split at `;`, the delimiter detected from the header line"), "{err}");
+    p.write("featurearr.toml", "[flags]\ndelimiter = \"tab\"\n");
+    let err = p.fail(&["load", "flags", "flags.csv", "--as-of", AS_OF]);
+    assert!(err.contains("split at tabs, the delimiter given by --delimiter or the config"), "{err}");
+}
+
+/// A dbt seed in the shape of Fivetran's Salesforce `account` table (snake_case columns,
+/// `is_deleted`, `_fivetran_synced`; reference 2.2 and 5.1): most rows deleted, the ARR
+/// pass-through column never filled, no currency column.
+const DBT_SEED: &str = "\
+id,_fivetran_synced,account_number,account_source,annual_revenue,is_deleted,name,parent_id,type,arr__c
+0015g00000XyZaBAAV,2019-11-08 18:42:16.117,,,,false,Acme Corp,,Customer,
+0015g00000Pq7RsAAJ,2019-11-08 18:42:16.117,,,,true,Old Acme,,Customer,
+0015g00000Mn0PqAAJ,2019-11-08 18:42:16.117,,Web,,TRUE,Merged Co,,Prospect,
+0015g00000Gh4JkAAJ,2019-11-08 18:42:16.117,,,5000000,true,Gone Ltd,,Customer,
+0015g00000Zz9YxAAJ,2019-11-08 18:42:16.117,,,,true,Zed,,,
+0015g00000Ab1CdAAJ,2019-11-08 18:42:16.117,,,,false,Beta GmbH,,Customer,
+0015g00000Ef2GhAAJ,2019-11-08 18:42:16.117,,,,true,Epsilon,,,
+0015g00000Ij3KlAAJ,2019-11-08 18:42:16.117,,,,true,Iota,,,
+0015g00000Mn4OpAAJ,2019-11-08 18:42:16.117,,,,false,Mu Inc,,Customer,
+0015g00000Qr5StAAJ,2019-11-08 18:42:16.117,,,,true,Rho,,,
+";
+
+#[test]
+fn a_dbt_seed_with_deleted_rows_and_empty_arr_says_so_with_counts() {
+    let p = Project::empty();
+    p.write("account.csv", DBT_SEED);
+    let out = p.cmd().args(["load", "arr", "account.csv", "--as-of", AS_OF]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: account.csv: skipped 7 rows marked deleted (is_deleted true): deleted records are not live accounts",
+            "warning: account.csv: the ARR column `arr__c` is empty on 3 of 3 account rows; is it the right column? \
+             Set arr = \"<header>\" under [salesforce.columns] in featurearr.toml to read another",
+            "warning: account.csv: 3 of 3 accounts have an empty `arr__c`; they are kept with ARR 0 (so they are not \
+             customers), and doctor counts them",
+            "warning: account.csv: no currency column (`CurrencyIsoCode`, `Account Currency` or `arr__c Currency`), so \
+             the amounts of 3 rows were taken as USD, the reporting currency; if the export has one under another name, \
+             set currency = \"<header>\" under [salesforce.columns] in featurearr.toml",
+            &format!(
+                "loaded 3 accounts into the arr snapshot of {AS_OF}: 10 rows read, 7 skipped (7 rows marked deleted); \
+                 3 accounts with an empty ARR, kept at 0"
+            ),
+        ],
+        "{stderr}"
+    );
+    // Deleted records are not live accounts; the summary is in the snapshot's details.
+    let ids = arr_snapshot(&p);
+    assert_eq!(ids.len(), 3, "{ids:#?}");
+    assert!(ids.iter().all(|r| !r.contains("Old Acme") && !r.contains("Gone Ltd")));
+    let snapshots = p.json(&["snapshots", "--format", "json"]);
+    let details = &snapshots["snapshots"][0]["details"];
+    assert_eq!(details["summary"]["read"], 10);
+    assert_eq!(details["summary"]["loaded"], 3);
+    assert_eq!(details["summary"]["skipped"][0], serde_json::json!({"count": 7, "why": "rows marked deleted"}));
+    // A deleted flag that is no boolean stops the load at its cell.
+    p.write("bad.csv", "Id,IsDeleted,ARR__c\n0015g00000XyZaBAAV,maybe,1\n");
+    let err = p.fail(&["load", "arr", "bad.csv", "--as-of", AS_OF]);
+    assert!(err.contains("bad.csv:2: column IsDeleted: `maybe` is not a boolean"), "{err}");
+}
