@@ -247,7 +247,11 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<
         count_of(flags.rows.len(), "workspace"),
         config.db.display()
     ));
-    let read_noun = if input.ends_with(".csv") || input.ends_with(".CSV") { "row" } else { "record" };
+    let read_noun = if input.ends_with(".csv") || input.ends_with(".CSV") {
+        "row"
+    } else {
+        "record"
+    };
     let summary = LoadSummary::new(
         flags.rows.len() + flags.empty_rows_skipped,
         read_noun,
@@ -282,9 +286,14 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<De
         .skip(export.totals_rows_skipped, "totals row", "totals rows")
         .skip(export.footer_lines_skipped, "footer line", "footer lines")
         .note(export.rows_merged, |n| {
-            format!("{} merged into accounts already read (one row per workspace)", count_of(n, "row"))
+            format!(
+                "{} merged into accounts already read (one row per workspace)",
+                count_of(n, "row")
+            )
         })
-        .note(export.empty_arr, |n| format!("{} with an empty ARR, kept at 0", count_of(n, "account")));
+        .note(export.empty_arr, |n| {
+            format!("{} with an empty ARR, kept at 0", count_of(n, "account"))
+        });
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting, &summary)?;
     drop(step);
@@ -292,12 +301,7 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<De
     Ok(())
 }
 
-fn load_workspace_accounts(
-    config: &Config,
-    input: &str,
-    as_of: NaiveDate,
-    delimiter: Option<Delimiter>,
-) -> Result<()> {
+fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
     let mapping = sources::mapping::read_workspace_accounts(Path::new(input), delimiter)?;
     warn_all(&mapping.warnings);
     let summary = LoadSummary::new(mapping.rows_read, "row", mapping.links.len(), "link")
@@ -305,7 +309,10 @@ fn load_workspace_accounts(
         .skip(mapping.repeated_links_skipped, "repeated link", "repeated links");
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_workspace_accounts(as_of, input, &mapping, &summary)?;
-    eprintln!("{}", summary.line(&format!("the workspace-accounts snapshot of {as_of}")));
+    eprintln!(
+        "{}",
+        summary.line(&format!("the workspace-accounts snapshot of {as_of}"))
+    );
     Ok(())
 }
 
@@ -348,7 +355,12 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
         load_flags(&config, &text(&snapshot.flags), snapshot.as_of, config.flags_delimiter)?;
-        load_arr(&config, &text(&snapshot.arr), snapshot.as_of, config.salesforce_delimiter)?;
+        load_arr(
+            &config,
+            &text(&snapshot.arr),
+            snapshot.as_of,
+            config.salesforce_delimiter,
+        )?;
         load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of, None)?;
         load_auth0(&config, &text(&snapshot.auth0), snapshot.as_of, 30)?;
     }
@@ -469,10 +481,22 @@ fn load_auth0_rows(
         rows.connections.len(),
         "enterprise connection",
     )
-    .skip(rows.not_enterprise, "database, social or passwordless connection (not an IdP)", "database, social or passwordless connections (not IdPs)")
-    .skip(rows.repeated_ids, "connection repeating an id", "connections repeating an id")
-    .note(rows.organizations.len(), |n| format!("{} read", count_of(n, "organization")))
-    .note(rows.logins.is_some() as usize, |_| format!("{} counted", count_of(logins, "successful login")));
+    .skip(
+        rows.not_enterprise,
+        "database, social or passwordless connection (not an IdP)",
+        "database, social or passwordless connections (not IdPs)",
+    )
+    .skip(
+        rows.repeated_ids,
+        "connection repeating an id",
+        "connections repeating an id",
+    )
+    .note(rows.organizations.len(), |n| {
+        format!("{} read", count_of(n, "organization"))
+    })
+    .note(rows.logins.is_some() as usize, |_| {
+        format!("{} counted", count_of(logins, "successful login"))
+    });
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_auth0(as_of, origin, &rows, window, &summary)?;
     Ok(summary)

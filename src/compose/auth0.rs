@@ -17,9 +17,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::queries::rows::{ClassifiedAtLoad, ConnectionFactRow};
 use crate::queries::{set_auth0_verdicts, Blocks};
-use crate::sources::auth0::{
-    classify, compile_rules, map_by_name, url_field, CertificateSubject, Endpoint, IdpFacts,
-};
+use crate::sources::auth0::{classify, compile_rules, map_by_name, url_field, CertificateSubject, Endpoint, IdpFacts};
 use crate::store::{Cell, Store};
 
 /// What reports say about how the connections were classified.
@@ -76,7 +74,9 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
         while let Some(first) = rows.next() {
             let mut endpoints = Vec::new();
             push_endpoint(&mut endpoints, &first);
-            while let Some(next) = rows.next_if(|r| r.snapshot_id == first.snapshot_id && r.connection_id == first.connection_id) {
+            while let Some(next) =
+                rows.next_if(|r| r.snapshot_id == first.snapshot_id && r.connection_id == first.connection_id)
+            {
                 push_endpoint(&mut endpoints, &next);
             }
             let facts = IdpFacts {

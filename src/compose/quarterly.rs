@@ -6,8 +6,8 @@ use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
-use super::quarter::Quarter;
 use super::auth0::decide_idps;
+use super::quarter::Quarter;
 use super::selection::{
     flags_dates, nearest, prepare, select_side, snapshot_gaps, used_snapshots, SnapshotGap, UsedSnapshot,
 };

@@ -303,7 +303,8 @@ pub(crate) fn prepare<'s>(store: &'s Store, queries: Vec<Query>, sides: &[Side],
 
 /// The columns of temp table `auth0_verdicts`: each enterprise connection's vendor as
 /// classified when the report runs (`connection_facts` are what it is decided from).
-const AUTH0_VERDICTS: &str = "snapshot_id INTEGER, connection_id VARCHAR, vendor VARCHAR, vendor_rule VARCHAR, ignored BOOLEAN";
+const AUTH0_VERDICTS: &str =
+    "snapshot_id INTEGER, connection_id VARCHAR, vendor VARCHAR, vendor_rule VARCHAR, ignored BOOLEAN";
 /// The columns of temp table `auth0_name_workspaces`: the workspaces the name pattern in
 /// force maps connections to, where metadata maps them to none.
 const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR, workspace_id VARCHAR";

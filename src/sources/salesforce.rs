@@ -720,7 +720,12 @@ fn find_columns(
     let currency = pick(
         "currency",
         &overrides.currency,
-        &[arr_currency.as_str(), "CurrencyIsoCode", "Account Currency", "currency_iso_code"],
+        &[
+            arr_currency.as_str(),
+            "CurrencyIsoCode",
+            "Account Currency",
+            "currency_iso_code",
+        ],
     )?;
     Ok(Columns {
         deleted: ["IsDeleted", "is_deleted"].iter().find_map(|c| position(c)),
@@ -1259,7 +1264,11 @@ mod tests {
         assert_eq!(export.accounts[0].lines, [5]);
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
         assert_eq!(export.warnings.len(), 2);
-        assert!(export.warnings[1].contains("no currency column"), "{:?}", export.warnings);
+        assert!(
+            export.warnings[1].contains("no currency column"),
+            "{:?}",
+            export.warnings
+        );
         assert!(
             export.warnings[0].contains("skipped 2 rows above the header on line 4"),
             "{:?}",
@@ -1447,7 +1456,10 @@ mod tests {
             export.warnings
         );
 
-        let export = read("\u{feff}Id,ARR__c,CurrencyIsoCode\r\n0015g00000XyZaBAAV,1,USD\r\n", &usd());
+        let export = read(
+            "\u{feff}Id,ARR__c,CurrencyIsoCode\r\n0015g00000XyZaBAAV,1,USD\r\n",
+            &usd(),
+        );
         assert_eq!(export.accounts[0].arr_cents, Some(100));
         assert!(export.warnings.is_empty(), "{:?}", export.warnings);
     }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use duckdb::arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt32Array, UInt32Builder,
-    UInt64Builder,
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt32Array,
+    UInt32Builder, UInt64Builder,
 };
 use duckdb::arrow::datatypes::{Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;

@@ -42,7 +42,10 @@ fn verdicts(p: &Project) -> Vec<(String, String, String, bool)> {
 }
 
 fn verdict(all: &[(String, String, String, bool)], id: &str) -> (String, String) {
-    let v = all.iter().find(|v| v.0 == id).unwrap_or_else(|| panic!("{id} not listed: {all:#?}"));
+    let v = all
+        .iter()
+        .find(|v| v.0 == id)
+        .unwrap_or_else(|| panic!("{id} not listed: {all:#?}"));
     (v.1.clone(), v.2.clone())
 }
 
@@ -54,7 +57,11 @@ fn idp<'a>(r: &'a Value, name: &str) -> Option<&'a Value> {
 fn every_built_in_rule_on_recorded_and_documented_connections() {
     let p = with_real_connections("connections-page.json");
     let all = verdicts(&p);
-    assert_eq!(all.len(), 20, "every connection of the page is an enterprise one: {all:#?}");
+    assert_eq!(
+        all.len(),
+        20,
+        "every connection of the page is an enterprise one: {all:#?}"
+    );
     let cases = [
         // Recorded bodies (reference 3.3).
         ("con_Xx9aiRppSPC3E6vT", "Other SAML", "fallback samlp"),
@@ -67,7 +74,11 @@ fn every_built_in_rule_on_recorded_and_documented_connections() {
         ("con_0HfFi7TBvyFrGigT", "Ping Identity", "strategy pingfederate"),
         ("con_ADrecorded000001", "Active Directory", "strategy ad"),
         // Documented sign-in URLs (reference 3.4).
-        ("con_OktaSamlDoc0001", "Okta", "host acme.okta.com in options.signInEndpoint"),
+        (
+            "con_OktaSamlDoc0001",
+            "Okta",
+            "host acme.okta.com in options.signInEndpoint",
+        ),
         (
             "con_EntraSamlDoc001",
             "Microsoft Entra ID",
@@ -78,18 +89,38 @@ fn every_built_in_rule_on_recorded_and_documented_connections() {
             "Google Workspace",
             "host accounts.google.com in options.signInEndpoint",
         ),
-        ("con_OneLoginDoc0001", "OneLogin", "host acme.onelogin.com in options.signInEndpoint"),
-        ("con_JumpCloudDoc001", "JumpCloud", "host sso.jumpcloud.com in options.signInEndpoint"),
-        ("con_PingOneDoc00001", "Ping Identity", "host auth.pingone.com in options.signInEndpoint"),
+        (
+            "con_OneLoginDoc0001",
+            "OneLogin",
+            "host acme.onelogin.com in options.signInEndpoint",
+        ),
+        (
+            "con_JumpCloudDoc001",
+            "JumpCloud",
+            "host sso.jumpcloud.com in options.signInEndpoint",
+        ),
+        (
+            "con_PingOneDoc00001",
+            "Ping Identity",
+            "host auth.pingone.com in options.signInEndpoint",
+        ),
         (
             "con_DuoOidcDoc00001",
             "Duo",
             "host sso-abc123.sso.duosecurity.com in options.discovery_url",
         ),
         ("con_AdfsPathDoc0001", "ADFS", "path /adfs/ in options.signInEndpoint"),
-        ("con_KeycloakDoc0001", "Keycloak", "path /realms/ in options.signInEndpoint"),
+        (
+            "con_KeycloakDoc0001",
+            "Keycloak",
+            "path /realms/ in options.signInEndpoint",
+        ),
         // Okta on a custom domain, signed by Okta: the certificate decides.
-        ("con_OktaCustomCert1", "Okta", "certificate subject O=Okta, OU=SSOProvider"),
+        (
+            "con_OktaCustomCert1",
+            "Okta",
+            "certificate subject O=Okta, OU=SSOProvider",
+        ),
     ];
     for (id, vendor, rule) in cases {
         assert_eq!(verdict(&all, id), (vendor.to_string(), rule.to_string()), "{id}");
@@ -135,7 +166,9 @@ fn rules_and_name_pattern_added_after_the_load_change_the_next_report() {
     // in its own section with its host.
     let candidates = before["integration_candidates"].as_array().unwrap();
     assert!(
-        candidates.iter().all(|c| c["idp"] != "Other SAML" && c["idp"] != "Other OIDC"),
+        candidates
+            .iter()
+            .all(|c| c["idp"] != "Other SAML" && c["idp"] != "Other OIDC"),
         "{candidates:#?}"
     );
     let unrecognised = &before["unrecognised_endpoints"];
@@ -166,7 +199,10 @@ host = "app.rippling.com"
     let after = p.json(&["report", "idps", "--format", "json"]);
     // ws-d1 (Delta, $14,000) is mapped by the name pattern, its vendor named by rule 1.
     let delta = idp(&after, "Delta IdP").unwrap_or_else(|| panic!("{after:#}"));
-    assert_eq!((delta["connections"].as_i64(), delta["customers"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (delta["connections"].as_i64(), delta["customers"].as_i64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(delta["arr"], 14000.0);
     assert!(!unmapped(&after).contains(&"con_SelfMadeOkta01".to_string()));
     assert_eq!(
@@ -179,7 +215,10 @@ host = "app.rippling.com"
         ("Delta IdP".into(), "config rule 1 (host sso.delta.example)".into())
     );
     let md = p.run(&["report", "idps"]);
-    assert!(md.contains("Config rules that matched no connection: `config rule 2 (host app.rippling.com)`"), "{md}");
+    assert!(
+        md.contains("Config rules that matched no connection: `config rule 2 (host app.rippling.com)`"),
+        "{md}"
+    );
     // Doctor maps the same way: the connection is no longer a finding.
     let doctor = p.json(&["doctor", "--format", "json"]);
     let finding = doctor["findings"]
@@ -202,7 +241,10 @@ fn a_config_rule_overrides_a_built_in_verdict_and_ignore_drops_a_connection() {
     let p = with_real_connections("connections-page.json");
     let before = p.json(&["report", "idps", "--format", "json"]);
     let entra = idp(&before, "Microsoft Entra ID").unwrap();
-    assert_eq!((entra["connections"].as_i64(), entra["customers"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (entra["connections"].as_i64(), entra["customers"].as_i64()),
+        (Some(1), Some(1))
+    );
     assert!(idp(&before, "Ping Identity").is_some());
     p.write(
         "featurearr.toml",
@@ -228,10 +270,16 @@ host = "saml-from-metadata-xml.provider"
     // A config rule beats the built-in strategy rule, and may name a built-in vendor.
     assert!(idp(&after, "Ping Identity").is_none());
     let ping = idp(&after, "PingFederate").unwrap();
-    assert_eq!((ping["customers"].as_i64(), ping["arr"].as_f64()), (Some(1), Some(12700.0)));
+    assert_eq!(
+        (ping["customers"].as_i64(), ping["arr"].as_f64()),
+        (Some(1), Some(12700.0))
+    );
     let okta = idp(&after, "Okta").unwrap();
     let okta_before = idp(&before, "Okta").unwrap();
-    assert_eq!(okta["connections"].as_i64().unwrap(), okta_before["connections"].as_i64().unwrap() + 1);
+    assert_eq!(
+        okta["connections"].as_i64().unwrap(),
+        okta_before["connections"].as_i64().unwrap() + 1
+    );
     // Acme (ws-a1, $120,000) now reaches Okta through a generic SAML connection only.
     let candidates = after["integration_candidates"].as_array().unwrap();
     let okta_candidate = candidates.iter().find(|c| c["idp"] == "Okta").unwrap();
@@ -267,7 +315,10 @@ fn a_connection_without_id_is_named_by_its_name_and_position() {
         r#"[{"id": "con_1", "name": "a", "strategy": "samlp"}, {"name": "acme-sso", "strategy": "samlp", "options": {}}]"#,
     );
     let err = p.fail(&["load", "auth0", "conns.json", "--as-of", AS_OF]);
-    assert!(err.contains("connection #2 (name \"acme-sso\") in the Auth0 dump has no \"id\""), "{err}");
+    assert!(
+        err.contains("connection #2 (name \"acme-sso\") in the Auth0 dump has no \"id\""),
+        "{err}"
+    );
 }
 
 /// Turns the store back into what a featurearr before schema version 4 wrote: each
@@ -295,13 +346,21 @@ fn a_snapshot_classified_at_load_keeps_its_verdicts_and_asks_for_a_reload() {
     );
     let r = p.json(&["report", "idps", "--format", "json"]);
     assert_eq!(r["classified_at_load"], serde_json::json!([AS_OF]));
-    let idps: Vec<&str> = r["idps"].as_array().unwrap().iter().map(|i| i["idp"].as_str().unwrap()).collect();
+    let idps: Vec<&str> = r["idps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["idp"].as_str().unwrap())
+        .collect();
     assert_eq!(idps, ["Legacy Vendor"], "the stored verdicts stand: {r:#}");
     assert_eq!(r["unmatched_config_rules"], serde_json::json!([]));
     let notice = format!("**The Auth0 snapshot of {AS_OF} was classified when it was loaded**");
     let md = p.run(&["report", "idps"]);
     assert_eq!(md.matches(&notice).count(), 1, "{md}");
-    assert!(md.contains(&format!("featurearr load auth0 DUMP.json --as-of {AS_OF}")), "{md}");
+    assert!(
+        md.contains(&format!("featurearr load auth0 DUMP.json --as-of {AS_OF}")),
+        "{md}"
+    );
     assert_eq!(p.run(&["doctor"]).matches(&notice).count(), 1);
     let doctor = p.json(&["doctor", "--format", "json"]);
     assert_eq!(doctor["classified_at_load"], serde_json::json!([AS_OF]));
@@ -321,7 +380,14 @@ fn data_loader_export(d: char) -> String {
         ["ID", "NAME", "PARENTID", "ARR__C", "CURRENCYISOCODE", "WORKSPACE_ID__C"],
         ["0015g00000XyZaBAAV", "Acme Corp", "", "120000", "USD", "ws-a1"],
         ["0015g00000XyZaBAAV", "Acme Corp", "", "120000", "USD", "ws-a2"],
-        ["0015g00000Pq7RsAAJ", "Beta; Gamma | Delta, \"GmbH\"", "0015g00000XyZaB", "50000", "EUR", "ws-b1"],
+        [
+            "0015g00000Pq7RsAAJ",
+            "Beta; Gamma | Delta, \"GmbH\"",
+            "0015g00000XyZaB",
+            "50000",
+            "EUR",
+            "ws-b1",
+        ],
         ["0015g00000Mn0PqAAJ", "Tab\tCo", "", "14000.50", "USD", "ws-d1"],
         ["0015g00000Gh4JkAAJ", "No Workspace Inc", "", "", "USD", ""],
     ];
@@ -361,7 +427,11 @@ fn an_export_with_any_delimiter_loads_the_same_snapshot() {
         let p = Project::empty();
         p.write("featurearr.toml", config);
         p.write("arr.csv", data_loader_export(d));
-        let out = p.cmd().args(["load", "arr", "arr.csv", "--as-of", AS_OF]).output().unwrap();
+        let out = p
+            .cmd()
+            .args(["load", "arr", "arr.csv", "--as-of", AS_OF])
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{name}: {stderr}");
         assert!(
@@ -375,7 +445,13 @@ fn an_export_with_any_delimiter_loads_the_same_snapshot() {
     }
     let (_, comma) = &snapshots[0];
     assert_eq!(comma.len(), 4 + 4, "{comma:#?}");
-    assert!(comma.contains(&"0015g00000Pq7RsAAJ|Beta; Gamma | Delta, \"GmbH\"|0015g00000XyZaBAAV|54000.00|50000.00|EUR|1.08|USD|4".to_string()), "{comma:#?}");
+    assert!(
+        comma.contains(
+            &"0015g00000Pq7RsAAJ|Beta; Gamma | Delta, \"GmbH\"|0015g00000XyZaBAAV|54000.00|50000.00|EUR|1.08|USD|4"
+                .to_string()
+        ),
+        "{comma:#?}"
+    );
     for (name, snapshot) in &snapshots[1..] {
         assert_eq!(snapshot, comma, "{name}");
     }
@@ -387,13 +463,22 @@ fn an_export_with_any_delimiter_loads_the_same_snapshot() {
     assert_eq!(arr_snapshot(&p), *comma);
     let err = p.fail(&["load", "arr", "arr.csv", "--as-of", AS_OF, "--delimiter", ","]);
     assert!(err.contains("arr.csv:1: no account ID column"), "{err}");
-    assert!(err.contains("split at `,`, the delimiter given by --delimiter or the config"), "{err}");
-    p.write("featurearr.toml", format!("{config}\n[salesforce]\ndelimiter = \"|\"\n"));
+    assert!(
+        err.contains("split at `,`, the delimiter given by --delimiter or the config"),
+        "{err}"
+    );
+    p.write(
+        "featurearr.toml",
+        format!("{config}\n[salesforce]\ndelimiter = \"|\"\n"),
+    );
     let err = p.fail(&["load", "arr", "arr.csv", "--as-of", AS_OF]);
     assert!(err.contains("split at `|`, the delimiter given"), "{err}");
     // The flag beats the config.
     p.run(&["load", "arr", "arr.csv", "--as-of", AS_OF, "--delimiter", ";"]);
-    p.write("featurearr.toml", format!("{config}\n[salesforce]\ndelimiter = \"^\"\n"));
+    p.write(
+        "featurearr.toml",
+        format!("{config}\n[salesforce]\ndelimiter = \"^\"\n"),
+    );
     let err = p.usage_error(&["load", "arr", "arr.csv", "--as-of", AS_OF]);
     assert!(err.contains("[salesforce] delimiter = \"^\""), "{err}");
     let err = p.usage_error(&["load", "arr", "arr.csv", "--delimiter", "caret"]);
@@ -403,7 +488,14 @@ fn an_export_with_any_delimiter_loads_the_same_snapshot() {
 #[test]
 fn flags_and_links_with_any_delimiter_load_the_same_snapshot() {
     let flags = [
-        ["workspace_id", "workspace_name", "users", "sso_enabled", "scim_enabled", "mfa_enforced"],
+        [
+            "workspace_id",
+            "workspace_name",
+            "users",
+            "sso_enabled",
+            "scim_enabled",
+            "mfa_enforced",
+        ],
         ["ws-a1", "Acme; Main | HQ", "100", "TRUE", "yes", "0"],
         ["ws-b1", "Beta, Inc", "20", "false", "N", "1"],
     ];
@@ -412,10 +504,25 @@ fn flags_and_links_with_any_delimiter_load_the_same_snapshot() {
         let p = Project::empty();
         let text: String = flags
             .iter()
-            .map(|r| r.iter().map(|c| if c.contains(d) { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(d) + "\n")
+            .map(|r| {
+                r.iter()
+                    .map(|c| {
+                        if c.contains(d) {
+                            format!("\"{c}\"")
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(d)
+                    + "\n"
+            })
             .collect();
         p.write("flags.csv", text);
-        p.write("links.csv", format!("workspace_id{d}account_id\nws-a1{d}0015g00000XyZaB\nws-a1{d}0015g00000XyZaB\n"));
+        p.write(
+            "links.csv",
+            format!("workspace_id{d}account_id\nws-a1{d}0015g00000XyZaB\nws-a1{d}0015g00000XyZaB\n"),
+        );
         p.run(&["load", "flags", "flags.csv", "--as-of", AS_OF]);
         let out = p
             .cmd()
@@ -444,7 +551,10 @@ fn flags_and_links_with_any_delimiter_load_the_same_snapshot() {
     assert!(err.contains("flags.csv:1: no workspace_id column; the header has `id`, `sso_enabled` (split at `;`, the delimiter detected from the header line"), "{err}");
     p.write("featurearr.toml", "[flags]\ndelimiter = \"tab\"\n");
     let err = p.fail(&["load", "flags", "flags.csv", "--as-of", AS_OF]);
-    assert!(err.contains("split at tabs, the delimiter given by --delimiter or the config"), "{err}");
+    assert!(
+        err.contains("split at tabs, the delimiter given by --delimiter or the config"),
+        "{err}"
+    );
 }
 
 /// A dbt seed in the shape of Fivetran's Salesforce `account` table (snake_case columns,
@@ -468,7 +578,11 @@ id,_fivetran_synced,account_number,account_source,annual_revenue,is_deleted,name
 fn a_dbt_seed_with_deleted_rows_and_empty_arr_says_so_with_counts() {
     let p = Project::empty();
     p.write("account.csv", DBT_SEED);
-    let out = p.cmd().args(["load", "arr", "account.csv", "--as-of", AS_OF]).output().unwrap();
+    let out = p
+        .cmd()
+        .args(["load", "arr", "account.csv", "--as-of", AS_OF])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     let lines: Vec<&str> = stderr.lines().collect();
@@ -498,9 +612,15 @@ fn a_dbt_seed_with_deleted_rows_and_empty_arr_says_so_with_counts() {
     let details = &snapshots["snapshots"][0]["details"];
     assert_eq!(details["summary"]["read"], 10);
     assert_eq!(details["summary"]["loaded"], 3);
-    assert_eq!(details["summary"]["skipped"][0], serde_json::json!({"count": 7, "why": "rows marked deleted"}));
+    assert_eq!(
+        details["summary"]["skipped"][0],
+        serde_json::json!({"count": 7, "why": "rows marked deleted"})
+    );
     // A deleted flag that is no boolean stops the load at its cell.
     p.write("bad.csv", "Id,IsDeleted,ARR__c\n0015g00000XyZaBAAV,maybe,1\n");
     let err = p.fail(&["load", "arr", "bad.csv", "--as-of", AS_OF]);
-    assert!(err.contains("bad.csv:2: column IsDeleted: `maybe` is not a boolean"), "{err}");
+    assert!(
+        err.contains("bad.csv:2: column IsDeleted: `maybe` is not a boolean"),
+        "{err}"
+    );
 }

@@ -315,7 +315,12 @@ fn by_certificate(s: &CertificateSubject) -> Option<Classification> {
         field(&s.organizational_unit),
         field(&s.email),
     );
-    let found = |vendor: &str, evidence: &str| Some(Classification::builtin(vendor, format!("certificate subject {evidence}")));
+    let found = |vendor: &str, evidence: &str| {
+        Some(Classification::builtin(
+            vendor,
+            format!("certificate subject {evidence}"),
+        ))
+    };
     // Okta: `O=Okta, OU=SSOProvider, CN=<org>, emailAddress=info@okta.com`.
     if ou == "SSOProvider" && (o == "Okta" || email.ends_with("@okta.com")) {
         let evidence = if o == "Okta" {
@@ -736,13 +741,20 @@ mod tests {
         };
         // Okta's signing certificates: O=Okta, OU=SSOProvider, emailAddress=info@okta.com.
         assert_eq!(
-            with_subject(json!({"commonName": "dev-123456", "organizationName": "Okta", "organizationalUnitName": "SSOProvider",
-                                "emailAddress": "info@okta.com", "countryName": "US", "stateOrProvinceName": "California", "localityName": "San Francisco"})),
+            with_subject(
+                json!({"commonName": "dev-123456", "organizationName": "Okta", "organizationalUnitName": "SSOProvider",
+                                "emailAddress": "info@okta.com", "countryName": "US", "stateOrProvinceName": "California", "localityName": "San Francisco"})
+            ),
             ("Okta".into(), "certificate subject O=Okta, OU=SSOProvider".into())
         );
         assert_eq!(
-            with_subject(json!({"commonName": "acme", "organizationalUnitName": "SSOProvider", "emailAddress": "info@okta.com"})),
-            ("Okta".into(), "certificate subject OU=SSOProvider, emailAddress=info@okta.com".into())
+            with_subject(
+                json!({"commonName": "acme", "organizationalUnitName": "SSOProvider", "emailAddress": "info@okta.com"})
+            ),
+            (
+                "Okta".into(),
+                "certificate subject OU=SSOProvider, emailAddress=info@okta.com".into()
+            )
         );
         assert_eq!(
             with_subject(json!({"commonName": "Google", "organizationName": "Google Inc.", "organizationalUnitName": "Google For Work",
@@ -762,9 +774,13 @@ mod tests {
             "OneLogin"
         );
         // A self-made certificate that only says `O=okta` (the case) is no evidence.
-        let (v, rule) = with_subject(json!({"commonName": "login.acme.com", "organizationName": "okta", "countryName": "US"}));
+        let (v, rule) =
+            with_subject(json!({"commonName": "login.acme.com", "organizationName": "okta", "countryName": "US"}));
         assert_eq!(v, "Other SAML");
-        assert!(rule.starts_with("fallback samlp (certificate subject O=okta names Okta"), "{rule}");
+        assert!(
+            rule.starts_with("fallback samlp (certificate subject O=okta names Okta"),
+            "{rule}"
+        );
         assert!(rule.contains("OU=SSOProvider"), "{rule}");
         // Case-sensitive where the vendor is: `O=Okta` without `OU=SSOProvider`, or `ou=ssoprovider`.
         assert_eq!(with_subject(json!({"organizationName": "Okta"})).0, "Other SAML");
@@ -772,11 +788,19 @@ mod tests {
             with_subject(json!({"organizationName": "Okta", "organizationalUnitName": "ssoprovider"})).0,
             "Other SAML"
         );
-        assert_eq!(with_subject(json!({"commonName": "Google", "organizationName": "Google Inc."})).0, "Other SAML");
+        assert_eq!(
+            with_subject(json!({"commonName": "Google", "organizationName": "Google Inc."})).0,
+            "Other SAML"
+        );
         // The recorded go-auth0 subject (a Google corp host as CN) proves nothing, and says why.
-        let (v, rule) = with_subject(json!({"commonName": "europa.sfo.corp.google.com", "countryName": "AU", "organizationName": "Internet Widgits Pty Ltd"}));
+        let (v, rule) = with_subject(
+            json!({"commonName": "europa.sfo.corp.google.com", "countryName": "AU", "organizationName": "Internet Widgits Pty Ltd"}),
+        );
         assert_eq!(v, "Other SAML");
-        assert!(rule.contains("CN=europa.sfo.corp.google.com names Google Workspace"), "{rule}");
+        assert!(
+            rule.contains("CN=europa.sfo.corp.google.com names Google Workspace"),
+            "{rule}"
+        );
         // The recorded samlp subject names no vendor: a plain fallback.
         assert_eq!(vendor(&samlp("https://sso.acme.com/x")).1, "fallback samlp");
         // A vendor without a documented subject gets no certificate rule.
@@ -857,7 +881,10 @@ mod tests {
         let waad = with_strategy("waad", json!({"domain": "example.onmicrosoft.com"}));
         let c = classified(&waad, &rules).unwrap();
         assert!(c.ignored);
-        assert_eq!((c.vendor.as_str(), c.rule.as_str()), ("ignore", "config rule 5 (strategy waad)"));
+        assert_eq!(
+            (c.vendor.as_str(), c.rule.as_str()),
+            ("ignore", "config rule 5 (strategy waad)")
+        );
         // A catch-all is labelled as such.
         let all = compile_rules(&[VendorRule {
             vendor: "Everything".into(),

@@ -124,8 +124,12 @@ mod tests {
                           "strategy": "auth0", "realms": ["<string>"], "is_domain_connection": true, "show_as_button": true,
                           "metadata": {}, "authentication": {"active": true}, "connected_accounts": {"active": true, "cross_app_access": true}});
         let bare = Auth0Dump::from_value(json!([conn.clone()]), "x").unwrap();
-        assert_eq!((bare.connections.len(), bare.organizations.len(), bare.logs.is_none()), (1, 0, true));
-        let page = Auth0Dump::from_value(json!({"total": 5, "start": 0, "limit": 50, "connections": [conn]}), "x").unwrap();
+        assert_eq!(
+            (bare.connections.len(), bare.organizations.len(), bare.logs.is_none()),
+            (1, 0, true)
+        );
+        let page =
+            Auth0Dump::from_value(json!({"total": 5, "start": 0, "limit": 50, "connections": [conn]}), "x").unwrap();
         assert_eq!(page, bare);
         assert_eq!(Auth0Dump::from_value(json!([]), "x").unwrap(), Auth0Dump::default());
     }

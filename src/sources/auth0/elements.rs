@@ -221,7 +221,12 @@ impl Fields for EnabledConnection {
 }
 
 impl Fields for Subject {
-    const KEYS: &'static [&'static str] = &["commonName", "organizationName", "organizationalUnitName", "emailAddress"];
+    const KEYS: &'static [&'static str] = &[
+        "commonName",
+        "organizationName",
+        "organizationalUnitName",
+        "emailAddress",
+    ];
     fn read<'de, A: MapAccess<'de>>(&mut self, key: usize, map: &mut A) -> Result<(), A::Error> {
         let slot = match key {
             0 => &mut self.common_name,

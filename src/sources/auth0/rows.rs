@@ -428,16 +428,25 @@ mod tests {
     #[test]
     fn object_without_id_is_an_error() {
         let dump = Auth0Dump {
-            connections: vec![json!({"id": "con_1", "name": "a"}), json!({"name": "acme-sso", "strategy": "samlp"})],
+            connections: vec![
+                json!({"id": "con_1", "name": "a"}),
+                json!({"name": "acme-sso", "strategy": "samlp"}),
+            ],
             ..Default::default()
         };
         let err = to_rows(&dump, None).unwrap_err().to_string();
-        assert!(err.starts_with("connection #2 (name \"acme-sso\") in the Auth0 dump has no \"id\""), "{err}");
+        assert!(
+            err.starts_with("connection #2 (name \"acme-sso\") in the Auth0 dump has no \"id\""),
+            "{err}"
+        );
         let dump = Auth0Dump {
             connections: vec![json!({"strategy": "samlp"})],
             ..Default::default()
         };
         let err = to_rows(&dump, None).unwrap_err().to_string();
-        assert!(err.starts_with("connection #1 in the Auth0 dump has no \"id\""), "{err}");
+        assert!(
+            err.starts_with("connection #1 in the Auth0 dump has no \"id\""),
+            "{err}"
+        );
     }
 }

@@ -25,12 +25,7 @@ pub(crate) enum Delimiter {
 
 impl Delimiter {
     /// Every delimiter, in the order detection prefers on a tie.
-    pub(crate) const ALL: [Delimiter; 4] = [
-        Delimiter::Comma,
-        Delimiter::Semicolon,
-        Delimiter::Tab,
-        Delimiter::Pipe,
-    ];
+    pub(crate) const ALL: [Delimiter; 4] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab, Delimiter::Pipe];
 
     pub(crate) fn byte(self) -> u8 {
         match self {
@@ -54,7 +49,11 @@ impl Delimiter {
     /// A name (`comma`, `semicolon`, `tab`, `pipe`, any case) or the character itself
     /// (`,` `;` `|`, a tab or `\t`); None for anything else.
     pub(crate) fn parse(text: &str) -> Option<Delimiter> {
-        let text = if text == "\t" || text == "\\t" { "tab" } else { text.trim() };
+        let text = if text == "\t" || text == "\\t" {
+            "tab"
+        } else {
+            text.trim()
+        };
         Delimiter::ALL
             .into_iter()
             .find(|d| d.name().eq_ignore_ascii_case(text) || text.as_bytes() == [d.byte()])
@@ -503,7 +502,13 @@ mod tests {
     #[test]
     fn every_delimiter_reads_the_same_records_on_two_threads() {
         let records: Vec<[String; 3]> = (0..60)
-            .map(|i| [format!("w{i}"), format!("name, {i}; \"x\" | y\tz"), format!("{}", i % 7)])
+            .map(|i| {
+                [
+                    format!("w{i}"),
+                    format!("name, {i}; \"x\" | y\tz"),
+                    format!("{}", i % 7),
+                ]
+            })
             .collect();
         let expected: Vec<Vec<String>> = records.iter().map(|r| r.to_vec()).collect();
         for delimiter in Delimiter::ALL {
@@ -631,6 +636,9 @@ mod tests {
         ];
         assert_eq!(got(usize::MAX), (1, want.clone()));
         assert_eq!(got(0), (2, want));
-        assert!(CsvText::new("\r\n\n", "f.csv", Some(Delimiter::Comma)).first_row().unwrap().is_none());
+        assert!(CsvText::new("\r\n\n", "f.csv", Some(Delimiter::Comma))
+            .first_row()
+            .unwrap()
+            .is_none());
     }
 }
