@@ -2,8 +2,7 @@
 -- snapshot that classification and mapping read when a report runs (compose::auth0 classifies
 -- them with the config in force and fills auth0_verdicts and auth0_name_workspaces). Only
 -- connections loaded with raw facts (schema version 4 on): older ones keep their verdict.
--- grain: one row per (connection, IdP endpoint URL); endpoint columns NULL for a connection
---        without any. Ordered by snapshot, connection and endpoint position.
+-- grain: one row per connection, in no particular order.
 -- columns:
 --   snapshot_id      INTEGER
 --   connection_id    VARCHAR
@@ -15,16 +14,10 @@
 --   subject_ou       VARCHAR  organizationalUnitName
 --   subject_email    VARCHAR  emailAddress
 --   metadata_mapped  BOOLEAN  mapped by the connection's or an organization's metadata
---   field            VARCHAR  options field of the endpoint (signInEndpoint, issuer, ...)
---   host             VARCHAR  its host, lower case
---   path             VARCHAR  its path, lower case
+--   endpoints        VARCHAR  JSON [["signInEndpoint", "host", "/path"], ...], most telling first
 SELECT c.snapshot_id, c.connection_id, c.name, c.strategy, coalesce(c.has_options, false) AS has_options,
        c.subject_cn, c.subject_o, c.subject_ou, c.subject_email,
-       EXISTS (SELECT 1 FROM auth0_connection_workspaces cw
-               WHERE cw.snapshot_id = c.snapshot_id AND cw.connection_id = c.connection_id) AS metadata_mapped,
-       e.field, e.host, e.path
+       coalesce(c.metadata_mapped, false) AS metadata_mapped, coalesce(c.endpoints, '[]') AS endpoints
 FROM auth0_connections c
 JOIN selection s ON s.snapshot_id = c.snapshot_id AND s.source = 'auth0' AND s.side = at_side
-LEFT JOIN auth0_connection_endpoints e ON e.snapshot_id = c.snapshot_id AND e.connection_id = c.connection_id
 WHERE c.vendor IS NULL
-ORDER BY c.snapshot_id, c.connection_id, e.position

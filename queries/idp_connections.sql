@@ -23,10 +23,13 @@ WITH conns AS (
     WHERE NOT coalesce(v.ignored, false)
 ),
 links AS (
-    SELECT snapshot_id, connection_id, workspace_id, mapped_by, workspace_key FROM auth0_connection_workspaces
+    SELECT cw.snapshot_id, cw.connection_id, cw.workspace_id, cw.mapped_by, cw.workspace_key
+    FROM auth0_connection_workspaces cw
+    JOIN selection s ON s.snapshot_id = cw.snapshot_id AND s.source = 'auth0' AND s.side = at_side
     UNION ALL
-    SELECT n.snapshot_id, n.connection_id, n.workspace_id, 'name pattern' AS mapped_by, k.workspace_key
-    FROM auth0_name_workspaces n LEFT JOIN workspace_keys k ON k.workspace_id = n.workspace_id
+    SELECT n.snapshot_id, n.connection_id, n.workspace_id, 'name pattern' AS mapped_by, n.workspace_key
+    FROM auth0_name_workspaces n
+    JOIN selection s ON s.snapshot_id = n.snapshot_id AND s.source = 'auth0' AND s.side = at_side
 )
 SELECT c.connection_id, c.name, c.strategy, c.vendor, c.vendor_rule, l.workspace_id, l.mapped_by, l.workspace_key
 FROM conns c

@@ -4,7 +4,7 @@
 -- (signInEndpoint, then metadataUrl, discovery_url, issuer, ...).
 -- grain: one row per host, the 10 with most connections (then most ARR, then host).
 -- columns:
---   host         VARCHAR        endpoint host; NULL for connections without an endpoint URL
+--   host         VARCHAR        endpoint host; NULL for connections without an endpoint URL (or loaded before schema version 4)
 --   connections  BIGINT         connections whose most telling endpoint is on this host
 --   customers    BIGINT         distinct customers owning their workspaces
 --   arr          DECIMAL(38,2)  those customers' ARR, each counted once per host
@@ -12,14 +12,11 @@ WITH other AS (
     SELECT DISTINCT connection_id, workspace_key FROM idp_connections(at_side)
     WHERE vendor IN ('Other SAML', 'Other OIDC') AND workspace_id IS NOT NULL
 ),
-first_host AS (
-    SELECT e.connection_id, arg_min(e.host, e.position) AS host
-    FROM auth0_connection_endpoints e
-    JOIN selection s ON s.snapshot_id = e.snapshot_id AND s.source = 'auth0' AND s.side = at_side
-    GROUP BY e.connection_id
-),
 hosted AS (
-    SELECT o.connection_id, o.workspace_key, h.host FROM other o LEFT JOIN first_host h ON h.connection_id = o.connection_id
+    SELECT o.connection_id, o.workspace_key, c.first_host AS host
+    FROM other o
+    JOIN auth0_connections c ON c.connection_id = o.connection_id
+    JOIN selection s ON s.snapshot_id = c.snapshot_id AND s.source = 'auth0' AND s.side = at_side
 ),
 owners AS (
     SELECT DISTINCT h.host, cw.account_key FROM hosted h JOIN customer_workspaces(at_side) cw ON cw.workspace_key = h.workspace_key

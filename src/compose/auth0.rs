@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::queries::rows::{ClassifiedAtLoad, ConnectionFactRow};
 use crate::queries::{set_auth0_verdicts, Blocks};
-use crate::sources::auth0::{classify, compile_rules, map_by_name, url_field, CertificateSubject, Endpoint, IdpFacts};
+use crate::sources::auth0::{classify, compile_rules, endpoints_of_json, map_by_name, CertificateSubject, IdpFacts};
 use crate::store::{Cell, Store};
 
 /// What reports say about how the connections were classified.
@@ -70,25 +70,23 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
         }
         let mut hits = vec![0usize; rules.len()];
         let mut classified = 0usize;
-        let mut rows = facts.into_iter().peekable();
-        while let Some(first) = rows.next() {
-            let mut endpoints = Vec::new();
-            push_endpoint(&mut endpoints, &first);
-            while let Some(next) =
-                rows.next_if(|r| r.snapshot_id == first.snapshot_id && r.connection_id == first.connection_id)
-            {
-                push_endpoint(&mut endpoints, &next);
-            }
+        for row in facts {
+            let endpoints = endpoints_of_json(&row.endpoints).with_context(|| {
+                format!(
+                    "the store's endpoints of Auth0 connection {} are not the JSON a load writes; load the snapshot again",
+                    row.connection_id
+                )
+            })?;
             let facts = IdpFacts {
-                name: first.name,
-                strategy: first.strategy,
-                has_options: first.has_options,
+                name: row.name,
+                strategy: row.strategy,
+                has_options: row.has_options,
                 endpoints,
                 subject: CertificateSubject {
-                    common_name: first.subject_cn,
-                    organization: first.subject_o,
-                    organizational_unit: first.subject_ou,
-                    email: first.subject_email,
+                    common_name: row.subject_cn,
+                    organization: row.subject_o,
+                    organizational_unit: row.subject_ou,
+                    email: row.subject_email,
                 },
             };
             let class = classify(&facts, &rules);
@@ -96,12 +94,12 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
             if let Some(r) = class.config_rule {
                 hits[r] += 1;
             }
-            let by_name = (!first.metadata_mapped && !class.ignored)
+            let by_name = (!row.metadata_mapped && !class.ignored)
                 .then(|| map_by_name(&facts.name, pattern.as_ref()).map(str::to_string))
                 .flatten();
             verdicts.push(Verdict {
-                snapshot_id: first.snapshot_id,
-                connection_id: first.connection_id,
+                snapshot_id: row.snapshot_id,
+                connection_id: row.connection_id,
                 vendor: class.vendor,
                 rule: class.rule,
                 ignored: class.ignored,
@@ -147,15 +145,4 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
         .collect();
     set_auth0_verdicts(store, &verdict_cells, &name_cells)?;
     Ok(report)
-}
-
-/// Adds a row's endpoint, if it has one (a field name the classifier knows).
-fn push_endpoint(endpoints: &mut Vec<Endpoint>, row: &ConnectionFactRow) {
-    if let (Some(field), Some(host), Some(path)) = (row.field.as_deref().and_then(url_field), &row.host, &row.path) {
-        endpoints.push(Endpoint {
-            field,
-            host: host.clone(),
-            path: path.clone(),
-        });
-    }
 }

@@ -306,16 +306,27 @@ pub(crate) fn prepare<'s>(store: &'s Store, queries: Vec<Query>, sides: &[Side],
 const AUTH0_VERDICTS: &str =
     "snapshot_id INTEGER, connection_id VARCHAR, vendor VARCHAR, vendor_rule VARCHAR, ignored BOOLEAN";
 /// The columns of temp table `auth0_name_workspaces`: the workspaces the name pattern in
-/// force maps connections to, where metadata maps them to none.
+/// force maps connections to, where metadata maps them to none, with their keys
+/// (schema.sql: workspace_keys; NULL for a workspace the store has never seen).
 const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR, workspace_id VARCHAR";
 
 /// Fills temp tables `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
-/// ignored) and `auth0_name_workspaces` (snapshot id, connection id, workspace id), which
-/// `idp_connections` and the blocks after it read. `prepare` leaves them empty; a report
-/// on IdPs fills them before it reads any block that needs them.
+/// ignored) and `auth0_name_workspaces` (snapshot id, connection id, workspace id; the
+/// workspace key is looked up here), which `idp_connections` and the blocks after it
+/// read. `prepare` leaves them empty; a report on IdPs fills them before it reads any
+/// block that needs them.
 pub(crate) fn set_auth0_verdicts(store: &Store, verdicts: &[Vec<Cell>], name_workspaces: &[Vec<Cell>]) -> Result<()> {
     store.temp_table("auth0_verdicts", AUTH0_VERDICTS, verdicts)?;
-    store.temp_table("auth0_name_workspaces", AUTH0_NAME_WORKSPACES, name_workspaces)
+    store.temp_table("auth0_names", AUTH0_NAME_WORKSPACES, name_workspaces)?;
+    // Joined to the million-row key dictionary only when there is a name to look up.
+    let keys = if name_workspaces.is_empty() {
+        "NULL::UINTEGER AS workspace_key FROM auth0_names n"
+    } else {
+        "k.workspace_key FROM auth0_names n LEFT JOIN workspace_keys k ON k.workspace_id = n.workspace_id"
+    };
+    store.execute(&format!(
+        "CREATE OR REPLACE TEMP TABLE auth0_name_workspaces AS SELECT n.snapshot_id, n.connection_id, n.workspace_id, {keys}"
+    ))
 }
 
 /// Lets DuckDB group by a workspace or account key with an array indexed by the key

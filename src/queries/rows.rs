@@ -166,7 +166,7 @@ pub(crate) struct ExplainedConnectionRow {
     pub mapped_by: Option<String>,
 }
 
-/// `connection_facts`: one endpoint of a connection, with the connection's raw facts.
+/// `connection_facts`: one connection's raw facts.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ConnectionFactRow {
     pub snapshot_id: i64,
@@ -179,9 +179,7 @@ pub(crate) struct ConnectionFactRow {
     pub subject_ou: Option<String>,
     pub subject_email: Option<String>,
     pub metadata_mapped: bool,
-    pub field: Option<String>,
-    pub host: Option<String>,
-    pub path: Option<String>,
+    pub endpoints: String,
 }
 
 /// `classified_at_load`: an Auth0 snapshot whose vendors were decided when it was loaded.

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{Cell, Repeats, Source, Store};
 use crate::config::Feature;
-use crate::sources::auth0::Auth0Rows;
+use crate::sources::auth0::{Auth0Rows, Endpoint};
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
 use crate::sources::salesforce::{SalesforceExport, Shape};
@@ -217,9 +217,14 @@ impl Store {
             "summary": summary,
         });
         self.replace_snapshot(Source::Auth0, as_of, origin, &details, |load| {
+            let endpoints: Vec<String> = rows
+                .connections
+                .iter()
+                .map(|c| endpoints_json(&c.idp.endpoints))
+                .collect();
             let count = load.append(
                 "auth0_connections",
-                rows.connections.iter().map(|c| {
+                rows.connections.iter().zip(&endpoints).map(|(c, endpoints)| {
                     let subject = &c.idp.subject;
                     vec![
                         Cell::Str(Some(&c.connection_id)),
@@ -229,25 +234,14 @@ impl Store {
                         Cell::Str(None),
                         Cell::Bool(Some(c.idp.has_options)),
                         Cell::Str(c.workspace_id.as_deref()),
+                        Cell::Bool(Some(c.metadata_mapped)),
                         Cell::Str(subject.common_name.as_deref()),
                         Cell::Str(subject.organization.as_deref()),
                         Cell::Str(subject.organizational_unit.as_deref()),
                         Cell::Str(subject.email.as_deref()),
+                        Cell::Str(Some(endpoints)),
+                        Cell::Str(c.idp.endpoints.first().map(|e| e.host.as_str())),
                     ]
-                }),
-            )?;
-            load.append(
-                "auth0_connection_endpoints",
-                rows.connections.iter().flat_map(|c| {
-                    c.idp.endpoints.iter().enumerate().map(|(i, e)| {
-                        vec![
-                            Cell::Str(Some(&c.connection_id)),
-                            Cell::Int(Some(i as i64)),
-                            Cell::Str(Some(e.field)),
-                            Cell::Str(Some(&e.host)),
-                            Cell::Str(Some(&e.path)),
-                        ]
-                    })
                 }),
             )?;
             let keys = load.workspace_keys(
@@ -302,6 +296,13 @@ impl Store {
             Ok(count)
         })
     }
+}
+
+/// A connection's endpoints as the store keeps them: `[["signInEndpoint", "host", "/path"], ...]`
+/// (`sources::auth0::endpoints_of_json` reads them back).
+fn endpoints_json(endpoints: &[Endpoint]) -> String {
+    let triples: Vec<[&str; 3]> = endpoints.iter().map(|e| [e.field, &e.host, &e.path]).collect();
+    serde_json::to_string(&triples).expect("strings serialize")
 }
 
 #[cfg(test)]

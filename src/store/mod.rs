@@ -75,7 +75,6 @@ impl Source {
             Source::WorkspaceAccounts => &["workspace_accounts"],
             Source::Auth0 => &[
                 "auth0_connections",
-                "auth0_connection_endpoints",
                 "auth0_connection_workspaces",
                 "auth0_organizations",
                 "auth0_org_connections",

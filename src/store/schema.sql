@@ -104,21 +104,15 @@ CREATE TABLE IF NOT EXISTS auth0_connections (
     vendor_rule   VARCHAR,
     has_options   BOOLEAN,            -- options present (the token had read:connections_options)
     metadata_workspace_id VARCHAR,    -- metadata.workspace_id
+    metadata_mapped BOOLEAN,          -- mapped by its own or an enabling organization's metadata
     subject_cn    VARCHAR,            -- options.subject.commonName
     subject_o     VARCHAR,            -- options.subject.organizationName
     subject_ou    VARCHAR,            -- options.subject.organizationalUnitName
-    subject_email VARCHAR             -- options.subject.emailAddress
-);
-
--- auth0: each IdP endpoint URL in a connection's options (signInEndpoint, issuer, ...),
--- as host and path in lower case; position orders them, most telling field first
-CREATE TABLE IF NOT EXISTS auth0_connection_endpoints (
-    snapshot_id   INTEGER NOT NULL,
-    connection_id VARCHAR NOT NULL,
-    position      INTEGER NOT NULL,
-    field         VARCHAR NOT NULL,
-    host          VARCHAR NOT NULL,
-    path          VARCHAR NOT NULL
+    subject_email VARCHAR,            -- options.subject.emailAddress
+    -- the IdP endpoint URLs in options (signInEndpoint, issuer, ...), most telling field
+    -- first, each distinct host and path once: JSON [["signInEndpoint", "host", "/path"], ...]
+    endpoints     VARCHAR,
+    first_host    VARCHAR             -- the host of the first of them
 );
 
 -- auth0: connection -> workspace by metadata (the connection's, or an enabling

@@ -330,7 +330,6 @@ const BACK_TO_V3: &str = "
     FROM auth0_connections;
     DROP TABLE auth0_connections;
     ALTER TABLE old_connections RENAME TO auth0_connections;
-    DROP TABLE auth0_connection_endpoints;
     UPDATE schema_version SET version = 3;
 ";
 

@@ -230,21 +230,36 @@ pub(crate) struct Endpoint {
     pub path: String,
 }
 
-/// Every IdP endpoint URL in `options`, most telling field first.
+/// Every IdP endpoint URL in `options`, most telling field first, each host and path
+/// once: every rule reads hosts and paths in this order and names the first that
+/// matches, so a later repeat (`issuer` again as `oidc_metadata.issuer`) never decides.
 pub(crate) fn endpoints(options: &OptionsFields) -> Vec<Endpoint> {
-    URL_FIELDS
-        .iter()
-        .zip(&options.urls)
-        .filter_map(|(field, value)| {
-            let (host, path) = host_and_path(value.as_deref()?)?;
-            Some(Endpoint { field, host, path })
-        })
-        .collect()
+    let mut out: Vec<Endpoint> = Vec::new();
+    for (field, value) in URL_FIELDS.iter().zip(&options.urls) {
+        let Some((host, path)) = value.as_deref().and_then(host_and_path) else {
+            continue;
+        };
+        if !out.iter().any(|e| e.host == host && e.path == path) {
+            out.push(Endpoint { field, host, path });
+        }
+    }
+    out
 }
 
-/// The entry of `URL_FIELDS` named `name` (a field name read back from the store).
-pub(crate) fn url_field(name: &str) -> Option<&'static str> {
-    URL_FIELDS.iter().copied().find(|f| *f == name)
+/// Endpoints as the store keeps them (`[["signInEndpoint", "host", "/path"], ...]`); a
+/// field name this featurearr does not know is left out.
+///
+/// # Errors
+/// When the text is not such JSON.
+pub(crate) fn endpoints_of_json(text: &str) -> serde_json::Result<Vec<Endpoint>> {
+    let triples: Vec<(String, String, String)> = serde_json::from_str(text)?;
+    Ok(triples
+        .into_iter()
+        .filter_map(|(field, host, path)| {
+            let field = URL_FIELDS.iter().copied().find(|f| *f == field)?;
+            Some(Endpoint { field, host, path })
+        })
+        .collect())
 }
 
 /// The parsed subject of the connection's signing certificate (`options.subject`).
@@ -667,6 +682,31 @@ mod tests {
             assert_eq!(host_matches(pattern, host), want, "{pattern} {host}");
             assert_eq!(old, want, "{pattern} {host}");
         }
+    }
+
+    #[test]
+    fn endpoints_keep_each_host_and_path_once_in_field_order() {
+        let conn = oidc(
+            "https://acme.okta.com",
+            "https://acme.okta.com/.well-known/openid-configuration",
+        );
+        let f = facts(&conn).unwrap();
+        let seen: Vec<(&str, &str, &str)> = f
+            .endpoints
+            .iter()
+            .map(|e| (e.field, e.host.as_str(), e.path.as_str()))
+            .collect();
+        // `oidc_metadata.issuer` repeats `issuer`: kept once, under the more telling field.
+        assert_eq!(
+            seen,
+            [
+                ("discovery_url", "acme.okta.com", "/.well-known/openid-configuration"),
+                ("issuer", "acme.okta.com", ""),
+            ]
+        );
+        let stored = r#"[["discovery_url","acme.okta.com","/.well-known/openid-configuration"],["issuer","acme.okta.com",""],["unknownField","x",""]]"#;
+        assert_eq!(endpoints_of_json(stored).unwrap(), f.endpoints);
+        assert!(endpoints_of_json("{").is_err());
     }
 
     #[test]

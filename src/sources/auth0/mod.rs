@@ -34,7 +34,9 @@ mod stream;
 mod test_dumps;
 mod token;
 
-pub(crate) use classify::{classify, compile_rules, url_field, CertificateSubject, Endpoint, IdpFacts, VendorRule};
+pub(crate) use classify::{
+    classify, compile_rules, endpoints_of_json, CertificateSubject, Endpoint, IdpFacts, VendorRule,
+};
 pub(crate) use facts::DumpFacts;
 pub(crate) use file::{read_dump_for_load, write_dump};
 pub(crate) use logins::LoginTally;

@@ -26,6 +26,8 @@ pub(crate) struct ConnectionRow {
     pub connection_id: String,
     /// `metadata.workspace_id`, trimmed.
     pub workspace_id: Option<String>,
+    /// Mapped by its own or an enabling organization's metadata (reports map the others by name).
+    pub metadata_mapped: bool,
     /// Name (trimmed), strategy, endpoints and certificate subject.
     pub idp: IdpFacts,
 }
@@ -178,10 +180,12 @@ pub(crate) fn to_rows_with_logins(
         if mapped.is_empty() && map_by_name(&name, connection_name_pattern).is_none() {
             rows.unmapped.push((id.clone(), name));
         }
+        let metadata_mapped = !mapped.is_empty();
         rows.connection_workspaces.extend(mapped);
         rows.connections.push(ConnectionRow {
             connection_id: id,
             workspace_id: enterprise.workspace_id,
+            metadata_mapped,
             idp: enterprise.idp,
         });
     }
