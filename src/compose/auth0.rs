@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::queries::rows::{ClassifiedAtLoad, ConnectionFactRow};
-use crate::queries::{set_auth0_verdicts, Blocks};
+use crate::queries::{set_auth0_verdicts, timed, Blocks};
 use crate::sources::auth0::{classify, compile_rules, endpoints_of_json, map_by_name, CertificateSubject, IdpFacts};
 use crate::store::{Cell, Store};
 
@@ -68,6 +68,7 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
         if facts.first().is_some_and(|r| !seen.insert(r.snapshot_id)) {
             continue;
         }
+        let started = std::time::Instant::now();
         let mut hits = vec![0usize; rules.len()];
         let mut classified = 0usize;
         for row in facts {
@@ -106,6 +107,12 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
                 by_name,
             });
         }
+        if std::env::var_os("FEATUREARR_TIMINGS").is_some() {
+            eprintln!(
+                "timing: classify {classified} connections of {side} {:.0} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         if i == 0 && classified > 0 {
             report.unmatched_config_rules = rules
                 .iter()
@@ -143,6 +150,8 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
             ])
         })
         .collect();
-    set_auth0_verdicts(store, &verdict_cells, &name_cells)?;
+    timed("auth0 verdicts to temp tables", || {
+        set_auth0_verdicts(store, &verdict_cells, &name_cells)
+    })?;
     Ok(report)
 }

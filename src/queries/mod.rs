@@ -464,7 +464,7 @@ fn materialize_for(store: &Store, name: &str) -> Result<()> {
 
 /// Runs `work`; with FEATUREARR_TIMINGS set, prints how long it took to stderr (the
 /// per-block profile behind the README's Performance notes).
-fn timed<T>(label: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn timed<T>(label: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
     if std::env::var_os("FEATUREARR_TIMINGS").is_none() {
         return work();
     }

@@ -201,6 +201,8 @@ pub(crate) struct UnrecognisedEndpoints {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct UnrecognisedHostRow {
     pub host: Option<String>,
+    /// False for a snapshot loaded before schema version 4, which kept no endpoints.
+    pub stored: bool,
     pub connections: i64,
     pub customers: i64,
     pub arr: Money,

@@ -240,6 +240,14 @@ host = "app.rippling.com"
     // Doctor maps the same way: the connection is no longer a finding.
     let items = doctor_unmapped(&p);
     assert!(!items.contains(&"con_SelfMadeOkta01".to_string()), "{items:?}");
+    // So do the quarterly report's IdP section and `report --output-dir`.
+    let quarterly = p.json(&["report", "quarterly", "--quarter", "2026Q3", "--format", "json"]);
+    let rows = quarterly["idps"]["rows"].as_array().unwrap();
+    let delta = rows.iter().find(|r| r["idp"] == "Delta IdP");
+    assert_eq!(delta.map(|r| r["arr"].clone()), Some(14000.0.into()), "{rows:#?}");
+    p.run(&["report", "--output-dir", "out", "--as-of", AS_OF]);
+    let written: Value = serde_json::from_slice(&std::fs::read(p.path("out/idps.json")).unwrap()).unwrap();
+    assert!(idp(&written, "Delta IdP").is_some(), "{written:#}");
 }
 
 #[test]
@@ -328,7 +336,8 @@ fn a_connection_without_id_is_named_by_its_name_and_position() {
 /// connection's vendor decided at load time, no raw facts.
 const BACK_TO_V3: &str = "
     CREATE TABLE old_connections AS
-    SELECT snapshot_id, connection_id, name, strategy, 'Legacy Vendor' AS vendor,
+    SELECT snapshot_id, connection_id, name, strategy,
+           CASE WHEN connection_id = 'con_Xx9aiRppSPC3E6vT' THEN 'Other SAML' ELSE 'Legacy Vendor' END AS vendor,
            'host legacy.example in options.signInEndpoint' AS vendor_rule
     FROM auth0_connections;
     DROP TABLE auth0_connections;
@@ -354,11 +363,27 @@ fn a_snapshot_classified_at_load_keeps_its_verdicts_and_asks_for_a_reload() {
         .iter()
         .map(|i| i["idp"].as_str().unwrap())
         .collect();
-    assert_eq!(idps, ["Legacy Vendor"], "the stored verdicts stand: {r:#}");
+    assert_eq!(
+        idps,
+        ["Legacy Vendor", "Other SAML"],
+        "the stored verdicts stand: {r:#}"
+    );
     assert_eq!(r["unmatched_config_rules"], serde_json::json!([]));
+    // The old store kept no endpoints: the unrecognised host is unknown, and says why.
+    let unrecognised = &r["unrecognised_endpoints"];
+    assert_eq!(unrecognised["connections"], 1, "{unrecognised:#}");
+    assert_eq!(
+        unrecognised["top_hosts"],
+        serde_json::json!([{"host": null, "stored": false, "connections": 1, "customers": 1, "arr": 120000.0}])
+    );
     let notice = format!("**The Auth0 snapshot of {AS_OF} was classified when it was loaded**");
     let md = p.run(&["report", "idps"]);
     assert_eq!(md.matches(&notice).count(), 1, "{md}");
+    assert!(
+        md.contains("| (not kept: loaded by an older featurearr) | 1 | 1 | $120k |"),
+        "{md}"
+    );
+    assert!(!md.contains("no reload needed"), "{md}");
     assert!(
         md.contains(&format!("featurearr load auth0 DUMP.json --as-of {AS_OF}")),
         "{md}"
@@ -371,6 +396,10 @@ fn a_snapshot_classified_at_load_keeps_its_verdicts_and_asks_for_a_reload() {
     let r = p.json(&["report", "idps", "--format", "json"]);
     assert_eq!(r["classified_at_load"], serde_json::json!([]));
     assert!(idp(&r, "Legacy Vendor").is_none());
+    assert_eq!(
+        r["unrecognised_endpoints"]["top_hosts"][0]["host"],
+        "saml-from-metadata-xml.provider"
+    );
     assert!(!p.run(&["report", "idps"]).contains(&notice));
 }
 
