@@ -5,10 +5,8 @@
 -- grain: one row per host (and whether hosts were stored), the 10 with most connections (then
 -- most ARR, then host).
 -- columns:
---   host         VARCHAR        endpoint host; NULL for connections without an endpoint URL, or
---                               whose snapshot was loaded before schema version 4
---   stored       BOOLEAN        false for connections loaded before schema version 4, which kept
---                               no endpoints (their host is NULL)
+--   host         VARCHAR        endpoint host; NULL without an endpoint URL, or when not stored
+--   stored       BOOLEAN        false when loaded before schema version 4 (no endpoints kept)
 --   connections  BIGINT         connections whose most telling endpoint is on this host
 --   customers    BIGINT         distinct customers owning their workspaces
 --   arr          DECIMAL(38,2)  those customers' ARR, each counted once per host

@@ -237,6 +237,11 @@ host = "app.rippling.com"
         md.contains("Config rules that matched no connection: `config rule 2 (host app.rippling.com)`"),
         "{md}"
     );
+    let html = p.run(&["report", "idps", "--format", "html"]);
+    assert!(
+        html.contains("Config rules that matched no connection: <code>config rule 2 (host app.rippling.com)</code>"),
+        "{html}"
+    );
     // Doctor maps the same way: the connection is no longer a finding.
     let items = doctor_unmapped(&p);
     assert!(!items.contains(&"con_SelfMadeOkta01".to_string()), "{items:?}");
@@ -309,6 +314,15 @@ host = "saml-from-metadata-xml.provider"
     assert!(
         md.contains("| con\\_rv6zpbnX2uYT1aTt | Test-AzureAD-Connection-1747381016 | waad | ignored | config rule 1 (strategy waad) |"),
         "{md}"
+    );
+    let html = p.run(&["report", "idps", "--explain", "--format", "html"]);
+    assert!(
+        html.contains("<td><code>con_rv6zpbnX2uYT1aTt</code></td><td>Test-AzureAD-Connection-1747381016</td><td>waad</td><td>ignored</td><td>config rule 1 (strategy waad)</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<h2>Unrecognised endpoints</h2>\n<p>Every mapped connection's endpoint was recognised.</p>"),
+        "{html}"
     );
     // Ignored connections are no unmapped-connection finding either.
     let items = doctor_unmapped(&p);
@@ -384,6 +398,11 @@ fn a_snapshot_classified_at_load_keeps_its_verdicts_and_asks_for_a_reload() {
         "{md}"
     );
     assert!(!md.contains("no reload needed"), "{md}");
+    let html = p.run(&["report", "idps", "--format", "html"]);
+    let html_notice = format!("<strong>The Auth0 snapshot of {AS_OF} was classified when it was loaded</strong>");
+    assert_eq!(html.matches(&html_notice).count(), 1, "{html}");
+    assert!(html.contains("(not kept: loaded by an older featurearr)"), "{html}");
+    assert_eq!(p.run(&["doctor", "--format", "html"]).matches(&html_notice).count(), 1);
     assert!(
         md.contains(&format!("featurearr load auth0 DUMP.json --as-of {AS_OF}")),
         "{md}"
