@@ -674,3 +674,25 @@ fn a_dbt_seed_with_deleted_rows_and_empty_arr_says_so_with_counts() {
         "{err}"
     );
 }
+
+#[test]
+fn two_snapshots_classified_at_load_get_one_notice() {
+    let p = with_real_connections("connections-page.json");
+    p.load_basic("2026-06-30");
+    p.run(&["load", "auth0", "connections-page.json", "--as-of", "2026-06-30"]);
+    let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+    db.execute_batch(BACK_TO_V3).unwrap();
+    drop(db);
+    let r = p.json(&["report", "idps", "--format", "json"]);
+    assert_eq!(r["classified_at_load"], serde_json::json!([AS_OF, "2026-06-30"]));
+    let md = p.run(&["report", "idps"]);
+    assert_eq!(md.matches("classified when").count(), 1, "{md}");
+    assert!(
+        md.contains(&format!(
+            "**The Auth0 snapshots of {AS_OF} and 2026-06-30 were classified when they were loaded**"
+        )),
+        "{md}"
+    );
+    let html = p.run(&["report", "idps", "--format", "html"]);
+    assert_eq!(html.matches("classified when").count(), 1, "{html}");
+}
