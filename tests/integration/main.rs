@@ -14,5 +14,6 @@ mod layering;
 mod load;
 mod options;
 mod quarterly;
+mod real_files;
 mod revenue_share;
 mod store_safety;
