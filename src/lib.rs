@@ -34,6 +34,8 @@ use cli::{
 use config::{Config, SourceSpec};
 use report::charts::{Chart, Figure};
 use report::Reports;
+use sources::summary::LoadSummary;
+use sources::text::csv_reader::Delimiter;
 use store::Store;
 use wording::count_of;
 
@@ -92,7 +94,7 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
         }
         ReportCommand::Idps(args) => {
             let as_of = compose::report_date(&store, args.report.as_of)?;
-            let report = compose::idps(&store, config, as_of)?;
+            let report = compose::idps(&store, config, as_of, args.explain)?;
             let page = IdpsPage {
                 report: &report,
                 explain: args.explain,
@@ -194,7 +196,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
     )?;
 
     if store.snapshot_on_or_before(store::Source::Auth0, as_of)?.is_some() {
-        let idps = compose::idps(store, config, as_of)?;
+        let idps = compose::idps(store, config, as_of, false)?;
         let page = IdpsPage {
             report: &idps,
             explain: false,
@@ -370,34 +372,45 @@ impl Folder<'_> {
 
 fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     match command {
-        LoadCommand::Flags(args) => load_flags(config, &args.input, load_date(&args)?),
-        LoadCommand::Arr(args) => load_arr(config, &args.input, load_date(&args)?),
-        LoadCommand::WorkspaceAccounts(args) => load_workspace_accounts(config, &args.input, load_date(&args)?),
+        LoadCommand::Flags(args) => {
+            let delimiter = args.delimiter.map(config::delimiter_of).or(config.flags_delimiter);
+            load_flags(config, &args.load.input, load_date(&args.load)?, delimiter)
+        }
+        LoadCommand::Arr(args) => {
+            let delimiter = args.delimiter.map(config::delimiter_of).or(config.salesforce_delimiter);
+            load_arr(config, &args.load.input, load_date(&args.load)?, delimiter)
+        }
+        LoadCommand::WorkspaceAccounts(args) => {
+            let delimiter = args.delimiter.map(config::delimiter_of);
+            load_workspace_accounts(config, &args.load.input, load_date(&args.load)?, delimiter)
+        }
         LoadCommand::Auth0(args) => load_auth0(config, &args.load.input, load_date(&args.load)?, args.log_days),
     }
 }
 
-fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
     let step = progress::step(format!("reading {input}"));
-    let (flags, _) = read_flags_input(config, input)?;
+    let (flags, _) = read_flags_input(config, input, delimiter)?;
     step.set(format!(
         "writing {} to {}",
         count_of(flags.rows.len(), "workspace"),
         config.db.display()
     ));
+    let summary = flags_summary(input, &flags);
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_flags(as_of, input, &flags, &config.features)?;
+    store.load_flags(as_of, input, &flags, &config.features, &summary)?;
     drop(step);
-    eprintln!(
-        "loaded {} into the flags snapshot of {as_of}",
-        count_of(flags.rows.len(), "workspace")
-    );
+    eprintln!("{}", summary.line(&format!("the flags snapshot of {as_of}")));
     Ok(())
 }
 
 /// Reads and checks flags from a file or an http(s) URL, warning on stderr about what
 /// the reader noticed; returns them with the HTTP requests made (0 for a file).
-fn read_flags_input(config: &Config, input: &str) -> Result<(sources::flags::FlagsSnapshot, u64)> {
+fn read_flags_input(
+    config: &Config,
+    input: &str,
+    delimiter: Option<Delimiter>,
+) -> Result<(sources::flags::FlagsSnapshot, u64)> {
     let features: Vec<sources::flags::FeatureColumn> = config
         .features
         .iter()
@@ -412,7 +425,10 @@ fn read_flags_input(config: &Config, input: &str) -> Result<(sources::flags::Fla
         sources::flags::check_unique(&flags, input)?;
         (flags, requests)
     } else {
-        (sources::flags::read_flags_file(Path::new(input), &features)?, 0)
+        (
+            sources::flags::read_flags_file(Path::new(input), &features, delimiter)?,
+            0,
+        )
     };
     warn_all(&flags.warnings);
     Ok((flags, requests))
@@ -422,35 +438,90 @@ fn is_url(input: &str) -> bool {
     input.starts_with("http://") || input.starts_with("https://")
 }
 
-fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+/// What a flags load read, loaded and skipped.
+fn flags_summary(input: &str, flags: &sources::flags::FlagsSnapshot) -> LoadSummary {
+    let read_noun = if input.ends_with(".csv") || input.ends_with(".CSV") {
+        "row"
+    } else {
+        "record"
+    };
+    LoadSummary::new(
+        flags.rows.len() + flags.empty_rows_skipped,
+        read_noun,
+        flags.rows.len(),
+        "workspace",
+    )
+    .skip(flags.empty_rows_skipped, "empty row", "empty rows")
+}
+
+fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
     let step = progress::step(format!("reading {input}"));
-    let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
-    warn_all(&export.warnings);
+    let export = read_arr_file(config, input, delimiter)?;
     step.set(format!(
         "writing {} to {}",
         count_of(export.accounts.len(), "account"),
         config.db.display()
     ));
+    let summary = arr_summary(&export);
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_arr(as_of, input, &export, &config.currency.reporting)?;
+    store.load_arr(as_of, input, &export, &config.currency.reporting, &summary)?;
     drop(step);
+    eprintln!("{}", summary.line(&format!("the arr snapshot of {as_of}")));
+    Ok(())
+}
+
+/// Reads and checks a Salesforce ARR export, warning on stderr about what the reader noticed.
+fn read_arr_file(
+    config: &Config,
+    input: &str,
+    delimiter: Option<Delimiter>,
+) -> Result<sources::salesforce::SalesforceExport> {
+    let export = sources::salesforce::read_accounts(
+        Path::new(input),
+        &config.salesforce_columns,
+        &config.currency,
+        delimiter,
+    )?;
+    warn_all(&export.warnings);
+    Ok(export)
+}
+
+/// What an ARR load read, loaded, skipped and merged.
+fn arr_summary(export: &sources::salesforce::SalesforceExport) -> LoadSummary {
+    LoadSummary::new(export.rows_read, "row", export.accounts.len(), "account")
+        .skip(export.deleted_rows_skipped, "row marked deleted", "rows marked deleted")
+        .skip(export.empty_rows_skipped, "empty row", "empty rows")
+        .skip(export.totals_rows_skipped, "totals row", "totals rows")
+        .skip(export.footer_lines_skipped, "footer line", "footer lines")
+        .note(export.rows_merged, |n| {
+            format!(
+                "{} merged into accounts already read (one row per workspace)",
+                count_of(n, "row")
+            )
+        })
+        .note(export.empty_arr, |n| {
+            format!("{} with an empty ARR, kept at 0", count_of(n, "account"))
+        })
+}
+
+fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
+    let mapping = sources::mapping::read_workspace_accounts(Path::new(input), delimiter)?;
+    warn_all(&mapping.warnings);
+    let summary = mapping_summary(&mapping);
+    let mut store = Store::open_write(&config.db, config.wait)?;
+    store.load_workspace_accounts(as_of, input, &mapping, &summary)?;
     eprintln!(
-        "loaded {} into the arr snapshot of {as_of}",
-        count_of(export.accounts.len(), "account")
+        "{}",
+        summary.line(&format!("the workspace-accounts snapshot of {as_of}"))
     );
     Ok(())
 }
 
-fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
-    let mapping = sources::mapping::read_workspace_accounts(Path::new(input))?;
-    warn_all(&mapping.warnings);
-    let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_workspace_accounts(as_of, input, &mapping)?;
-    eprintln!(
-        "loaded {} into the workspace-accounts snapshot of {as_of}",
-        count_of(mapping.links.len(), "link")
-    );
-    Ok(())
+/// What a workspace-accounts load read, loaded and skipped.
+fn mapping_summary(mapping: &sources::mapping::Mapping) -> LoadSummary {
+    LoadSummary::new(mapping.rows_read, "row", mapping.links.len(), "link")
+        .skip(mapping.empty_rows_skipped, "empty row", "empty rows")
+        .skip(mapping.repeated_links_skipped, "repeated link", "repeated links")
 }
 
 fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> Result<()> {
@@ -462,12 +533,9 @@ fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> 
         "mapping and writing {}",
         count_of(facts.connections.len(), "connection")
     ));
-    let rows = load_auth0_rows(config, facts, logins, input, as_of, window)?;
+    let summary = load_auth0_rows(config, facts, logins, input, as_of, window)?;
     drop(step);
-    eprintln!(
-        "loaded {} into the auth0 snapshot of {as_of}",
-        count_of(rows, "enterprise connection")
-    );
+    eprintln!("{}", summary.line(&format!("the auth0 snapshot of {as_of}")));
     Ok(())
 }
 
@@ -494,9 +562,14 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     config.wait = cli_config.wait;
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
-        load_flags(&config, &text(&snapshot.flags), snapshot.as_of)?;
-        load_arr(&config, &text(&snapshot.arr), snapshot.as_of)?;
-        load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of)?;
+        load_flags(&config, &text(&snapshot.flags), snapshot.as_of, config.flags_delimiter)?;
+        load_arr(
+            &config,
+            &text(&snapshot.arr),
+            snapshot.as_of,
+            config.salesforce_delimiter,
+        )?;
+        load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of, None)?;
         load_auth0(&config, &text(&snapshot.auth0), snapshot.as_of, 30)?;
     }
     let last = inputs.snapshots.last().context("the demo wrote no snapshot")?.as_of;
@@ -531,22 +604,15 @@ fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
 
 fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     let pulled = pull_auth0(config, args)?;
-    let (dump, stats, as_of) = (&pulled.dump, &pulled.stats, pulled.as_of);
+    let (dump, as_of) = (&pulled.dump, pulled.as_of);
     if let Some(path) = &args.save_dump {
         sources::auth0::write_dump(path, dump)?;
         eprintln!("saved the dump to {}", path.display());
     }
     let logins = dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
     let facts = sources::auth0::DumpFacts::from_dump(dump)?;
-    let rows = load_auth0_rows(config, facts, logins, &pulled.origin, as_of, pulled.window)?;
-    eprintln!(
-        "pulled {}, {} in {} ({}, {:.1} s) into the auth0 snapshot of {as_of}",
-        count_of(rows, "enterprise connection"),
-        count_of(dump.organizations.len(), "organization"),
-        count_of(stats.requests, "request"),
-        wording::count_of_irregular(stats.retries, "retry", "retries"),
-        stats.elapsed.as_secs_f64()
-    );
+    let summary = load_auth0_rows(config, facts, logins, &pulled.origin, as_of, pulled.window)?;
+    eprintln!("{}", summary.line(&format!("the auth0 snapshot of {as_of}")));
     Ok(())
 }
 
@@ -604,6 +670,14 @@ fn pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<PulledAuth0> {
     let options = auth0_pull_options(config, args)?;
     let (dump, stats) = sources::auth0::fetch_dump(&options)?;
     warn_all(&stats.warnings);
+    eprintln!(
+        "pulled {} and {} in {} ({}, {:.1} s)",
+        count_of(dump.connections.len(), "connection"),
+        count_of(dump.organizations.len(), "organization"),
+        count_of(stats.requests, "request"),
+        wording::count_of_irregular(stats.retries, "retry", "retries"),
+        stats.elapsed.as_secs_f64()
+    );
     let window = (args.log_days > 0).then(|| sources::auth0::log_window(options.as_of, args.log_days));
     Ok(PulledAuth0 {
         dump,
@@ -614,9 +688,9 @@ fn pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<PulledAuth0> {
     })
 }
 
-/// Classifies and maps a dump's connections and organizations, then stores them as the
-/// Auth0 snapshot of `as_of`, with `logins` counted from its logs (None: no logs).
-/// Returns the number of enterprise connections.
+/// Maps a dump's connections by metadata and stores them, with their raw facts (reports
+/// classify them), and the organizations, as the Auth0 snapshot of `as_of`, with
+/// `logins` counted from its logs (None: no logs). Returns the load's summary.
 fn load_auth0_rows(
     config: &Config,
     facts: sources::auth0::DumpFacts,
@@ -624,21 +698,21 @@ fn load_auth0_rows(
     origin: &str,
     as_of: NaiveDate,
     window: Option<(NaiveDate, NaiveDate)>,
-) -> Result<usize> {
-    let rows = auth0_rows(config, facts, logins)?;
+) -> Result<LoadSummary> {
+    let (rows, summary) = auth0_rows(config, facts, logins)?;
     let window = if rows.logins.is_some() { window } else { None };
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_auth0(as_of, origin, &rows, window)?;
-    Ok(rows.connections.len())
+    store.load_auth0(as_of, origin, &rows, window, &summary)?;
+    Ok(summary)
 }
 
-/// A dump's connections and organizations classified and mapped to workspaces, with
-/// `logins` counted from its logs (None: no logs).
+/// A dump's connections mapped to workspaces by metadata (reports classify them), with
+/// `logins` counted from its logs (None: no logs), and what the load read and skipped.
 fn auth0_rows(
     config: &Config,
     facts: sources::auth0::DumpFacts,
     logins: Option<sources::auth0::LoginTally>,
-) -> Result<sources::auth0::Auth0Rows> {
+) -> Result<(sources::auth0::Auth0Rows, LoadSummary)> {
     let pattern = match &config.auth0.connection_name_pattern {
         Some(p) => Some(
             regex::Regex::new(p)
@@ -646,10 +720,33 @@ fn auth0_rows(
         ),
         None => None,
     };
-    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
+    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref())?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
-    Ok(rows)
+    let logins: i64 = rows.logins.iter().flatten().map(|l| l.logins).sum();
+    let summary = LoadSummary::new(
+        rows.connections_read,
+        "connection",
+        rows.connections.len(),
+        "enterprise connection",
+    )
+    .skip(
+        rows.not_enterprise,
+        "database, social or passwordless connection (not an IdP)",
+        "database, social or passwordless connections (not IdPs)",
+    )
+    .skip(
+        rows.repeated_ids,
+        "connection repeating an id",
+        "connections repeating an id",
+    )
+    .note(rows.organizations.len(), |n| {
+        format!("{} read", count_of(n, "organization"))
+    })
+    .note(rows.logins.is_some() as usize, |_| {
+        format!("{} counted", count_of(logins, "successful login"))
+    });
+    Ok((rows, summary))
 }
 
 /// Most pages a flags URL may return: a guard against a `Link` header that loops.
@@ -815,6 +912,8 @@ struct ReadSource {
     /// The snapshot's origin, as a load of the same input would record it.
     origin: String,
     data: SourceData,
+    /// What was read, loaded and skipped, as the load would say and keep it.
+    summary: LoadSummary,
     requests: u64,
 }
 
@@ -832,10 +931,18 @@ impl ReadSource {
     /// Writes it as the snapshot of `as_of` (into the caller's transaction, if any).
     fn store(&self, store: &mut Store, config: &Config, as_of: NaiveDate) -> Result<()> {
         match &self.data {
-            SourceData::Flags(flags) => store.load_flags(as_of, &self.origin, flags, &config.features)?,
-            SourceData::Arr(export) => store.load_arr(as_of, &self.origin, export, &config.currency.reporting)?,
-            SourceData::WorkspaceAccounts(mapping) => store.load_workspace_accounts(as_of, &self.origin, mapping)?,
-            SourceData::Auth0 { rows, window } => store.load_auth0(as_of, &self.origin, rows, *window)?,
+            SourceData::Flags(flags) => {
+                store.load_flags(as_of, &self.origin, flags, &config.features, &self.summary)?
+            }
+            SourceData::Arr(export) => {
+                store.load_arr(as_of, &self.origin, export, &config.currency.reporting, &self.summary)?
+            }
+            SourceData::WorkspaceAccounts(mapping) => {
+                store.load_workspace_accounts(as_of, &self.origin, mapping, &self.summary)?
+            }
+            SourceData::Auth0 { rows, window } => {
+                store.load_auth0(as_of, &self.origin, rows, *window, &self.summary)?
+            }
         };
         Ok(())
     }
@@ -858,39 +965,50 @@ fn refresh_auth0_pull(as_of: NaiveDate) -> PullAuth0Args {
 /// command would, without storing it.
 fn read_source(config: &Config, as_of: NaiveDate, source: store::Source, spec: &SourceSpec) -> Result<ReadSource> {
     let input = spec.for_date(as_of);
-    let read = |origin: String, data: SourceData, requests: u64| ReadSource { origin, data, requests };
+    let read = |origin: String, data: SourceData, summary: LoadSummary, requests: u64| ReadSource {
+        origin,
+        data,
+        summary,
+        requests,
+    };
     Ok(match (source, input) {
         (store::Source::Flags, Some(input)) => {
-            let (flags, requests) = read_flags_input(config, &input)?;
-            read(input, SourceData::Flags(flags), requests)
+            let (flags, requests) = read_flags_input(config, &input, config.flags_delimiter)?;
+            let summary = flags_summary(&input, &flags);
+            read(input, SourceData::Flags(flags), summary, requests)
         }
         (store::Source::Arr, Some(input)) => {
-            let export =
-                sources::salesforce::read_accounts(Path::new(&input), &config.salesforce_columns, &config.currency)?;
-            warn_all(&export.warnings);
-            read(input, SourceData::Arr(export), 0)
+            let export = read_arr_file(config, &input, config.salesforce_delimiter)?;
+            let summary = arr_summary(&export);
+            read(input, SourceData::Arr(export), summary, 0)
         }
         (store::Source::WorkspaceAccounts, Some(input)) => {
-            let mapping = sources::mapping::read_workspace_accounts(Path::new(&input))?;
+            let mapping = sources::mapping::read_workspace_accounts(Path::new(&input), None)?;
             warn_all(&mapping.warnings);
-            read(input, SourceData::WorkspaceAccounts(mapping), 0)
+            let summary = mapping_summary(&mapping);
+            read(input, SourceData::WorkspaceAccounts(mapping), summary, 0)
         }
         (store::Source::Auth0, Some(input)) => {
             let (facts, logins) = sources::auth0::read_dump_for_load(Path::new(&input))?;
-            let rows = auth0_rows(config, facts, logins)?;
+            let (rows, summary) = auth0_rows(config, facts, logins)?;
             let window = rows
                 .logins
                 .is_some()
                 .then(|| sources::auth0::log_window(as_of, REFRESH_LOG_DAYS));
-            read(input, SourceData::Auth0 { rows, window }, 0)
+            read(input, SourceData::Auth0 { rows, window }, summary, 0)
         }
         (store::Source::Auth0, None) => {
             let pulled = pull_auth0(config, &refresh_auth0_pull(as_of))?;
             let logins = pulled.dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
             let facts = sources::auth0::DumpFacts::from_dump(&pulled.dump)?;
-            let rows = auth0_rows(config, facts, logins)?;
+            let (rows, summary) = auth0_rows(config, facts, logins)?;
             let window = if rows.logins.is_some() { pulled.window } else { None };
-            read(pulled.origin, SourceData::Auth0 { rows, window }, pulled.stats.requests)
+            read(
+                pulled.origin,
+                SourceData::Auth0 { rows, window },
+                summary,
+                pulled.stats.requests,
+            )
         }
         (source, None) => bail!(
             "{} cannot be pulled live; this is a bug, please report it",
@@ -1100,7 +1218,7 @@ fn refresh_set(config: &Config, plan: &RefreshPlan, log: &mut RunLog) -> Result<
         let loaded = log.step("doctor", "checking the gates", |_| {
             let share = compose::revenue_share(store, config, as_of)?;
             let idps = match store.snapshot_on_or_before(store::Source::Auth0, as_of)? {
-                Some(_) => Some(compose::idps(store, config, as_of)?),
+                Some(_) => Some(compose::idps(store, config, as_of, false)?),
                 None => None,
             };
             let doctor = compose::doctor(store, config, as_of)?;

@@ -14,6 +14,7 @@ mod layering;
 mod load;
 mod options;
 mod quarterly;
+mod real_files;
 mod receiver;
 mod refresh;
 mod revenue_share;
