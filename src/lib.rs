@@ -205,31 +205,17 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
 
 fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     match command {
-        LoadCommand::Flags(args) => load_flags(config, &args.input, load_date(&args)?),
+        LoadCommand::Flags(args) => load_flags(config, &args.load.input, args.query.as_deref(), load_date(&args.load)?),
         LoadCommand::Arr(args) => load_arr(config, &args.input, load_date(&args)?),
         LoadCommand::WorkspaceAccounts(args) => load_workspace_accounts(config, &args.input, load_date(&args)?),
         LoadCommand::Auth0(args) => load_auth0(config, &args.load.input, load_date(&args.load)?, args.log_days),
     }
 }
 
-fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
-    let features: Vec<sources::flags::FeatureColumn> = config
-        .features
-        .iter()
-        .map(|f| sources::flags::FeatureColumn {
-            key: f.key.clone(),
-            columns: f.columns.clone(),
-        })
-        .collect();
-    let step = progress::step(format!("reading {input}"));
-    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
-    let flags = if input.starts_with("http://") || input.starts_with("https://") {
-        let flags = fetch_flags(input, &features)?;
-        sources::flags::check_unique(&flags, input)?;
-        flags
-    } else {
-        sources::flags::read_flags_file(Path::new(input), &features)?
-    };
+fn load_flags(config: &Config, input: &str, query: Option<&str>, as_of: NaiveDate) -> Result<()> {
+    let origin = flags_origin(input);
+    let step = progress::step(format!("reading {origin}"));
+    let flags = read_flags_input(config, input, query)?;
     warn_all(&flags.warnings);
     step.set(format!(
         "writing {} to {}",
@@ -237,7 +223,7 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
         config.db.display()
     ));
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_flags(as_of, input, &flags, &config.features)?;
+    store.load_flags(as_of, &origin, &flags, &config.features)?;
     drop(step);
     eprintln!(
         "loaded {} into the flags snapshot of {as_of}",
@@ -246,9 +232,87 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// How a flags input is named in progress, errors and the snapshot: a PostgreSQL
+/// URL without its password, anything else as given.
+fn flags_origin(input: &str) -> String {
+    if sources::postgres::is_postgres_url(input) {
+        sources::postgres::redact(input)
+    } else {
+        input.to_string()
+    }
+}
+
+/// Reads one flags snapshot from any flags input: a file (CSV, JSON, NDJSON,
+/// Parquet), an http(s) URL returning JSON, or a `postgresql://` URL with `query`
+/// (else `[flags] query`). Nothing is written; `refresh` reads each source this way
+/// before it changes the store.
+fn read_flags_input(config: &Config, input: &str, query: Option<&str>) -> Result<sources::flags::FlagsSnapshot> {
+    let features: Vec<sources::flags::FeatureColumn> = config
+        .features
+        .iter()
+        .map(|f| sources::flags::FeatureColumn {
+            key: f.key.clone(),
+            columns: f.columns.clone(),
+        })
+        .collect();
+    if sources::postgres::is_postgres_url(input) {
+        let target = sources::postgres::Target::from_url(input).map_err(UsageError::new)?;
+        let Some(query) = query.or(config.flags_query.as_deref()) else {
+            return Err(UsageError::msg(format!(
+                "{} needs a query: pass --query 'SELECT id AS workspace_id, ... FROM workspaces' or set [flags] query \
+                 in the config",
+                target.origin()
+            )));
+        };
+        return sources::postgres::read_flags(&target, query, &features, config.http_ca_file.as_deref());
+    }
+    if query.is_some() {
+        return Err(UsageError::msg(format!(
+            "--query runs on a PostgreSQL database; give a postgresql:// URL instead of {input}, or leave --query out"
+        )));
+    }
+    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
+    if input.starts_with("http://") || input.starts_with("https://") {
+        let flags = fetch_flags(input, &features)?;
+        sources::flags::check_unique(&flags, input)?;
+        Ok(flags)
+    } else if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        let mut table = sources::flags::FlagsTable::new(
+            input,
+            file.columns(),
+            &features,
+            "the file has",
+            "or rename the ID column to workspace_id when writing the file",
+        )?;
+        file.for_each_row(|cells| table.push(cells))?;
+        table.finish()
+    } else {
+        sources::flags::read_flags_file(Path::new(input), &features)
+    }
+}
+
+/// A file whose name ends in `.parquet` (any case).
+fn is_parquet(input: &str) -> bool {
+    Path::new(input)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
 fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
     let step = progress::step(format!("reading {input}"));
-    let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
+    let export = if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        sources::salesforce::read_account_table(
+            input,
+            file.columns(),
+            |visit| file.for_each_row(visit),
+            &config.salesforce_columns,
+            &config.currency,
+        )?
+    } else {
+        sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?
+    };
     warn_all(&export.warnings);
     step.set(format!(
         "writing {} to {}",
@@ -318,7 +382,7 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     config.wait = cli_config.wait;
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
-        load_flags(&config, &text(&snapshot.flags), snapshot.as_of)?;
+        load_flags(&config, &text(&snapshot.flags), None, snapshot.as_of)?;
         load_arr(&config, &text(&snapshot.arr), snapshot.as_of)?;
         load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of)?;
         load_auth0(&config, &text(&snapshot.auth0), snapshot.as_of, 30)?;

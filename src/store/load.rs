@@ -60,7 +60,11 @@ impl Store {
             .filter(|f| !flags.features.contains(&f.key))
             .map(|f| f.key.as_str())
             .collect();
-        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings });
+        let mut details =
+            json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings });
+        if let Some(query) = &flags.query {
+            details["query"] = json!(query);
+        }
         self.replace_snapshot(Source::Flags, as_of, origin, &details, |load| {
             load.append(
                 "flag_features",

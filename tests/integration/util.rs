@@ -105,6 +105,21 @@ pub fn usage_error(cmd: &mut Command) -> String {
     stderr
 }
 
+/// `report revenue-share --format json` without its `snapshots` (which name the inputs).
+pub fn revenue_json(p: &Project) -> serde_json::Value {
+    let mut r = p.json(&["report", "revenue-share", "--format", "json"]);
+    r.as_object_mut().unwrap().remove("snapshots");
+    r
+}
+
+/// Writes the rows of a DuckDB `select` to a Parquet file, as DuckDB's own writer does.
+pub fn write_parquet(path: &Path, select: &str) {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let target = path.display().to_string().replace('\'', "''");
+    db.execute_batch(&format!("COPY ({select}) TO '{target}' (FORMAT parquet)"))
+        .unwrap();
+}
+
 /// Asserts two floats are equal to within rounding of the last bit or two.
 pub fn assert_close(actual: &serde_json::Value, expected: f64) {
     let a = actual.as_f64().unwrap_or_else(|| panic!("{actual} is not a number"));
