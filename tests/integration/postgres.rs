@@ -84,6 +84,44 @@ fn rows_from_the_database_give_the_same_revenue_share_json_as_the_csv() {
 }
 
 #[test]
+fn many_rows_with_escaped_text_arrive_whole_and_in_order() {
+    let p = Project::new("basic");
+    let url = server().url("featurearr", Some(PASSWORD), "sslmode=disable");
+    // 30,000 rows are several batches between the two reading threads; the names need
+    // COPY's escapes (tab, newline, backslash) and UTF-8, and NULLs are empty cells.
+    let query =
+        "SELECT 'ws-' || i AS workspace_id, E'tab\\there ' || i || E'\\nnew line \\\\ caf\\u00e9' AS workspace_name,
+                        CASE WHEN i % 3 = 0 THEN NULL ELSE i END AS users,
+                        CASE WHEN i % 5 = 0 THEN NULL ELSE i % 2 = 0 END AS sso_enabled
+                 FROM generate_series(1, 30000) i";
+    let out = load(&p, &url, query, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = duckdb::Connection::open(p.path("featurearr.duckdb")).unwrap();
+    let (rows, sso_on, sso_empty, users_null, in_order): (i64, i64, i64, i64, bool) = db
+        .query_row(
+            "SELECT count(*), count(*) FILTER (flags_on & 1 = 1), count(*) FILTER (flags_empty & 1 = 1),
+                    count(*) FILTER (users IS NULL), bool_and(line = substr(workspace_id, 4)::BIGINT)
+             FROM workspaces",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    // Even numbers not divisible by 5: 15,000 - 3,000; multiples of 5: 6,000; of 3: 10,000.
+    assert_eq!(
+        (rows, sso_on, sso_empty, users_null, in_order),
+        (30_000, 12_000, 6_000, 10_000, true)
+    );
+    let name: String = db
+        .query_row(
+            "SELECT workspace_name FROM workspaces WHERE workspace_id = 'ws-29999'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(name, "tab\there 29999\nnew line \\ café");
+}
+
+#[test]
 fn the_query_can_come_from_the_config_and_one_is_required() {
     let p = Project::new("basic");
     let mut config = std::fs::read_to_string(p.path("featurearr.toml")).unwrap();

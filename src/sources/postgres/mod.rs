@@ -75,31 +75,92 @@ pub(crate) fn read_flags(
     let offset = COPY_HEAD.chars().count();
     let copy = format!("{COPY_HEAD}{query}{COPY_TAIL}");
     let mut reader = tx.copy_out(&copy).map_err(|e| query_error(&e, target, query, offset))?;
-    let (mut line, mut row) = (Vec::new(), CopyRow::default());
-    loop {
-        line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(|e| match e.get_ref() {
-            Some(inner) => match inner.downcast_ref::<postgres::Error>() {
+    // Two stages on two threads: this one takes the rows off the connection in batches
+    // of whole lines, the other checks them, so that the two overlap. One after the
+    // other, they took 1.6 times as long as reading the same rows from a CSV file.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    let (received, checked) = std::thread::scope(|scope| {
+        let checker = scope.spawn(move || -> Result<FlagsTable> {
+            let mut row = CopyRow::default();
+            for batch in receiver {
+                check_batch(&mut table, &batch, origin, &mut row)?;
+            }
+            Ok(table)
+        });
+        let received = send_batches(&mut reader, &sender);
+        drop(sender);
+        let checked = checker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (received, checked)
+    });
+    // A failure on the connection (a statement timeout, say) ends the rows early: it
+    // comes first. A bad row stops the checker, and with it the reading.
+    if let Err(e) = received {
+        return Err(
+            match e.get_ref().and_then(|inner| inner.downcast_ref::<postgres::Error>()) {
                 Some(pg) => query_error(pg, target, query, offset),
                 None => anyhow!("reading the rows from {origin} failed: {e}"),
             },
-            None => anyhow!("reading the rows from {origin} failed: {e}"),
-        })?;
-        if read == 0 {
-            break;
-        }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        row.read(text)
-            .map_err(|problem| anyhow!("{origin}: row {}: {problem}", table.rows() + 1))?;
-        let mut cells = Vec::with_capacity(table.width());
-        row.values(&mut cells);
-        table.push(&cells)?;
+        );
     }
+    let table = checked?;
     drop(reader);
     tx.commit().map_err(|e| query_error(&e, target, query, 0))?;
     let mut snapshot = table.finish()?;
     snapshot.query = Some(query.to_string());
     Ok(snapshot)
+}
+
+/// Bytes of rows handed to the checker at a time.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Takes the rows off the connection and sends them in batches of whole lines, until
+/// the rows end or the checker stops taking them.
+fn send_batches(reader: &mut impl BufRead, sender: &std::sync::mpsc::SyncSender<Vec<u8>>) -> std::io::Result<()> {
+    let mut batch: Vec<u8> = Vec::with_capacity(BATCH_BYTES * 2);
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        batch.extend_from_slice(chunk);
+        let taken = chunk.len();
+        reader.consume(taken);
+        if batch.len() >= BATCH_BYTES {
+            let Some(last) = batch.iter().rposition(|&b| b == b'\n') else {
+                continue;
+            };
+            let rest = batch.split_off(last + 1);
+            let full = std::mem::replace(&mut batch, rest);
+            if sender.send(full).is_err() {
+                return Ok(());
+            }
+            batch.reserve(BATCH_BYTES * 2);
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(batch);
+    }
+    Ok(())
+}
+
+/// Checks the rows of one batch (lines of COPY's text format) into `table`.
+fn check_batch(table: &mut FlagsTable, batch: &[u8], origin: &str, row: &mut CopyRow) -> Result<()> {
+    let row_error = |table: &FlagsTable, problem: &str| anyhow!("{origin}: row {}: {problem}", table.rows() + 1);
+    // The connection asks for UTF-8, and batches end at line breaks.
+    let text = std::str::from_utf8(batch).map_err(|_| row_error(table, "the server sent text that is not UTF-8"))?;
+    for line in text.split_terminator('\n') {
+        let mut cells = Vec::with_capacity(table.width());
+        if line.contains('\\') {
+            row.read(line.as_bytes())
+                .map_err(|problem| row_error(table, &problem))?;
+            row.values(&mut cells);
+        } else {
+            // No escape, so no NULL either: the values are the text between the tabs.
+            cells.extend(line.split('\t').map(Some));
+        }
+        table.push(&cells)?;
+    }
+    Ok(())
 }
 
 /// Opens a connection: password and TLS as libpq finds them, every failure explained.
