@@ -30,17 +30,6 @@ fn typed_flags(p: &Project, users_type: &str) -> String {
     )
 }
 
-fn load_rest(p: &Project) {
-    p.run(&["load", "arr", "arr.csv", "--as-of", "2026-09-30"]);
-    p.run(&[
-        "load",
-        "workspace-accounts",
-        "workspace-accounts.csv",
-        "--as-of",
-        "2026-09-30",
-    ]);
-}
-
 #[test]
 fn parquet_flags_give_the_same_revenue_share_json_as_the_csv() {
     let csv = Project::new("basic");
@@ -55,18 +44,12 @@ fn parquet_flags_give_the_same_revenue_share_json_as_the_csv() {
     ] {
         let p = Project::new("basic");
         write_parquet(&p.path("flags.parquet"), &select);
-        let out = p
-            .cmd()
-            .args(["load", "flags", "flags.parquet", "--as-of", "2026-09-30"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(
-            String::from_utf8(out.stderr).unwrap(),
+            p.run_stderr(&["load", "flags", "flags.parquet", "--as-of", "2026-09-30"]),
             "loaded 7 workspaces into the flags snapshot of 2026-09-30\n",
             "{name}"
         );
-        load_rest(&p);
+        p.load_basic_arr("2026-09-30");
         assert_eq!(revenue_json(&p), expected, "{name}");
     }
 }
@@ -138,14 +121,8 @@ fn parquet_arr_in_api_names_gives_the_same_report_as_the_report_export() {
         let p = Project::new("basic");
         write_parquet(&p.path("arr.parquet"), &accounts_api(arr));
         p.run(&["load", "flags", "flags.csv", "--as-of", "2026-09-30"]);
-        let out = p
-            .cmd()
-            .args(["load", "arr", "arr.parquet", "--as-of", "2026-09-30"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{arr}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(
-            String::from_utf8(out.stderr).unwrap(),
+            p.run_stderr(&["load", "arr", "arr.parquet", "--as-of", "2026-09-30"]),
             "loaded 6 accounts into the arr snapshot of 2026-09-30\n",
             "{arr}"
         );

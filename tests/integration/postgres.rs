@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::postgres_server::{server, PASSWORD};
+use crate::postgres_server::{self_signed_certificate, server, PASSWORD};
 use crate::util::{revenue_json, Project};
 
 /// The basic fixture's flags, from the `workspaces` table.
@@ -484,7 +484,7 @@ fn verify_full_checks_the_certificate_against_the_given_ca_and_the_host_name() {
 
     // Another CA than the one that signed the server's certificate.
     let other = p.path("other-ca.crt");
-    make_other_certificate(&other, &p.path("other-ca.key"));
+    self_signed_certificate(&other, &p.path("other-ca.key"));
     let other = other.display().to_string();
     let err = load_fails(
         &p,
@@ -510,34 +510,6 @@ fn verify_full_checks_the_certificate_against_the_given_ca_and_the_host_name() {
         err.contains("sslmode=verify-full needs the CA that signed the server's certificate"),
         "{err}"
     );
-}
-
-fn make_other_certificate(cert: &Path, key: &Path) {
-    let out = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-        ])
-        .args([
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ])
-        .arg("-keyout")
-        .arg(key)
-        .arg("-out")
-        .arg(cert)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn set_mode(path: &Path, mode: u32) {

@@ -260,6 +260,11 @@ fn server_binaries() -> Option<PathBuf> {
 /// A self-signed certificate and its key for `localhost` (and no IP address, so that
 /// `verify-full` to 127.0.0.1 fails on the name), made by `openssl`.
 fn make_certificate(dir: &Path) {
+    self_signed_certificate(&dir.join("server.crt"), &dir.join("server.key"));
+}
+
+/// Writes a new self-signed certificate for `localhost` and its key (mode 0600).
+pub fn self_signed_certificate(cert: &Path, key: &Path) {
     let out = Command::new("openssl")
         .args([
             "req",
@@ -276,9 +281,9 @@ fn make_certificate(dir: &Path) {
         .args(["-addext", "keyUsage=critical,digitalSignature"])
         .args(["-addext", "extendedKeyUsage=serverAuth"])
         .arg("-keyout")
-        .arg(dir.join("server.key"))
+        .arg(key)
         .arg("-out")
-        .arg(dir.join("server.crt"))
+        .arg(cert)
         .output()
         .expect("the PostgreSQL tests make their certificate with `openssl`; apt-get install openssl");
     assert!(
@@ -286,7 +291,7 @@ fn make_certificate(dir: &Path) {
         "openssl failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    set_mode(&dir.join("server.key"), 0o600);
+    set_mode(key, 0o600);
 }
 
 fn set_mode(path: &Path, mode: u32) {

@@ -86,9 +86,22 @@ impl Project {
         serde_json::from_str(&self.run(args)).unwrap()
     }
 
+    /// Runs `featurearr ARGS`, asserts success and returns stderr (where loads report).
+    pub fn run_stderr(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success(), "featurearr {args:?} failed:\n{stderr}");
+        stderr
+    }
+
     /// Loads the basic fixture's three files for one date.
     pub fn load_basic(&self, as_of: &str) {
         self.run(&["load", "flags", "flags.csv", "--as-of", as_of]);
+        self.load_basic_arr(as_of);
+    }
+
+    /// Loads the basic fixture's ARR export and workspace-accounts file for one date.
+    pub fn load_basic_arr(&self, as_of: &str) {
         self.run(&["load", "arr", "arr.csv", "--as-of", as_of]);
         self.run(&["load", "workspace-accounts", "workspace-accounts.csv", "--as-of", as_of]);
     }
