@@ -126,13 +126,7 @@ fn parquet_arr_in_api_names_gives_the_same_report_as_the_report_export() {
             "loaded 6 accounts into the arr snapshot of 2026-09-30\n",
             "{arr}"
         );
-        p.run(&[
-            "load",
-            "workspace-accounts",
-            "workspace-accounts.csv",
-            "--as-of",
-            "2026-09-30",
-        ]);
+        p.load_basic_mapping("2026-09-30");
         assert_eq!(revenue_json(&p), expected, "{arr}");
     }
 }

@@ -65,14 +65,7 @@ fn rows_from_the_database_give_the_same_revenue_share_json_as_the_csv() {
         String::from_utf8(out.stderr).unwrap(),
         "loaded 7 workspaces into the flags snapshot of 2026-09-30\n"
     );
-    db.run(&["load", "arr", "arr.csv", "--as-of", "2026-09-30"]);
-    db.run(&[
-        "load",
-        "workspace-accounts",
-        "workspace-accounts.csv",
-        "--as-of",
-        "2026-09-30",
-    ]);
+    db.load_basic_arr("2026-09-30");
     assert_eq!(revenue_json(&db), expected);
 
     // The snapshot records where the rows came from: the URL (no password) and the query.

@@ -103,6 +103,11 @@ impl Project {
     /// Loads the basic fixture's ARR export and workspace-accounts file for one date.
     pub fn load_basic_arr(&self, as_of: &str) {
         self.run(&["load", "arr", "arr.csv", "--as-of", as_of]);
+        self.load_basic_mapping(as_of);
+    }
+
+    /// Loads the basic fixture's workspace-accounts file for one date.
+    pub fn load_basic_mapping(&self, as_of: &str) {
         self.run(&["load", "workspace-accounts", "workspace-accounts.csv", "--as-of", as_of]);
     }
 }
