@@ -176,6 +176,12 @@ fn each_bad_value_is_named_by_row_column_and_workspace_id() {
             "row 3: column workspace_id: the workspace ID is empty; every workspace needs a workspace_id",
         ),
         (
+            // Far into a long result, after many batches: the checker stops the reading.
+            "SELECT 'ws-' || i AS workspace_id, CASE WHEN i = 90000 THEN 'maybe' ELSE 'no' END AS sso_enabled \
+             FROM generate_series(1, 100000) i",
+            "row 90000 (workspace_id `ws-90000`): column sso_enabled: `maybe` is not a boolean",
+        ),
+        (
             "SELECT 'ws-x' AS workspace_id FROM workspaces",
             "row 2: column workspace_id: `ws-x` appears again (first on row 1); \
              each workspace must appear once, so remove or merge one of the rows",
