@@ -267,6 +267,7 @@ pub enum LoadCommand {
     #[command(after_help = "\
 Examples:
   featurearr load flags flags.csv --as-of 2026-09-30
+  featurearr load flags flags-export.csv --delimiter semicolon
   featurearr load flags flags.parquet
   FEATUREARR_FLAGS_TOKEN=... featurearr load flags https://admin.example.com/api/workspaces
   PGPASSWORD=... featurearr load flags 'postgresql://featurearr@db.internal:5432/app?sslmode=verify-full' \\
@@ -278,20 +279,46 @@ sslrootcert and connect_timeout (seconds, 1 to 3600, default 10). The query runs
 read-only transaction; its columns are the flags columns.")]
     Flags(LoadFlagsArgs),
 
-    /// A Salesforce ARR export: a report export or API-name CSV, or a Parquet file with API names
+    /// A Salesforce ARR export: a report export or API-name CSV (any of the Bulk API's delimiters), or a Parquet file with API names
     #[command(after_help = "\
 Examples:
   featurearr load arr report1642777476321.csv --as-of 2026-09-30
+  featurearr load arr bulk-results.csv --delimiter pipe
   featurearr load arr accounts.parquet")]
-    Arr(LoadArgs),
+    Arr(CsvLoadArgs),
 
     /// A workspace_id,account_id mapping CSV
     #[command(after_help = "Example:\n  featurearr load workspace-accounts workspace-accounts.csv --as-of 2026-09-30")]
-    WorkspaceAccounts(LoadArgs),
+    WorkspaceAccounts(CsvLoadArgs),
 
     /// An Auth0 dump ({"connections", "organizations", "logs"}), e.g. one saved by `pull auth0 --save-dump`
     #[command(after_help = "Example:\n  featurearr load auth0 auth0-2026-09-30.json --as-of 2026-09-30")]
     Auth0(LoadAuth0Args),
+}
+
+/// A load of a CSV file, whose delimiter is detected from its header line unless given.
+#[derive(Debug, Args)]
+pub struct CsvLoadArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    /// The CSV field delimiter (default: detected from the header line; the config's
+    /// [salesforce] delimiter or [flags] delimiter, when set, comes before detection)
+    #[arg(long, value_enum, value_name = "DELIMITER")]
+    pub delimiter: Option<CsvDelimiter>,
+}
+
+/// A CSV field delimiter, by name or as the character itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvDelimiter {
+    #[value(alias = ",")]
+    Comma,
+    #[value(alias = ";")]
+    Semicolon,
+    #[value(alias = "\t", alias = "\\t")]
+    Tab,
+    #[value(alias = "|")]
+    Pipe,
 }
 
 #[derive(Debug, Args)]
@@ -390,7 +417,7 @@ pub struct PullAuth0Args {
 #[derive(Debug, Args)]
 pub struct LoadFlagsArgs {
     #[command(flatten)]
-    pub load: LoadArgs,
+    pub file: CsvLoadArgs,
 
     /// The SQL query whose rows are the flags, with a postgresql:// source (default: [flags] query in the config)
     #[arg(long, value_name = "SQL", value_parser = parse_query)]

@@ -9,6 +9,7 @@ pub(crate) mod http;
 pub(crate) mod mapping;
 pub(crate) mod postgres;
 pub(crate) mod salesforce;
+pub(crate) mod summary;
 pub(crate) mod table;
 #[cfg(test)]
 pub(crate) mod test_file;

@@ -17,5 +17,6 @@ mod parquet;
 mod postgres;
 mod postgres_server;
 mod quarterly;
+mod real_files;
 mod revenue_share;
 mod store_safety;

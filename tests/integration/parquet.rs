@@ -46,7 +46,7 @@ fn parquet_flags_give_the_same_revenue_share_json_as_the_csv() {
         write_parquet(&p.path("flags.parquet"), &select);
         assert_eq!(
             p.run_stderr(&["load", "flags", "flags.parquet", "--as-of", "2026-09-30"]),
-            "loaded 7 workspaces into the flags snapshot of 2026-09-30\n",
+            "loaded 7 workspaces into the flags snapshot of 2026-09-30: 7 rows read, none skipped\n",
             "{name}"
         );
         p.load_basic_arr("2026-09-30");
@@ -123,7 +123,7 @@ fn parquet_arr_in_api_names_gives_the_same_report_as_the_report_export() {
         p.run(&["load", "flags", "flags.csv", "--as-of", "2026-09-30"]);
         assert_eq!(
             p.run_stderr(&["load", "arr", "arr.parquet", "--as-of", "2026-09-30"]),
-            "loaded 6 accounts into the arr snapshot of 2026-09-30\n",
+            "loaded 6 accounts into the arr snapshot of 2026-09-30: 6 rows read, none skipped\n",
             "{arr}"
         );
         p.load_basic_mapping("2026-09-30");

@@ -63,7 +63,7 @@ fn rows_from_the_database_give_the_same_revenue_share_json_as_the_csv() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "loaded 7 workspaces into the flags snapshot of 2026-09-30\n"
+        "loaded 7 workspaces into the flags snapshot of 2026-09-30: 7 rows read, none skipped\n"
     );
     db.load_basic_arr("2026-09-30");
     assert_eq!(revenue_json(&db), expected);
