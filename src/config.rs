@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{parse_fail_on, Bounds, Cli, CsvDelimiter, FailOn, Number, UsageError, AUTH0_RPS};
+use crate::cli::{parse_fail_on, parse_query, Bounds, Cli, CsvDelimiter, FailOn, Number, UsageError, AUTH0_RPS};
 use crate::money::Money;
 use crate::sources::auth0::VendorRule;
 use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
@@ -61,6 +61,16 @@ struct ConfigFile {
     refresh: RefreshSection,
     #[serde(default)]
     notify: NotifySection,
+    #[serde(default)]
+    http: HttpSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpSection {
+    /// A PEM file of CA certificates: the CA of PostgreSQL's `sslmode=verify-ca` and
+    /// `verify-full` when the URL names no `sslrootcert`.
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +104,8 @@ struct SalesforceSection {
 struct FlagsSection {
     /// The flags CSV's delimiter, when detection from the header line is not wanted.
     delimiter: Option<toml::Value>,
+    /// The query of a `postgresql://` flags source (`load flags URL`, `[refresh.sources] flags`).
+    query: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,6 +186,9 @@ pub(crate) enum SourceSpec {
     File(PathBuf),
     /// An http(s) URL (flags only); `{as_of}` filled in too.
     Url(String),
+    /// A `postgresql://` URL (flags only), read with `[flags] query`. It may hold the
+    /// password: show it through `sources::postgres::redact`.
+    Database(String),
     /// Pulled live from the source's API (`"auth0"`, `"salesforce"`).
     Live,
 }
@@ -184,7 +199,7 @@ impl SourceSpec {
         let fill = |text: &str| text.replace(AS_OF_PLACEHOLDER, &as_of.to_string());
         match self {
             SourceSpec::File(path) => Some(fill(&path.to_string_lossy())),
-            SourceSpec::Url(url) => Some(fill(url)),
+            SourceSpec::Url(url) | SourceSpec::Database(url) => Some(fill(url)),
             SourceSpec::Live => None,
         }
     }
@@ -271,6 +286,10 @@ pub(crate) struct Config {
     pub wait: std::time::Duration,
     pub refresh: RefreshConfig,
     pub notify: NotifyConfig,
+    /// `[flags] query`: the SQL of a PostgreSQL flags source when `--query` is not given.
+    pub flags_query: Option<String>,
+    /// `[http] ca_file`, relative to the config file's folder.
+    pub http_ca_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -346,6 +365,11 @@ impl Config {
             vendor_rules: file.auth0.vendor_rules,
         };
         let relative = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let flags_query = match file.flags.query {
+            None => None,
+            Some(query) => Some(parse_query(&query).map_err(|must| anyhow!("{origin}: [flags] query {must}"))?),
+        };
+        let http_ca_file = file.http.ca_file.map(relative);
         let queries_dir = queries_dir.or(file.report.queries_dir.map(relative));
         let reports_dir = reports_dir.or(file.report.reports_dir.map(relative));
         for (dir, flag) in [(&queries_dir, "--queries-dir"), (&reports_dir, "--reports-dir")] {
@@ -357,7 +381,7 @@ impl Config {
                 );
             }
         }
-        let refresh = resolve_refresh(file.refresh, &base, &origin)?;
+        let refresh = resolve_refresh(file.refresh, &base, &origin, flags_query.is_some())?;
         let notify = resolve_notify(file.notify, &origin, |name| std::env::var(name).ok())?;
         Ok(Config {
             db,
@@ -374,6 +398,8 @@ impl Config {
             wait: std::time::Duration::ZERO,
             refresh,
             notify,
+            flags_query,
+            http_ca_file,
         })
     }
 }
@@ -449,7 +475,8 @@ fn resolve_arr_bands(value: &toml::Value, origin: &str) -> Result<Vec<Money>> {
 
 /// `[refresh]`: gates read as `doctor --fail-on` reads them, sources as files (relative
 /// to the config's folder), URLs or the names of live pulls.
-fn resolve_refresh(section: RefreshSection, base: &Path, origin: &str) -> Result<RefreshConfig> {
+/// `has_flags_query`: whether `[flags] query` is set, which a PostgreSQL flags source needs.
+fn resolve_refresh(section: RefreshSection, base: &Path, origin: &str, has_flags_query: bool) -> Result<RefreshConfig> {
     let fail_on = section
         .fail_on
         .iter()
@@ -484,6 +511,19 @@ fn resolve_refresh(section: RefreshSection, base: &Path, origin: &str) -> Result
                     None => "give a file path".to_string(),
                 }
             );
+        }
+        if crate::sources::postgres::is_postgres_url(&value) {
+            ensure!(
+                url,
+                "{what} is a PostgreSQL URL, but this source is read from a file; give a file path"
+            );
+            ensure!(
+                has_flags_query,
+                "{what} is a PostgreSQL URL, but [flags] query is not set; add [flags] query = \"SELECT id AS \
+                 workspace_id, ... FROM workspaces\" to {origin}"
+            );
+            check_placeholders(&crate::sources::postgres::redact(&value), &what)?;
+            return Ok(Some(SourceSpec::Database(value)));
         }
         check_placeholders(&value, &what)?;
         if value.starts_with("http://") || value.starts_with("https://") {
@@ -812,7 +852,7 @@ mod tests {
              arr = \"/exports/arr-{as_of}.csv\"\nauth0 = \"auth0\"\nworkspace_accounts = \"ws.csv\"",
         )
         .unwrap();
-        let refresh = resolve_refresh(file.refresh, Path::new("/etc/featurearr"), "t.toml").unwrap();
+        let refresh = resolve_refresh(file.refresh, Path::new("/etc/featurearr"), "t.toml", false).unwrap();
         let date = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
         assert_eq!(refresh.output_dir, PathBuf::from("/etc/featurearr/reports/{as_of}"));
         assert_eq!(refresh.fail_on, [FailOn::UnattributedArr(0.05)]);
@@ -829,6 +869,13 @@ mod tests {
             refresh.workspace_accounts,
             Some(SourceSpec::File(PathBuf::from("/etc/featurearr/ws.csv")))
         );
+
+        // A PostgreSQL flags source, read with [flags] query; kept whole (it may hold
+        // the password the read needs), never relative to the config's folder.
+        let url = "postgresql://featurearr:s3cr3t@replica.internal:5432/app?sslmode=require";
+        let file = parse(&format!("[refresh.sources]\nflags = \"{url}\"")).unwrap();
+        let refresh = resolve_refresh(file.refresh, Path::new("/etc/featurearr"), "t.toml", true).unwrap();
+        assert_eq!(refresh.flags, Some(SourceSpec::Database(url.to_string())));
     }
 
     #[test]
@@ -843,10 +890,25 @@ mod tests {
             ("[refresh.sources]\nflags = \"auth0\"", "give a file path"),
             ("[refresh.sources]\nauth0 = \"https://acme.auth0.com\"", "is a URL"),
             ("[refresh.sources]\nflags = \" \"", "is empty"),
+            (
+                "[refresh.sources]\nflags = \"postgresql://fa:s3cr3t@db/app\"",
+                "[flags] query is not set",
+            ),
+            (
+                "[refresh.sources]\narr = \"postgres://fa:s3cr3t@db/app\"",
+                "is a PostgreSQL URL, but this source is read from a file",
+            ),
+            (
+                "[refresh.sources]\nflags = \"postgresql://fa:s3cr3t@db/{date}\"",
+                "`{date}`",
+            ),
         ] {
             let file = parse(text).unwrap();
-            let err = resolve_refresh(file.refresh, Path::new(""), "t.toml").unwrap_err();
-            assert!(err.to_string().contains(says), "{text}: {err}");
+            let err = resolve_refresh(file.refresh, Path::new(""), "t.toml", false)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(!err.contains("s3cr3t"), "the password is in the error: {err}");
         }
         assert!(parse("[refresh.sources]\nflag = \"f.csv\"").is_err());
     }

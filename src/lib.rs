@@ -373,8 +373,9 @@ impl Folder<'_> {
 fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     match command {
         LoadCommand::Flags(args) => {
-            let delimiter = args.delimiter.map(config::delimiter_of).or(config.flags_delimiter);
-            load_flags(config, &args.load.input, load_date(&args.load)?, delimiter)
+            let delimiter = args.file.delimiter.map(config::delimiter_of).or(config.flags_delimiter);
+            let as_of = load_date(&args.file.load)?;
+            load_flags(config, &args.file.load.input, args.query.as_deref(), as_of, delimiter)
         }
         LoadCommand::Arr(args) => {
             let delimiter = args.delimiter.map(config::delimiter_of).or(config.salesforce_delimiter);
@@ -388,9 +389,16 @@ fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     }
 }
 
-fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
-    let step = progress::step(format!("reading {input}"));
-    let (flags, _) = read_flags_input(config, input, delimiter)?;
+fn load_flags(
+    config: &Config,
+    input: &str,
+    query: Option<&str>,
+    as_of: NaiveDate,
+    delimiter: Option<Delimiter>,
+) -> Result<()> {
+    let origin = flags_origin(input);
+    let step = progress::step(format!("reading {origin}"));
+    let (flags, _) = read_flags_input(config, input, query, delimiter)?;
     step.set(format!(
         "writing {} to {}",
         count_of(flags.rows.len(), "workspace"),
@@ -398,40 +406,10 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<
     ));
     let summary = flags_summary(input, &flags);
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_flags(as_of, input, &flags, &config.features, &summary)?;
+    store.load_flags(as_of, &origin, &flags, &config.features, &summary)?;
     drop(step);
     eprintln!("{}", summary.line(&format!("the flags snapshot of {as_of}")));
     Ok(())
-}
-
-/// Reads and checks flags from a file or an http(s) URL, warning on stderr about what
-/// the reader noticed; returns them with the HTTP requests made (0 for a file).
-fn read_flags_input(
-    config: &Config,
-    input: &str,
-    delimiter: Option<Delimiter>,
-) -> Result<(sources::flags::FlagsSnapshot, u64)> {
-    let features: Vec<sources::flags::FeatureColumn> = config
-        .features
-        .iter()
-        .map(|f| sources::flags::FeatureColumn {
-            key: f.key.clone(),
-            columns: f.columns.clone(),
-        })
-        .collect();
-    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
-    let (flags, requests) = if is_url(input) {
-        let (flags, requests) = fetch_flags(input, &features)?;
-        sources::flags::check_unique(&flags, input)?;
-        (flags, requests)
-    } else {
-        (
-            sources::flags::read_flags_file(Path::new(input), &features, delimiter)?,
-            0,
-        )
-    };
-    warn_all(&flags.warnings);
-    Ok((flags, requests))
 }
 
 fn is_url(input: &str) -> bool {
@@ -440,7 +418,12 @@ fn is_url(input: &str) -> bool {
 
 /// What a flags load read, loaded and skipped.
 fn flags_summary(input: &str, flags: &sources::flags::FlagsSnapshot) -> LoadSummary {
-    let read_noun = if input.ends_with(".csv") || input.ends_with(".CSV") {
+    // A CSV file, a query's result and a Parquet file hold rows; JSON, records.
+    let read_noun = if input.ends_with(".csv")
+        || input.ends_with(".CSV")
+        || sources::postgres::is_postgres_url(input)
+        || is_parquet(input)
+    {
         "row"
     } else {
         "record"
@@ -452,6 +435,93 @@ fn flags_summary(input: &str, flags: &sources::flags::FlagsSnapshot) -> LoadSumm
         "workspace",
     )
     .skip(flags.empty_rows_skipped, "empty row", "empty rows")
+}
+
+/// How a flags input is named in progress, errors and the snapshot: a PostgreSQL
+/// URL without its password, anything else as given.
+fn flags_origin(input: &str) -> String {
+    if sources::postgres::is_postgres_url(input) {
+        sources::postgres::redact(input)
+    } else {
+        input.to_string()
+    }
+}
+
+/// Reads one flags snapshot from any flags input: a file (CSV, JSON, NDJSON,
+/// Parquet), an http(s) URL returning JSON, or a `postgresql://` URL with `query`
+/// (else `[flags] query`). Nothing is written; `refresh` reads each source this way
+/// before it changes the store. Warns on stderr about what the reader noticed;
+/// returns the snapshot with the HTTP requests made (0 for a file or a database).
+fn read_flags_input(
+    config: &Config,
+    input: &str,
+    query: Option<&str>,
+    delimiter: Option<Delimiter>,
+) -> Result<(sources::flags::FlagsSnapshot, u64)> {
+    let features = feature_columns(config);
+    let (flags, requests) = if sources::postgres::is_postgres_url(input) {
+        let target = sources::postgres::Target::from_url(input).map_err(UsageError::new)?;
+        let query = flags_query(config, &target, query)?;
+        let flags = sources::postgres::read_flags(&target, query, &features, config.http_ca_file.as_deref())?;
+        (flags, 0)
+    } else if query.is_some() {
+        return Err(UsageError::msg(format!(
+            "--query runs on a PostgreSQL database; give a postgresql:// URL instead of {input}, or leave --query out"
+        )));
+    } else if is_url(input) {
+        // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
+        let (flags, requests) = fetch_flags(input, &features)?;
+        sources::flags::check_unique(&flags, input)?;
+        (flags, requests)
+    } else if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        let mut table = sources::flags::FlagsTable::new(
+            input,
+            file.columns(),
+            &features,
+            "the file has",
+            "or rename the ID column to workspace_id when writing the file",
+        )?;
+        file.for_each_row(|cells| table.push(cells))?;
+        (table.finish()?, 0)
+    } else {
+        (
+            sources::flags::read_flags_file(Path::new(input), &features, delimiter)?,
+            0,
+        )
+    };
+    warn_all(&flags.warnings);
+    Ok((flags, requests))
+}
+
+/// The flags columns of the configured features, as the flags readers look for them.
+fn feature_columns(config: &Config) -> Vec<sources::flags::FeatureColumn> {
+    config
+        .features
+        .iter()
+        .map(|f| sources::flags::FeatureColumn {
+            key: f.key.clone(),
+            columns: f.columns.clone(),
+        })
+        .collect()
+}
+
+/// The SQL of a PostgreSQL flags source: `--query`, else `[flags] query`.
+fn flags_query<'a>(config: &'a Config, target: &sources::postgres::Target, query: Option<&'a str>) -> Result<&'a str> {
+    query.or(config.flags_query.as_deref()).ok_or_else(|| {
+        UsageError::msg(format!(
+            "{} needs a query: pass --query 'SELECT id AS workspace_id, ... FROM workspaces' or set [flags] query \
+             in the config",
+            target.origin()
+        ))
+    })
+}
+
+/// A file whose name ends in `.parquet` (any case).
+fn is_parquet(input: &str) -> bool {
+    Path::new(input)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
 fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
@@ -470,18 +540,30 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<De
     Ok(())
 }
 
-/// Reads and checks a Salesforce ARR export, warning on stderr about what the reader noticed.
+/// Reads and checks a Salesforce ARR export (CSV or Parquet), warning on stderr about
+/// what the reader noticed.
 fn read_arr_file(
     config: &Config,
     input: &str,
     delimiter: Option<Delimiter>,
 ) -> Result<sources::salesforce::SalesforceExport> {
-    let export = sources::salesforce::read_accounts(
-        Path::new(input),
-        &config.salesforce_columns,
-        &config.currency,
-        delimiter,
-    )?;
+    let export = if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        sources::salesforce::read_account_table(
+            input,
+            file.columns(),
+            |visit| file.for_each_row(visit),
+            &config.salesforce_columns,
+            &config.currency,
+        )?
+    } else {
+        sources::salesforce::read_accounts(
+            Path::new(input),
+            &config.salesforce_columns,
+            &config.currency,
+            delimiter,
+        )?
+    };
     warn_all(&export.warnings);
     Ok(export)
 }
@@ -562,7 +644,13 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     config.wait = cli_config.wait;
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
-        load_flags(&config, &text(&snapshot.flags), snapshot.as_of, config.flags_delimiter)?;
+        load_flags(
+            &config,
+            &text(&snapshot.flags),
+            None,
+            snapshot.as_of,
+            config.flags_delimiter,
+        )?;
         load_arr(
             &config,
             &text(&snapshot.arr),
@@ -875,7 +963,7 @@ fn refresh_plan(config: &Config, as_of: NaiveDate) -> Result<RefreshPlan> {
                     source.name(),
                     refresh.origin,
                     if source == store::Source::Flags {
-                        " or an http(s) URL"
+                        ", an http(s) URL or a postgresql:// URL with [flags] query"
                     } else {
                         ""
                     }
@@ -973,9 +1061,9 @@ fn read_source(config: &Config, as_of: NaiveDate, source: store::Source, spec: &
     };
     Ok(match (source, input) {
         (store::Source::Flags, Some(input)) => {
-            let (flags, requests) = read_flags_input(config, &input, config.flags_delimiter)?;
+            let (flags, requests) = read_flags_input(config, &input, None, config.flags_delimiter)?;
             let summary = flags_summary(&input, &flags);
-            read(input, SourceData::Flags(flags), summary, requests)
+            read(flags_origin(&input), SourceData::Flags(flags), summary, requests)
         }
         (store::Source::Arr, Some(input)) => {
             let export = read_arr_file(config, &input, config.salesforce_delimiter)?;
@@ -1322,8 +1410,11 @@ fn move_files(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// An input as messages and the run record show it: a URL without the query parameters
-/// that may carry a credential.
+/// that may carry a credential, a PostgreSQL URL without its password.
 fn shown_input(input: &str) -> String {
+    if sources::postgres::is_postgres_url(input) {
+        return sources::postgres::redact(input);
+    }
     match input.split_once("://") {
         Some((scheme, rest)) if is_url(input) => {
             let host = rest.split(['/', '?']).next().unwrap_or(rest);
@@ -1395,6 +1486,7 @@ fn refresh_dry_run(config: &Config, plan: &RefreshPlan) -> Result<()> {
                 let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
                 sources::http::fetch_json_page(&client, &url, &token).map(|_| format!("{} answers", shown_input(&url)))
             }
+            Some(url) if sources::postgres::is_postgres_url(&url) => check_flags_database(config, &url),
             Some(path) => readable_file(Path::new(&path)),
             None => auth0_pull_options(config, &refresh_auth0_pull(plan.as_of)).and_then(|options| {
                 sources::auth0::check_token(&options)
@@ -1451,6 +1543,20 @@ fn refresh_dry_run(config: &Config, plan: &RefreshPlan) -> Result<()> {
         plan.as_of
     );
     Ok(())
+}
+
+/// "URL runs the query (N columns)" when the flags query would load from the database:
+/// connected, its columns checked, the server willing to run it; nothing read or changed.
+fn check_flags_database(config: &Config, url: &str) -> Result<String> {
+    let target = sources::postgres::Target::from_url(url)?;
+    let query = flags_query(config, &target, None)?;
+    let columns =
+        sources::postgres::check_flags_query(&target, query, &feature_columns(config), config.http_ca_file.as_deref())?;
+    Ok(format!(
+        "{} accepts [flags] query ({}, read-only; no row read)",
+        target.origin(),
+        count_of(columns, "column")
+    ))
 }
 
 /// "PATH (SIZE bytes)" when `path` is a file this process can read.

@@ -13,7 +13,10 @@ use serde_json::Value;
 
 use crate::auth0::small_server;
 use crate::auth0_server::{Fault, FaultKind, StandIn};
+use crate::postgres::{loaded_project, QUERY};
+use crate::postgres_server::{server as pg_server, PASSWORD};
 use crate::receiver::{self, Receiver};
+use crate::util::{revenue_json, Project};
 
 const FIRST: &str = "2026-09-30";
 const SECOND: &str = "2026-10-31";
@@ -577,4 +580,111 @@ fn a_report_failing_after_the_snapshots_are_written_rolls_them_back() {
         .collect();
     assert_eq!(leftovers, [FIRST], "no half-rendered folder is left behind");
     assert_eq!(pings(&heartbeat).last().unwrap(), &format!("GET {PING}/fail"));
+}
+
+/// The basic fixture with `[refresh.sources]` flags from the throwaway PostgreSQL
+/// server (`url`, read with `query` as `[flags] query`), ARR and workspace-accounts
+/// from its files.
+fn postgres_job(url: &str, query: &str) -> Project {
+    let p = Project::new("basic");
+    let mut config = std::fs::read_to_string(p.path("featurearr.toml")).unwrap();
+    config.push_str(&format!(
+        "\n[flags]\nquery = '''\n{query}\n'''\n\n[refresh]\noutput_dir = \"reports/{{as_of}}\"\n\n\
+         [refresh.sources]\nflags = \"{url}\"\narr = \"arr.csv\"\nworkspace_accounts = \"workspace-accounts.csv\"\n"
+    ));
+    p.write("featurearr.toml", &config);
+    p
+}
+
+/// `featurearr refresh --as-of FIRST [--dry-run]` in `p`: exit code, stdout, stderr.
+fn refresh_in(p: &Project, dry_run: bool) -> (i32, String, String) {
+    let mut cmd = p.cmd();
+    cmd.args(["refresh", "--as-of", FIRST]);
+    if dry_run {
+        cmd.arg("--dry-run");
+    }
+    let out = cmd.output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains(PASSWORD), "the password is in the output:\n{text}");
+    }
+    (out.status.code().unwrap(), stdout, stderr)
+}
+
+#[test]
+fn refresh_takes_flags_from_postgresql_with_the_flags_query_and_dry_run_checks_it() {
+    // The password in the URL, the riskiest place: it must show nowhere else.
+    let url = pg_server().url("featurearr", Some(PASSWORD), "sslmode=disable");
+    let shown = pg_server().url("featurearr", None, "sslmode=disable");
+    let p = postgres_job(&url, QUERY);
+
+    // The dry run connects and checks the query, and changes nothing.
+    let (code, stdout, stderr) = refresh_in(&p, true);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains(&format!("ok      flags: {shown} accepts [flags] query (7 columns")),
+        "{stderr}"
+    );
+    assert!(!p.path("featurearr.duckdb").exists() && !p.path("reports").exists());
+
+    // A query the role may not run (billing_email is not granted) is caught by the dry
+    // run, though preparing it succeeds; so is one without the flags columns.
+    let secret_column = QUERY.replace("ip_allowlist_enabled\n", "ip_allowlist_enabled, billing_email\n");
+    assert_ne!(secret_column, QUERY);
+    let (code, _, stderr) = refresh_in(&postgres_job(&url, &secret_column), true);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("FAILED  flags: the query failed: permission denied") && stderr.contains("needs SELECT"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = refresh_in(&postgres_job(&url, "SELECT name FROM workspaces"), true);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("FAILED  flags: ") && stderr.contains("workspace_id"),
+        "{stderr}"
+    );
+
+    // The refresh loads the rows: the same revenue share as from the fixture's CSVs.
+    let (code, stdout, stderr) = refresh_in(&p, false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(&format!("reports/{FIRST}")), "{stdout}");
+    assert_eq!(revenue_json(&p), revenue_json(&loaded_project()));
+    let snapshots = p.json(&["snapshots", "--format", "json"]);
+    let flags = snapshots["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "flags")
+        .unwrap();
+    assert_eq!(
+        flags["origin"],
+        shown.as_str(),
+        "the URL is recorded without its password"
+    );
+    let runs = p.json(&["runs", "--format", "json"]);
+    let source = &runs["runs"][0]["sources"][0];
+    assert_eq!(
+        (
+            source["source"].as_str(),
+            source["origin"].as_str(),
+            source["rows"].as_i64()
+        ),
+        (Some("flags"), Some(shown.as_str()), Some(7))
+    );
+    let mut kept = files(&p.path("reports"));
+    kept.insert(
+        "featurearr.duckdb".into(),
+        std::fs::read(p.path("featurearr.duckdb")).unwrap(),
+    );
+    for (name, bytes) in kept {
+        assert!(
+            !bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()),
+            "the password is in {name}"
+        );
+    }
 }
