@@ -203,14 +203,33 @@ fn refresh_loads_every_source_as_one_set_renders_every_report_and_tells_the_team
         [("arr", FIRST), ("auth0", FIRST), ("flags", FIRST)].map(|(s, d)| (s.to_string(), d.to_string()))
     );
 
-    // The folder holds what `report --output-dir` writes, byte for byte, plus index.md.
+    // The folder holds what `report --output-dir` writes, byte for byte, plus index.md:
+    // the markdown, JSON and CSV, the HTML pages and index.html, and the charts' SVG
+    // and PNG files (issue 16), all from the one code path.
     let out = files(&job.path(&format!("reports/{FIRST}")));
     job.cmd(&server)
         .args(["report", "--output-dir", "compare", "--as-of", FIRST])
         .assert()
         .success();
     let mut expected = files(&job.path("compare"));
-    assert!(expected.contains_key("idps.json") && expected.contains_key("revenue-share.md"));
+    for name in [
+        "idps.json",
+        "revenue-share.md",
+        "revenue-share.html",
+        "idps.html",
+        "quarterly.html",
+        "doctor.html",
+        "index.html",
+    ] {
+        assert!(expected.contains_key(name), "report --output-dir writes {name}");
+    }
+    for ext in [".svg", ".png"] {
+        let charts = expected
+            .keys()
+            .filter(|name| name.starts_with("charts/") && name.ends_with(ext))
+            .count();
+        assert!(charts >= 5, "charts/*{ext}: {charts}");
+    }
     let index = String::from_utf8(out["index.md"].clone()).unwrap();
     expected.insert("index.md".into(), index.clone().into_bytes());
     assert_eq!(out, expected);
