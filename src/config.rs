@@ -11,10 +11,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS};
+use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
 use crate::money::Money;
 use crate::sources::auth0::VendorRule;
-use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
+use crate::sources::http::HttpSettings;
+use crate::sources::salesforce::{
+    ApiFields, ColumnOverrides, CurrencyRates, FieldsSection, QuerySettings, DEFAULT_API_VERSION,
+    DEFAULT_BULK_THRESHOLD, DEFAULT_OBJECT,
+};
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
 
@@ -38,6 +42,10 @@ const FISCAL_YEAR_START_MONTH: Bounds<u32> = Bounds::new(1, 12);
 /// exact conversion needs.
 const CURRENCY_RATE: Bounds<f64> = Bounds::new(0.000_001, 1_000_000.0);
 const RATE_DECIMALS: usize = 12;
+/// `[salesforce] bulk_threshold`: from this many records on, a Bulk API 2.0 job (0: always).
+const BULK_THRESHOLD: Bounds<u64> = Bounds::new(0, 1_000_000_000);
+/// `[salesforce] api_version`: Bulk API 2.0 query jobs need 47.0 or later.
+const API_VERSION: Bounds<f64> = Bounds::new(47.0, 999.0);
 
 /// What the user wrote in `featurearr.toml` (SPEC 2.4). Unknown keys are an
 /// error: a misspelt key silently ignored would change numbers unnoticed.
@@ -54,6 +62,8 @@ struct ConfigFile {
     auth0: Auth0Section,
     #[serde(default)]
     report: ReportSection,
+    #[serde(default)]
+    http: HttpSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,6 +88,26 @@ struct SalesforceSection {
     /// Header names for an export whose headers differ from SPEC 2.2.
     #[serde(default)]
     columns: ColumnOverrides,
+    /// What `pull salesforce` reads (SPEC 6).
+    instance_url: Option<String>,
+    object: Option<String>,
+    api_version: Option<toml::Value>,
+    #[serde(rename = "where")]
+    where_clause: Option<String>,
+    bulk_threshold: Option<toml::Value>,
+    #[serde(default)]
+    fields: FieldsSection,
+}
+
+/// `[http]`: every live source's client (flags URLs, Auth0, Salesforce).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpSection {
+    connect_timeout: Option<toml::Value>,
+    read_timeout: Option<toml::Value>,
+    max_retries: Option<toml::Value>,
+    /// A PEM bundle of extra CAs, relative to the config file.
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +175,12 @@ pub(crate) struct Config {
     pub features: Vec<Feature>,
     pub currency: CurrencyRates,
     pub salesforce_columns: ColumnOverrides,
+    /// `[salesforce]`: what `pull salesforce` reads; its `fields` also name API-name columns.
+    pub salesforce: QuerySettings,
+    /// `[salesforce] instance_url`.
+    pub salesforce_instance_url: Option<String>,
+    /// `[http]`, with `SSL_CERT_FILE` among the CA files.
+    pub http: HttpSettings,
     pub auth0: Auth0Config,
     /// Upper bounds of the ARR bands, ascending, in the reporting currency.
     pub arr_bands: Vec<Money>,
@@ -228,6 +264,8 @@ impl Config {
             vendor_rules: file.auth0.vendor_rules,
         };
         let relative = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let salesforce = resolve_salesforce(&file.salesforce, &origin)?;
+        let http = resolve_http(&file.http, &origin, file.http.ca_file.clone().map(relative))?;
         let queries_dir = queries_dir.or(file.report.queries_dir.map(relative));
         let reports_dir = reports_dir.or(file.report.reports_dir.map(relative));
         for (dir, flag) in [(&queries_dir, "--queries-dir"), (&reports_dir, "--reports-dir")] {
@@ -244,6 +282,9 @@ impl Config {
             features,
             currency,
             salesforce_columns: file.salesforce.columns,
+            salesforce,
+            salesforce_instance_url: file.salesforce.instance_url.filter(|u| !u.trim().is_empty()),
+            http,
             auth0,
             arr_bands,
             queries_dir,
@@ -252,6 +293,74 @@ impl Config {
             wait: std::time::Duration::ZERO,
         })
     }
+}
+
+/// `[salesforce]`: object, API version, condition, threshold and field names.
+fn resolve_salesforce(section: &SalesforceSection, origin: &str) -> Result<QuerySettings> {
+    let object = section.object.as_deref().map(str::trim).unwrap_or(DEFAULT_OBJECT);
+    ensure!(
+        is_identifier(object),
+        "{origin}: [salesforce] object = `{object}` is not a Salesforce object API name such as Account"
+    );
+    let api_version = match &section.api_version {
+        None => DEFAULT_API_VERSION.to_string(),
+        Some(value) => {
+            // Written as "62.0" (a string) or 62.0; versions are whole numbers.
+            let as_number = match value {
+                toml::Value::String(text) => text.trim().parse::<f64>().map(toml::Value::Float).unwrap_or(value.clone()),
+                other => other.clone(),
+            };
+            let version = bounded(origin, "[salesforce] api_version", &as_number, API_VERSION)?;
+            ensure!(
+                version.fract() == 0.0,
+                "{origin}: [salesforce] api_version must be a version such as \"62.0\", not {value}"
+            );
+            format!("{version:.1}")
+        }
+    };
+    let bulk_threshold = match &section.bulk_threshold {
+        None => DEFAULT_BULK_THRESHOLD,
+        Some(value) => bounded(origin, "[salesforce] bulk_threshold", value, BULK_THRESHOLD)?,
+    };
+    Ok(QuerySettings {
+        object: object.to_string(),
+        api_version,
+        where_clause: section
+            .where_clause
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string),
+        bulk_threshold,
+        fields: ApiFields::resolve(&section.fields, origin)?,
+    })
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `[http]`: timeouts and retries bounded as the flags of `pull auth0` are, and the CA
+/// bundles to trust: `ca_file`, then `SSL_CERT_FILE`.
+fn resolve_http(section: &HttpSection, origin: &str, ca_file: Option<PathBuf>) -> Result<HttpSettings> {
+    let mut http = HttpSettings::default();
+    if let Some(value) = &section.connect_timeout {
+        http.connect_timeout =
+            std::time::Duration::from_secs(bounded(origin, "[http] connect_timeout", value, TIMEOUT_SECONDS)?);
+    }
+    if let Some(value) = &section.read_timeout {
+        http.read_timeout =
+            std::time::Duration::from_secs(bounded(origin, "[http] read_timeout", value, TIMEOUT_SECONDS)?);
+    }
+    if let Some(value) = &section.max_retries {
+        http.retry.max_retries = bounded(origin, "[http] max_retries", value, MAX_RETRIES)?;
+    }
+    http.ca_files.extend(ca_file);
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
+        http.ca_files.push(PathBuf::from(file));
+    }
+    Ok(http)
 }
 
 /// A numeric config key checked against the bounds of its option: `key` as the user

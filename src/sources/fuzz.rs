@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth0::{read_dump, to_rows, Auth0Dump, VendorRule};
 use super::flags::{parse_flags_json_page, read_flags_file, FeatureColumn, FlagsSnapshot};
-use super::salesforce::{read_accounts, ColumnOverrides, CurrencyRates};
+use super::salesforce::{read_accounts, ApiFields, ColumnOverrides, CurrencyRates};
 use super::text::boolean::parse_bool;
 use super::text::csv_reader::{concat, csv_rows, CsvText};
 use super::text::decode::decode_text;
@@ -513,7 +513,7 @@ fn salesforce_arbitrary_bytes_never_panic() {
     ];
     fuzz("salesforce_bytes", strategy, |bytes| {
         write(&file.path, &bytes);
-        let _ = read_accounts(&file.path, &ColumnOverrides::default(), &usd_eur());
+        let _ = read_accounts(&file.path, &ColumnOverrides::default(), &ApiFields::default(), &usd_eur());
         Ok(())
     });
 }
@@ -523,7 +523,7 @@ fn salesforce_csv_shaped_text_never_panics() {
     let file = scratch("arr.csv");
     fuzz("salesforce_csv_shaped", csv_shaped(), |(text, overrides)| {
         write(&file.path, text.as_bytes());
-        if let Ok(export) = read_accounts(&file.path, &overrides, &usd_eur()) {
+        if let Ok(export) = read_accounts(&file.path, &overrides, &ApiFields::default(), &usd_eur()) {
             for account in &export.accounts {
                 prop_assert_eq!(account.account_id.len(), 18);
                 prop_assert!(!account.lines.is_empty());
@@ -815,7 +815,7 @@ fn salesforce_generated_exports_come_back_exactly() {
     fuzz("salesforce_valid_exports", gen_export(), |export| {
         let text = export.text();
         write(&file.path, text.as_bytes());
-        let read = read_accounts(&file.path, &ColumnOverrides::default(), &usd_eur())
+        let read = read_accounts(&file.path, &ColumnOverrides::default(), &ApiFields::default(), &usd_eur())
             .map_err(|e| TestCaseError::fail(format!("{e:#}\n--- file ---\n{text}")))?;
 
         // Accounts appear in the order of their first row.

@@ -10,7 +10,7 @@ use crate::config::Feature;
 use crate::sources::auth0::Auth0Rows;
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
-use crate::sources::salesforce::{SalesforceExport, Shape};
+use crate::sources::salesforce::{RateSource, SalesforceExport, Shape};
 
 /// Features a flags snapshot can hold: one bit each in a UBIGINT.
 const MAX_FEATURES: usize = 64;
@@ -94,13 +94,15 @@ impl Store {
         })
     }
 
-    /// Stores an ARR snapshot: one row per account and its workspace links.
+    /// Stores an ARR snapshot: one row per account and its workspace links. `pull` is
+    /// what a `pull salesforce` read and cost, kept in the details.
     pub(crate) fn load_arr(
         &mut self,
         as_of: NaiveDate,
         origin: &str,
         export: &SalesforceExport,
         reporting: &str,
+        pull: Option<&serde_json::Value>,
     ) -> Result<i64> {
         let shape = match export.shape {
             Shape::ApiNames => "api-names",
@@ -114,6 +116,15 @@ impl Store {
             "empty_arr": export.empty_arr,
             "warnings": export.warnings,
         });
+        let mut details = details;
+        // Rates are recorded when Salesforce gave some (the reports then say so); a file
+        // converted by the config's rates alone keeps the details it always had.
+        if export.rates_used.values().any(|r| r.from == RateSource::ConversionRate) {
+            details["rates"] = json!(export.rates_used);
+        }
+        if let Some(pull) = pull {
+            details["pull"] = pull.clone();
+        }
         self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
             // The reader merges an account's rows into one.
             let account_keys =

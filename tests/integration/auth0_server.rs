@@ -973,47 +973,59 @@ fn matches_query(log: &Value, q: &str) -> bool {
 mod self_tests {
     use super::*;
 
+    use reqwest::blocking::{Client, Response};
+
     fn token(server: &StandIn) -> String {
         let cfg = server.config();
-        let resp = ureq::post(&format!("{}/oauth/token", server.base_url()))
-            .send_form(&[
+        let resp = Client::new()
+            .post(format!("{}/oauth/token", server.base_url()))
+            .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", &cfg.client_id),
                 ("client_secret", &cfg.client_secret),
                 ("audience", &format!("{}/api/v2/", server.base_url())),
             ])
+            .send()
             .unwrap();
-        let body: Value = resp.into_json().unwrap();
+        let body: Value = json_of(resp);
         assert_eq!(body["token_type"], "Bearer");
         assert_eq!(body["expires_in"], 86400);
         body["access_token"].as_str().unwrap().to_string()
     }
 
-    #[allow(clippy::result_large_err)] // ureq 2's error type, test-only
-    fn get(server: &StandIn, path: &str, token: &str) -> Result<ureq::Response, ureq::Error> {
+    fn get(server: &StandIn, path: &str, token: &str) -> Response {
         let url = if path.starts_with("http") {
             path.to_string()
         } else {
             format!("{}{path}", server.base_url())
         };
-        ureq::get(&url).set("Authorization", &format!("Bearer {token}")).call()
+        Client::new().get(url).bearer_auth(token).send().unwrap()
     }
 
-    fn status_body(r: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
-        match r {
-            Ok(resp) => (resp.status(), resp.into_json().unwrap()),
-            Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap()),
-            Err(e) => panic!("{e}"),
-        }
+    fn json_of(resp: Response) -> Value {
+        serde_json::from_str(&resp.text().unwrap()).unwrap()
+    }
+
+    fn status_body(resp: Response) -> (u16, Value) {
+        (resp.status().as_u16(), json_of(resp))
+    }
+
+    fn header(resp: &Response, name: &str) -> Option<String> {
+        resp.headers().get(name).map(|v| v.to_str().unwrap().to_string())
     }
 
     #[test]
     fn standin_token_checks_credentials() {
         let server = start(ServerConfig::default());
         assert_eq!(token(&server), server.config().access_token);
-        let bad = ureq::post(&format!("{}/oauth/token", server.base_url())).send_json(json!({
-            "grant_type": "client_credentials", "client_id": server.config().client_id, "client_secret": "wrong", "audience": format!("{}/api/v2/", server.base_url())
-        }));
+        let bad = Client::new()
+            .post(format!("{}/oauth/token", server.base_url()))
+            .header("Content-Type", "application/json")
+            .body(json!({
+                "grant_type": "client_credentials", "client_id": server.config().client_id, "client_secret": "wrong", "audience": format!("{}/api/v2/", server.base_url())
+            }).to_string())
+            .send()
+            .unwrap();
         let (code, body) = status_body(bad);
         assert_eq!(
             (code, body),
@@ -1107,9 +1119,9 @@ mod self_tests {
         );
         let mut seen = 0;
         loop {
-            let resp = get(&server, &url, &t).unwrap();
-            let link = resp.header("link").unwrap().to_string();
-            let page: Vec<Value> = resp.into_json().unwrap();
+            let resp = get(&server, &url, &t);
+            let link = header(&resp, "link").unwrap();
+            let page: Vec<Value> = serde_json::from_value(json_of(resp)).unwrap();
             let next = link.trim_start_matches('<').split('>').next().unwrap().to_string();
             if page.is_empty() {
                 assert_eq!(next, url, "an empty page links to the same URL");
@@ -1144,15 +1156,12 @@ mod self_tests {
             ..ServerConfig::default()
         });
         let t = token(&server);
-        let r = get(&server, "/api/v2/connections", &t);
-        let Err(ureq::Error::Status(429, resp)) = r else {
-            panic!("expected 429")
-        };
-        assert!(resp.header("x-ratelimit-reset").is_some() && resp.header("retry-after").is_none());
-        let Err(ureq::Error::Status(429, resp)) = get(&server, "/api/v2/connections", &t) else {
-            panic!("expected 429")
-        };
-        assert_eq!(resp.header("retry-after"), Some("0"));
+        let resp = get(&server, "/api/v2/connections", &t);
+        assert_eq!(resp.status(), 429);
+        assert!(header(&resp, "x-ratelimit-reset").is_some() && header(&resp, "retry-after").is_none());
+        let resp = get(&server, "/api/v2/connections", &t);
+        assert_eq!(resp.status(), 429);
+        assert_eq!(header(&resp, "retry-after").as_deref(), Some("0"));
         assert_eq!(status_body(get(&server, "/api/v2/connections", &t)).0, 503);
         let (code, body) = status_body(get(&server, "/api/v2/connections", &t));
         assert_eq!((code, body["errorCode"].as_str()), (403, Some("insufficient_scope")));
