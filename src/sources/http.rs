@@ -23,7 +23,7 @@ use serde_json::Value;
 
 /// Default connect timeout.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default read timeout: the longest silence while waiting for or reading a response.
+/// Default read timeout: the longest wait for a response to start, and for its body.
 pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Shortest wait derived from `Retry-After` / `x-ratelimit-reset`, so that a
@@ -261,7 +261,7 @@ fn jitter() -> f64 {
 #[derive(Debug, Clone)]
 pub(crate) struct HttpSettings {
     pub connect_timeout: Duration,
-    /// The longest wait for a response to start, and between two reads of its body.
+    /// The longest wait for a response to start, and for its body to be read.
     pub read_timeout: Duration,
     /// PEM bundles of CAs trusted besides Mozilla's and the system's roots (`[http]
     /// ca_file`, `SSL_CERT_FILE`): a TLS-inspecting proxy's or a private CA.
@@ -472,17 +472,17 @@ impl HttpClient {
     pub(crate) fn new(settings: &HttpSettings, service: Service) -> Result<Self> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
-            .read_timeout(settings.read_timeout)
             .user_agent(format!("featurearr/{}", env!("CARGO_PKG_VERSION")));
         for path in &settings.ca_files {
             for certificate in read_ca_file(path)? {
                 builder = builder.add_root_certificate(certificate);
             }
         }
-        // The blocking client's own total timeout is off: a large result page may take
-        // longer than any fixed bound, and the read timeout catches a stalled one.
+        // The blocking client bounds the wait for an answer to start and, again, the
+        // reading of its body. (The async client's per-read timeout needs a Tokio reactor
+        // on the calling thread, which the blocking client reads bodies without.)
         let client = reqwest::blocking::ClientBuilder::from(builder)
-            .timeout(None)
+            .timeout(settings.read_timeout)
             .build()
             .context("cannot set up the HTTP client")?;
         Ok(HttpClient {

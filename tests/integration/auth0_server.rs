@@ -10,7 +10,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -462,12 +462,14 @@ fn generate(cfg: &ServerConfig) -> Data {
 
 // ---------------------------------------------------------------- HTTP
 
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
+/// One HTTP/1.1 request as read (shared with the stand-in Salesforce).
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Names lower-cased.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
 }
 
 struct Response {
@@ -484,7 +486,7 @@ fn respond(status: u16, body: Value) -> Response {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+pub fn read_request(reader: &mut impl BufRead) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -567,7 +569,8 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     }
 }
 
-fn decode(s: &str) -> String {
+/// Percent- and `+`-decoding of a query or form component.
+pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -589,7 +592,8 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn parse_pairs(s: &str) -> Vec<(String, String)> {
+/// `a=1&b=2` as decoded pairs.
+pub fn parse_pairs(s: &str) -> Vec<(String, String)> {
     s.split('&')
         .filter(|kv| !kv.is_empty())
         .map(|kv| {

@@ -14,4 +14,6 @@ mod load;
 mod options;
 mod quarterly;
 mod revenue_share;
+mod salesforce;
+mod salesforce_server;
 mod store_safety;
