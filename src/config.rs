@@ -307,7 +307,11 @@ fn resolve_salesforce(section: &SalesforceSection, origin: &str) -> Result<Query
         Some(value) => {
             // Written as "62.0" (a string) or 62.0; versions are whole numbers.
             let as_number = match value {
-                toml::Value::String(text) => text.trim().parse::<f64>().map(toml::Value::Float).unwrap_or(value.clone()),
+                toml::Value::String(text) => text
+                    .trim()
+                    .parse::<f64>()
+                    .map(toml::Value::Float)
+                    .unwrap_or(value.clone()),
                 other => other.clone(),
             };
             let version = bounded(origin, "[salesforce] api_version", &as_number, API_VERSION)?;

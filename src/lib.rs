@@ -480,7 +480,10 @@ fn run_pull_salesforce(config: &Config, args: &PullSalesforceArgs) -> Result<()>
     warn_all(&export.warnings);
     if let Some(path) = &args.save_dump {
         output::write_file(path, &pulled.csv)?;
-        eprintln!("saved the accounts to {} (replay with `featurearr load arr`)", path.display());
+        eprintln!(
+            "saved the accounts to {} (replay with `featurearr load arr`)",
+            path.display()
+        );
     }
     let summary = &pulled.summary;
     let details = serde_json::to_value(summary)?;

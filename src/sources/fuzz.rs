@@ -513,7 +513,12 @@ fn salesforce_arbitrary_bytes_never_panic() {
     ];
     fuzz("salesforce_bytes", strategy, |bytes| {
         write(&file.path, &bytes);
-        let _ = read_accounts(&file.path, &ColumnOverrides::default(), &ApiFields::default(), &usd_eur());
+        let _ = read_accounts(
+            &file.path,
+            &ColumnOverrides::default(),
+            &ApiFields::default(),
+            &usd_eur(),
+        );
         Ok(())
     });
 }
@@ -815,8 +820,13 @@ fn salesforce_generated_exports_come_back_exactly() {
     fuzz("salesforce_valid_exports", gen_export(), |export| {
         let text = export.text();
         write(&file.path, text.as_bytes());
-        let read = read_accounts(&file.path, &ColumnOverrides::default(), &ApiFields::default(), &usd_eur())
-            .map_err(|e| TestCaseError::fail(format!("{e:#}\n--- file ---\n{text}")))?;
+        let read = read_accounts(
+            &file.path,
+            &ColumnOverrides::default(),
+            &ApiFields::default(),
+            &usd_eur(),
+        )
+        .map_err(|e| TestCaseError::fail(format!("{e:#}\n--- file ---\n{text}")))?;
 
         // Accounts appear in the order of their first row.
         let mut order: Vec<usize> = Vec::new();

@@ -328,7 +328,11 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} failed with HTTP {}: {}", self.method, self.path, self.status, self.message)?;
+        write!(
+            f,
+            "{} {} failed with HTTP {}: {}",
+            self.method, self.path, self.status, self.message
+        )?;
         if let Some(code) = &self.code {
             if !self.message.contains(code.as_str()) {
                 write!(f, " ({code})")?;
@@ -666,12 +670,21 @@ fn error_chain(err: &reqwest::Error) -> String {
 /// `; through the proxy in HTTPS_PROXY` when one is set, so that a proxy that
 /// refuses or stalls is not mistaken for the service.
 fn proxy_note() -> String {
-    let set: Vec<&str> = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
-        .into_iter()
-        .filter(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
-        .collect();
+    let set: Vec<&str> = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .into_iter()
+    .filter(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+    .collect();
     match set.first() {
-        Some(name) => format!(" (requests go through the proxy in {name}; check it too, or exclude the host with NO_PROXY)"),
+        Some(name) => {
+            format!(" (requests go through the proxy in {name}; check it too, or exclude the host with NO_PROXY)")
+        }
         None => String::new(),
     }
 }
@@ -729,7 +742,10 @@ pub(crate) fn error_message(body: &str) -> (String, Option<String>) {
         };
         let text = |key: &str| first.get(key).and_then(Value::as_str).map(str::to_string);
         let code = text("errorCode").or_else(|| text("error"));
-        if let Some(message) = text("message").or_else(|| text("error_description")).or_else(|| text("error")) {
+        if let Some(message) = text("message")
+            .or_else(|| text("error_description"))
+            .or_else(|| text("error"))
+        {
             // Salesforce's SOQL errors span lines (the query, a caret, the reason).
             let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
             let code = code.filter(|c| *c != message);
@@ -744,20 +760,22 @@ pub(crate) fn error_message(body: &str) -> (String, Option<String>) {
     }
 }
 
-/// Runs `call`; when it fails with HTTP 401 (an expired or revoked token in the middle
-/// of a pull), runs `renew` (which fetches a new token) and `call` once more. A second
-/// 401 is returned as it is.
+/// Runs `call` with the token `token` gives; when the call fails with HTTP 401 (a token
+/// expired or revoked in the middle of a pull), runs `renew` (which fetches a new
+/// token) and `call` once more with it. A second 401 is returned as it is, and so is a
+/// failure to get a token at all (a refused client secret is not renewed).
 ///
 /// # Errors
-/// The error of `renew`, or of the last `call`.
+/// The error of `token`, of `renew`, or of the last `call`.
 pub(crate) fn renewing_token_on_401<T>(
-    mut call: impl FnMut() -> Result<T>,
+    token: impl Fn() -> Result<Secret>,
+    call: impl Fn(&str) -> Result<T>,
     renew: impl FnOnce() -> Result<()>,
 ) -> Result<T> {
-    match call() {
+    match call(token()?.expose()) {
         Err(err) if ApiError::has_status(&err, 401) => {
             renew().context("the token was refused in the middle of the pull, and a new one could not be had")?;
-            call()
+            call(token()?.expose())
         }
         other => other,
     }
@@ -922,7 +940,10 @@ mod tests {
             error_message(r#"{"error":"invalid_client"}"#),
             ("invalid_client".to_string(), None)
         );
-        assert_eq!(error_message("<html>oops</html>"), ("<html>oops</html>".to_string(), None));
+        assert_eq!(
+            error_message("<html>oops</html>"),
+            ("<html>oops</html>".to_string(), None)
+        );
         assert_eq!(error_message(""), ("empty body".to_string(), None));
     }
 
@@ -947,58 +968,83 @@ mod tests {
              Session expired or invalid (INVALID_SESSION_ID); get a new token"
         );
         assert!(ApiError::has_status(&err, 401) && !ApiError::has_status(&err, 403));
-        assert_eq!(ApiError::find(&err).and_then(|e| e.code.as_deref()), Some("INVALID_SESSION_ID"));
+        assert_eq!(
+            ApiError::find(&err).and_then(|e| e.code.as_deref()),
+            Some("INVALID_SESSION_ID")
+        );
     }
 
     #[test]
     fn a_401_renews_the_token_once_and_a_second_401_is_the_error() {
-        let (mut calls, mut renewals) = (0, 0);
+        use std::cell::{Cell, RefCell};
+        let token = RefCell::new("old".to_string());
+        let token_of = || Ok(Secret::new(token.borrow().clone()));
+        let renew = || {
+            *token.borrow_mut() = "new".to_string();
+            Ok(())
+        };
+        // The old token is refused, the new one accepted.
+        let seen = RefCell::new(Vec::new());
         let result = renewing_token_on_401(
-            || {
-                calls += 1;
-                if calls == 1 {
+            token_of,
+            |t| {
+                seen.borrow_mut().push(t.to_string());
+                if t == "old" {
                     Err(api_error(401, None))
                 } else {
-                    Ok(calls)
+                    Ok(())
                 }
             },
-            || {
-                renewals += 1;
-                Ok(())
-            },
+            renew,
         );
-        assert_eq!((result.unwrap(), renewals), (2, 1));
+        assert!(result.is_ok());
+        assert_eq!(*seen.borrow(), ["old", "new"]);
 
-        let (mut calls, mut renewals) = (0, 0);
+        // Both refused: one renewal, then the 401.
+        let (calls, renewals) = (Cell::new(0), Cell::new(0));
         let result: Result<()> = renewing_token_on_401(
-            || {
-                calls += 1;
+            || Ok(Secret::new("t")),
+            |_| {
+                calls.set(calls.get() + 1);
                 Err(api_error(401, None))
             },
             || {
-                renewals += 1;
+                renewals.set(renewals.get() + 1);
                 Ok(())
             },
         );
         assert!(ApiError::has_status(&result.unwrap_err(), 401));
-        assert_eq!((calls, renewals), (2, 1));
+        assert_eq!((calls.get(), renewals.get()), (2, 1));
 
-        let mut renewals = 0;
-        let result: Result<()> = renewing_token_on_401(
-            || Err(api_error(403, None)),
-            || {
-                renewals += 1;
-                Ok(())
-            },
-        );
-        assert!(result.is_err());
-        assert_eq!(renewals, 0, "only a 401 renews the token");
+        // Only a 401 of the call renews: not a 403, not a token that cannot be had.
+        for (token_fails, status) in [(false, 403), (true, 401)] {
+            let renewals = Cell::new(0);
+            let result: Result<()> = renewing_token_on_401(
+                || {
+                    if token_fails {
+                        Err(api_error(401, None))
+                    } else {
+                        Ok(Secret::new("t"))
+                    }
+                },
+                |_| Err(api_error(status, None)),
+                || {
+                    renewals.set(renewals.get() + 1);
+                    Ok(())
+                },
+            );
+            assert!(result.is_err());
+            assert_eq!(renewals.get(), 0);
+        }
     }
 
     #[test]
     fn form_bodies_are_percent_encoded_and_their_secrets_known() {
         let fields = [("grant_type", "client_credentials"), ("client_secret", "a b&c=d")];
-        assert_eq!(form_body(&fields), "grant_type=client_credentials&client_secret=a%20b%26c%3Dd");
+        assert_eq!(
+            form_body(&fields),
+            "grant_type=client_credentials&client_secret=a%20b%26c%3Dd"
+        );
         let request = Request::post("http://x/oauth/token", Body::Form(&fields));
         assert_eq!(request.secrets(), ["a b&c=d"]);
         assert_eq!(Request::get("http://x/").bearer("tok-123").secrets(), ["tok-123"]);

@@ -36,6 +36,8 @@ pub enum FaultKind {
     /// This status with a body that echoes the request (as a misconfigured
     /// proxy might), so secrets in the request come back in the error body.
     EchoRequest(u16),
+    /// 401 `Invalid token`, as for a token revoked or expired in the middle of a pull.
+    InvalidToken,
 }
 
 #[derive(Debug, Clone)]
@@ -709,6 +711,12 @@ impl Shared {
                 );
                 r.headers = vec![("Retry-After".into(), secs.to_string())];
                 return r;
+            }
+            Some(FaultKind::InvalidToken) => {
+                return respond(
+                    401,
+                    json!({"statusCode": 401, "error": "Unauthorized", "message": "Invalid token"}),
+                );
             }
             Some(FaultKind::ServiceUnavailable) => {
                 return auth0_error(503, "Service Unavailable", "Service Unavailable", None)

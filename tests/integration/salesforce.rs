@@ -28,10 +28,10 @@ fn id18(id: &str) -> String {
     const T: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
     let mut out = id.to_string();
     for chunk in id.as_bytes().chunks(5) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0usize, |n, (j, c)| if c.is_ascii_uppercase() { n | (1 << j) } else { n });
+        let n = chunk.iter().enumerate().fold(
+            0usize,
+            |n, (j, c)| if c.is_ascii_uppercase() { n | (1 << j) } else { n },
+        );
         out.push(T[n] as char);
     }
     out
@@ -101,17 +101,10 @@ fn report_export() -> String {
     );
     for i in 0..ACCOUNTS {
         let (amount, currency) = match arr(i) {
-            Some((cents, currency, _)) => {
-                let int = (cents / 100).to_string();
-                let mut grouped = String::new();
-                for (k, c) in int.chars().enumerate() {
-                    if k > 0 && (int.len() - k) % 3 == 0 {
-                        grouped.push(',');
-                    }
-                    grouped.push(c);
-                }
-                (format!("{currency} {grouped}.{:02}", cents % 100), currency)
-            }
+            Some((cents, currency, _)) => (
+                format!("{currency} {}.{:02}", fmt_thousands((cents / 100) as u64), cents % 100),
+                currency,
+            ),
             None => (String::new(), "USD"),
         };
         let parent = if i % 6 == 5 { id15(i - 1) } else { String::new() };
@@ -175,7 +168,14 @@ fn pull_with(p: &Project, server: &StandIn, args: &[&str], env: &[(&str, &str)])
     let mut cmd = p.cmd();
     cmd.env("SALESFORCE_CLIENT_ID", &server.config().client_id)
         .env("SALESFORCE_CLIENT_SECRET", &server.config().client_secret)
-        .args(["pull", "salesforce", "--instance-url", &server.base_url(), "--as-of", AS_OF])
+        .args([
+            "pull",
+            "salesforce",
+            "--instance-url",
+            &server.base_url(),
+            "--as-of",
+            AS_OF,
+        ])
         .args(args);
     for (k, v) in env {
         cmd.env(k, v);
@@ -251,7 +251,11 @@ fn pull_over_rest_gives_the_revenue_share_of_load_arr_through_429_503_and_a_rene
     assert_eq!(revenue_json(&p), expected_revenue_share());
     assert_each_record_served_once(&server);
     assert_eq!(server.tokens().len(), 2, "the refused token is renewed once");
-    assert_eq!(server.request_count("/services/data/v62.0/jobs"), 0, "--rest uses no Bulk job");
+    assert_eq!(
+        server.request_count("/services/data/v62.0/jobs"),
+        0,
+        "--rest uses no Bulk job"
+    );
 
     // The summary: records, API requests (5 pages, the 429 and the 503 retried, the 401
     // sent again with the new token, the COUNT() and the CurrencyType queries) and the
@@ -260,13 +264,27 @@ fn pull_over_rest_gives_the_revenue_share_of_load_arr_through_429_503_and_a_rene
     let data_requests = server.request_count("/services/data/");
     assert_eq!(data_requests, 5 + 3 + 2);
     assert!(
-        err.contains(&format!("pulled 23 records over REST in {data_requests} API requests (2 retries")),
+        err.contains(&format!(
+            "pulled 23 records over REST in {data_requests} API requests (2 retries"
+        )),
         "{err}"
     );
     let left = salesforce_server::API_LIMIT - 40 - data_requests as u64;
-    assert!(err.contains(&format!("the org has {} of 15,000 daily API requests left", fmt_thousands(left))), "{err}");
+    assert!(
+        err.contains(&format!(
+            "the org has {} of 15,000 daily API requests left",
+            fmt_thousands(left)
+        )),
+        "{err}"
+    );
     let snapshots = p.json(&["snapshots", "--format", "json"]);
-    let arr = snapshots["snapshots"].as_array().unwrap().iter().find(|s| s["source"] == "arr").unwrap().clone();
+    let arr = snapshots["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "arr")
+        .unwrap()
+        .clone();
     assert_eq!(arr["details"]["pull"]["records"], 23);
     assert_eq!(arr["details"]["pull"]["api"], "rest");
     assert_eq!(arr["details"]["pull"]["api_requests"], data_requests);
@@ -274,11 +292,17 @@ fn pull_over_rest_gives_the_revenue_share_of_load_arr_through_429_503_and_a_rene
 
     // Money exact to the cent: the dump keeps the digits an f64 would round.
     let dump = std::fs::read_to_string(p.path("dump.csv")).unwrap();
-    assert!(dump.starts_with("Id,Name,ParentId,ARR__c,CurrencyIsoCode,Workspace_ID__c,ConversionRate\n"), "{dump}");
+    assert!(
+        dump.starts_with("Id,Name,ParentId,ARR__c,CurrencyIsoCode,Workspace_ID__c,ConversionRate\n"),
+        "{dump}"
+    );
     assert!(dump.contains(BIG_ARR) && dump.contains("1.123457E4"), "{dump}");
     // The report says where the rates came from.
     let md = p.run(&["report", "revenue-share"]);
-    assert!(md.contains("(rates: EUR 1/0.8, GBP 1/0.625 from Salesforce CurrencyType)"), "{md}");
+    assert!(
+        md.contains("(rates: EUR 1/0.8, GBP 1/0.625 from Salesforce CurrencyType)"),
+        "{md}"
+    );
 
     // The dump replays into the same snapshot, without the network.
     let replay = project("");
@@ -288,11 +312,12 @@ fn pull_over_rest_gives_the_revenue_share_of_load_arr_through_429_503_and_a_rene
     assert_no_secrets(&p, &server, &out);
 }
 
+/// `14,950`: how featurearr writes counts.
 fn fmt_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -306,7 +331,11 @@ fn pull_over_bulk_waits_for_the_job_and_reads_every_locator_page() {
         bulk_page_size: 8,
         polls_in_progress: 2,
         results_not_complete: 1,
-        faults: vec![Fault::nth("/services/data/v62.0/jobs/query/", 3, FaultKind::Unavailable)],
+        faults: vec![Fault::nth(
+            "/services/data/v62.0/jobs/query/",
+            3,
+            FaultKind::Unavailable,
+        )],
         ..Default::default()
     }));
     // 23 records are past the threshold: the Bulk API without --bulk.
@@ -324,14 +353,25 @@ fn pull_over_bulk_waits_for_the_job_and_reads_every_locator_page() {
         "{results:?}"
     );
     assert!(results[2].query.contains("locator=TE9D8") && results[3].query.contains("locator=TE9D16"));
-    assert_eq!(server.request_count("/services/data/v62.0/jobs/query"), 1 + 3 + 1 + 4 + 1, "create, 3 polls (2 InProgress), a 503, 4 results, a poll after the 412");
-    assert!(stderr(&out).contains("pulled 23 records over Bulk API 2.0"), "{}", stderr(&out));
+    assert_eq!(
+        server.request_count("/services/data/v62.0/jobs/query"),
+        1 + 3 + 1 + 4 + 1,
+        "create, 3 polls (2 InProgress), a 503, 4 results, a poll after the 412"
+    );
+    assert!(
+        stderr(&out).contains("pulled 23 records over Bulk API 2.0"),
+        "{}",
+        stderr(&out)
+    );
     assert_no_secrets(&p, &server, &out);
 }
 
 /// The store file and what `snapshots` says, to compare before and after a failure.
 fn store_state(p: &Project) -> (Vec<u8>, Value) {
-    (std::fs::read(p.path("featurearr.duckdb")).unwrap(), p.json(&["snapshots", "--format", "json"]))
+    (
+        std::fs::read(p.path("featurearr.duckdb")).unwrap(),
+        p.json(&["snapshots", "--format", "json"]),
+    )
 }
 
 /// A project with an arr snapshot of AS_OF already loaded from the report export.
@@ -363,7 +403,10 @@ fn a_failed_bulk_job_fails_with_its_message_and_leaves_the_store_unchanged() {
     let out = pull(&p, &server, &["--bulk", "--save-dump", "dump.csv"]);
     let err = assert_failed_and_unchanged(&p, &out, &before);
     assert!(err.contains(&format!("ended Failed: {message}")), "{err}");
-    assert_eq!(server.request_count("/services/data/v62.0/jobs/query/750STANDIN00001AAA/results"), 0);
+    assert_eq!(
+        server.request_count("/services/data/v62.0/jobs/query/750STANDIN00001AAA/results"),
+        0
+    );
     assert_no_secrets(&p, &server, &out);
 }
 
@@ -400,7 +443,10 @@ fn an_expired_access_token_without_client_credentials_names_the_variable() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("refused SALESFORCE_ACCESS_TOKEN") && err.contains("sf org display"), "{err}");
+    assert!(
+        err.contains("refused SALESFORCE_ACCESS_TOKEN") && err.contains("sf org display"),
+        "{err}"
+    );
     assert!(!err.contains("token-from-sf-cli"), "{err}");
     assert_eq!(server.tokens().len(), 0);
 }
@@ -416,8 +462,15 @@ fn a_field_the_object_lacks_names_the_config_key() {
         err.contains("[salesforce.fields] arr = \"Contract_ARR__c\" is not a field of Account"),
         "{err}"
     );
-    assert!(err.contains("No such column 'Contract_ARR__c' on entity 'Account'") && err.contains("INVALID_FIELD"), "{err}");
-    let query_pages = server.requests().iter().filter(|r| r.query.contains("Contract_ARR__c")).count();
+    assert!(
+        err.contains("No such column 'Contract_ARR__c' on entity 'Account'") && err.contains("INVALID_FIELD"),
+        "{err}"
+    );
+    let query_pages = server
+        .requests()
+        .iter()
+        .filter(|r| r.query.contains("Contract_ARR__c"))
+        .count();
     assert_eq!(query_pages, 1, "an INVALID_FIELD is not retried");
 }
 
@@ -436,7 +489,10 @@ fn a_single_currency_org_is_pulled_without_currency_fields() {
     assert_ok(&out);
     let dump = std::fs::read_to_string(p.path("dump.csv")).unwrap();
     assert!(dump.starts_with("Id,Name,ParentId,ARR__c,Workspace_ID__c\n"), "{dump}");
-    assert_eq!(p.json(&["report", "revenue-share", "--format", "json"])["totals"]["customers"], 14);
+    assert_eq!(
+        p.json(&["report", "revenue-share", "--format", "json"])["totals"]["customers"],
+        14
+    );
 }
 
 #[test]
@@ -451,9 +507,18 @@ fn requests_go_through_the_proxy_in_http_proxy() {
     assert_ok(&out);
     let forwarded = proxy.forwarded();
     let base = server.base_url();
-    assert_eq!(forwarded.len(), server.requests().len(), "every request went through the proxy: {forwarded:?}");
+    assert_eq!(
+        forwarded.len(),
+        server.requests().len(),
+        "every request went through the proxy: {forwarded:?}"
+    );
     assert_eq!(forwarded[0], format!("POST {base}/services/oauth2/token HTTP/1.1"));
-    assert!(forwarded[1..].iter().all(|l| l.starts_with(&format!("GET {base}/services/data/v62.0/query"))), "{forwarded:?}");
+    assert!(
+        forwarded[1..]
+            .iter()
+            .all(|l| l.starts_with(&format!("GET {base}/services/data/v62.0/query"))),
+        "{forwarded:?}"
+    );
     assert_eq!(revenue_json(&p), expected_revenue_share());
 }
 
@@ -482,7 +547,10 @@ fn tls_with_a_private_ca_fails_clearly_without_ca_file_and_works_with_it() {
     let out = pull(&p, &server, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("not trusted") && err.contains("[http] ca_file or SSL_CERT_FILE"), "{err}");
+    assert!(
+        err.contains("not trusted") && err.contains("[http] ca_file or SSL_CERT_FILE"),
+        "{err}"
+    );
     assert!(server.requests().is_empty());
 
     p.write("corp-ca.pem", &ca_pem);
@@ -498,12 +566,18 @@ fn tls_with_a_private_ca_fails_clearly_without_ca_file_and_works_with_it() {
         &q,
         &server,
         &[],
-        &[("HTTPS_PROXY", &proxy.url()), ("SSL_CERT_FILE", q.path("corp-ca.pem").to_str().unwrap())],
+        &[
+            ("HTTPS_PROXY", &proxy.url()),
+            ("SSL_CERT_FILE", q.path("corp-ca.pem").to_str().unwrap()),
+        ],
     );
     assert_ok(&out);
     let authority = server.base_url().trim_start_matches("https://").to_string();
     let forwarded = proxy.forwarded();
-    assert!(!forwarded.is_empty() && forwarded.iter().all(|l| *l == format!("CONNECT {authority} HTTP/1.1")), "{forwarded:?}");
+    assert!(
+        !forwarded.is_empty() && forwarded.iter().all(|l| *l == format!("CONNECT {authority} HTTP/1.1")),
+        "{forwarded:?}"
+    );
     assert_eq!(revenue_json(&q), expected_revenue_share());
 }
 
@@ -511,9 +585,15 @@ fn tls_with_a_private_ca_fails_clearly_without_ca_file_and_works_with_it() {
 fn pull_salesforce_without_credentials_or_org_says_what_to_set() {
     let p = project("");
     let err = p.fail(&["pull", "salesforce", "--as-of", AS_OF]);
-    assert!(err.contains("--instance-url") && err.contains("SALESFORCE_INSTANCE_URL"), "{err}");
+    assert!(
+        err.contains("--instance-url") && err.contains("SALESFORCE_INSTANCE_URL"),
+        "{err}"
+    );
     let err = p.fail(&["pull", "salesforce", "--instance-url", "http://127.0.0.1:9"]);
-    assert!(err.contains("SALESFORCE_CLIENT_ID") && err.contains("SALESFORCE_ACCESS_TOKEN"), "{err}");
+    assert!(
+        err.contains("SALESFORCE_CLIENT_ID") && err.contains("SALESFORCE_ACCESS_TOKEN"),
+        "{err}"
+    );
     let err = crate::util::usage_error(p.cmd().args(["pull", "salesforce", "--bulk", "--rest"]));
     assert!(err.contains("cannot be used with"), "{err}");
 }

@@ -203,7 +203,9 @@ fn start_with(config: ServerConfig, tls: Option<Arc<rustls::ServerConfig>>) -> S
             let tls = tls.clone();
             thread::spawn(move || match tls {
                 Some(tls) => {
-                    let Ok(conn) = rustls::ServerConnection::new(tls) else { return };
+                    let Ok(conn) = rustls::ServerConnection::new(tls) else {
+                        return;
+                    };
                     serve(rustls::StreamOwned::new(conn, stream), &conn_shared);
                 }
                 None => serve(stream, &conn_shared),
@@ -343,7 +345,9 @@ impl Shared {
         self.config
             .faults
             .iter()
-            .find(|f| path.starts_with(&f.path_prefix) && f.nth.is_none_or(|nth| nth == state.prefix_counts[&f.path_prefix]))
+            .find(|f| {
+                path.starts_with(&f.path_prefix) && f.nth.is_none_or(|nth| nth == state.prefix_counts[&f.path_prefix])
+            })
             .map(|f| f.kind.clone())
     }
 
@@ -400,10 +404,16 @@ impl Shared {
         let form: HashMap<String, String> = parse_pairs(&String::from_utf8_lossy(&req.body)).into_iter().collect();
         let get = |k: &str| form.get(k).map_or("", String::as_str);
         if get("grant_type") != "client_credentials" {
-            return json_response(400, json!({"error": "unsupported_grant_type", "error_description": "grant type not supported"}));
+            return json_response(
+                400,
+                json!({"error": "unsupported_grant_type", "error_description": "grant type not supported"}),
+            );
         }
         if get("client_id") != self.config.client_id || get("client_secret") != self.config.client_secret {
-            return json_response(400, json!({"error": "invalid_client", "error_description": "invalid client credentials"}));
+            return json_response(
+                400,
+                json!({"error": "invalid_client", "error_description": "invalid client credentials"}),
+            );
         }
         let mut state = self.state.lock().unwrap();
         let token = format!("00DSTANDIN!AQ0AQ.standin-token-{:04}.x9f", state.issued.len() + 1);
@@ -423,7 +433,10 @@ impl Shared {
         let (Some(select), Some(from)) = (upper.find("SELECT "), upper.find(" FROM ")) else {
             return Err(sf_error(400, "MALFORMED_QUERY", &format!("unexpected token: '{soql}'")));
         };
-        let fields: Vec<String> = soql[select + 7..from].split(',').map(|f| f.trim().to_string()).collect();
+        let fields: Vec<String> = soql[select + 7..from]
+            .split(',')
+            .map(|f| f.trim().to_string())
+            .collect();
         let object = soql[from + 6..].split_whitespace().next().unwrap_or("").to_string();
         let known: Vec<&str> = match object.as_str() {
             "Account" => {
@@ -464,7 +477,10 @@ impl Shared {
             Err(resp) => return resp,
         };
         if fields == ["COUNT()"] {
-            return json_response(200, json!({"totalSize": self.config.accounts.len(), "done": true, "records": []}));
+            return json_response(
+                200,
+                json!({"totalSize": self.config.accounts.len(), "done": true, "records": []}),
+            );
         }
         if object == "CurrencyType" {
             let records: Vec<String> = self
@@ -575,8 +591,13 @@ impl Shared {
                 "can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: IN_PROGRESS",
             );
         }
-        let offset: usize = query.get("locator").map_or(0, |l| l.trim_start_matches("TE9D").parse().unwrap_or(0));
-        let max: usize = query.get("maxRecords").and_then(|m| m.parse().ok()).unwrap_or(usize::MAX);
+        let offset: usize = query
+            .get("locator")
+            .map_or(0, |l| l.trim_start_matches("TE9D").parse().unwrap_or(0));
+        let max: usize = query
+            .get("maxRecords")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(usize::MAX);
         let accounts = &self.config.accounts;
         let end = (offset + self.config.bulk_page_size.min(max)).min(accounts.len());
         let slice = &accounts[offset.min(end)..end];
@@ -591,7 +612,11 @@ impl Shared {
             csv.push_str(&cells.join(","));
             csv.push('\n');
         }
-        let locator = if end < accounts.len() { format!("TE9D{end}") } else { "null".to_string() };
+        let locator = if end < accounts.len() {
+            format!("TE9D{end}")
+        } else {
+            "null".to_string()
+        };
         Response {
             status: 200,
             content_type: "text/csv",
@@ -610,7 +635,10 @@ fn raw_page(total: usize, done: bool, next: Option<String>, records: &[String]) 
         status: 200,
         content_type: "application/json;charset=UTF-8",
         headers: Vec::new(),
-        body: format!(r#"{{"totalSize":{total},"done":{done},{next}"records":[{}]}}"#, records.join(",")),
+        body: format!(
+            r#"{{"totalSize":{total},"done":{done},{next}"records":[{}]}}"#,
+            records.join(",")
+        ),
     }
 }
 
@@ -719,20 +747,33 @@ fn proxy_connection(client: TcpStream, log: &Mutex<Vec<String>>) {
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if method == "CONNECT" {
-        let Ok(upstream) = TcpStream::connect(target) else { return };
+        let Ok(upstream) = TcpStream::connect(target) else {
+            return;
+        };
         let mut client = reader.into_inner();
-        if client.write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n").is_err() {
+        if client
+            .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+            .is_err()
+        {
             return;
         }
         tunnel(client, upstream);
         return;
     }
-    let Some(rest) = target.strip_prefix("http://") else { return };
+    let Some(rest) = target.strip_prefix("http://") else {
+        return;
+    };
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let Ok(mut upstream) = TcpStream::connect(host) else { return };
+    let Ok(mut upstream) = TcpStream::connect(host) else {
+        return;
+    };
     let length = headers
         .iter()
-        .find_map(|h| h.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .find_map(|h| {
+            h.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
         .unwrap_or(0);
     let mut body = vec![0; length];
     if reader.read_exact(&mut body).is_err() {
@@ -747,7 +788,11 @@ fn proxy_connection(client: TcpStream, log: &Mutex<Vec<String>>) {
         head.push_str("\r\n");
     }
     head.push_str("Connection: close\r\n\r\n");
-    if upstream.write_all(head.as_bytes()).and_then(|_| upstream.write_all(&body)).is_err() {
+    if upstream
+        .write_all(head.as_bytes())
+        .and_then(|_| upstream.write_all(&body))
+        .is_err()
+    {
         return;
     }
     // The answer goes back with `Connection: close`, so the client opens a new

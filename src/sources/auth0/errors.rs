@@ -4,10 +4,7 @@
 use crate::sources::http::{ApiError, Service};
 
 /// The Auth0 Management API, as `sources::http` names it in messages.
-pub(super) const AUTH0: Service = Service {
-    name: "Auth0",
-    hint: hint,
-};
+pub(super) const AUTH0: Service = Service { name: "Auth0", hint };
 
 /// The Management API scope a read of `path` needs.
 fn scope_for_path(path: &str) -> Option<&'static str> {
@@ -73,7 +70,11 @@ mod tests {
             hint.contains("read:organizations") && !hint.contains("(insufficient_scope)"),
             "{hint}"
         );
-        let hint = super::hint(&error(403, "/api/v2/organizations/org_1/enabled_connections", "Forbidden"));
+        let hint = super::hint(&error(
+            403,
+            "/api/v2/organizations/org_1/enabled_connections",
+            "Forbidden",
+        ));
         assert!(hint.contains("read:organization_connections"), "{hint}");
         assert!(super::hint(&error(401, "/oauth/token", "Unauthorized")).contains("AUTH0_CLIENT_SECRET"));
         assert_eq!(super::hint(&error(404, "/api/v2/connections", "nope")), "");

@@ -18,7 +18,9 @@ use super::dump::Auth0Dump;
 use super::errors::AUTH0;
 use super::pager::{checkpoint_pages, link_pages, list_body, offset_pages, OffsetPage};
 use super::token::TokenSource;
-use crate::sources::http::{encode_component, next_link, renewing_token_on_401, Headers, HttpClient, HttpSettings, Secret};
+use crate::sources::http::{
+    encode_component, next_link, renewing_token_on_401, Headers, HttpClient, HttpSettings, Secret,
+};
 
 /// Page size: Auth0's documented maximum on public cloud for connections,
 /// organizations and enabled connections.
@@ -104,10 +106,8 @@ impl Api<'_> {
             format!("{}{path_and_query}", self.base)
         };
         renewing_token_on_401(
-            || {
-                let bearer = self.tokens.bearer(self.http)?;
-                self.http.get_json(&url, bearer.expose())
-            },
+            || self.tokens.bearer(self.http),
+            |bearer| self.http.get_json(&url, bearer),
             || self.tokens.renew(self.http),
         )
     }

@@ -160,7 +160,9 @@ fn wait_for_job(
 /// results can carry them) as rows in the order of `fields`.
 fn read_page(body: &[u8], fields: &[&str], rows: &mut Vec<Vec<String>>) -> Result<()> {
     let cleaned: Vec<u8> = body.iter().copied().filter(|&b| b != 0).collect();
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(cleaned.as_slice());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(cleaned.as_slice());
     let header = reader.headers().context("the page has no CSV header")?.clone();
     let positions: HashMap<String, usize> = header
         .iter()
@@ -180,7 +182,12 @@ fn read_page(body: &[u8], fields: &[&str], rows: &mut Vec<Vec<String>>) -> Resul
         .collect::<Result<_>>()?;
     for record in reader.records() {
         let record = record.context("a results page is not valid CSV")?;
-        rows.push(columns.iter().map(|&c| record.get(c).unwrap_or("").to_string()).collect());
+        rows.push(
+            columns
+                .iter()
+                .map(|&c| record.get(c).unwrap_or("").to_string())
+                .collect(),
+        );
     }
     Ok(())
 }
@@ -201,7 +208,9 @@ mod tests {
                 ["0015g00000Pq7RsAAJ", "", ""]
             ]
         );
-        let err = read_page(page, &["Id", "Workspace_ID__c"], &mut rows).unwrap_err().to_string();
+        let err = read_page(page, &["Id", "Workspace_ID__c"], &mut rows)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no column `Workspace_ID__c`"), "{err}");
     }
 }

@@ -160,7 +160,7 @@ impl Default for QuerySettings {
 }
 
 impl QuerySettings {
-    fn from_where(&self) -> String {
+    fn source_clause(&self) -> String {
         match &self.where_clause {
             Some(condition) => format!("FROM {} WHERE {condition}", self.object),
             None => format!("FROM {}", self.object),
@@ -169,14 +169,14 @@ impl QuerySettings {
 
     /// `SELECT COUNT() FROM Account [WHERE ...]`.
     pub(crate) fn count_soql(&self) -> String {
-        format!("SELECT COUNT() {}", self.from_where())
+        format!("SELECT COUNT() {}", self.source_clause())
     }
 
     /// `SELECT Id, Name, ... FROM Account [WHERE ...]`, with `currency` when the org
     /// has more than one currency.
     pub(crate) fn records_soql(&self, fields: &ApiFields) -> String {
         let names: Vec<&str> = fields.selected().into_iter().map(|(_, name)| name).collect();
-        format!("SELECT {} {}", names.join(", "), self.from_where())
+        format!("SELECT {} {}", names.join(", "), self.source_clause())
     }
 
     /// `/services/data/v62.0`.
@@ -186,7 +186,8 @@ impl QuerySettings {
 }
 
 /// The active currencies of a multi-currency org, and which is the corporate one.
-pub(crate) const CURRENCY_SOQL: &str = "SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true";
+pub(crate) const CURRENCY_SOQL: &str =
+    "SELECT IsoCode, ConversionRate, IsCorporate FROM CurrencyType WHERE IsActive = true";
 
 #[cfg(test)]
 mod tests {
@@ -197,7 +198,15 @@ mod tests {
         for good in ["Id", "ARR__c", "Owner.Workspace__c", "ns__Field__c"] {
             assert!(is_api_name(good), "{good}");
         }
-        for bad in ["", "ARR__c, Name", "Id FROM User", "1Field", "a..b", "Name--", "Parent."] {
+        for bad in [
+            "",
+            "ARR__c, Name",
+            "Id FROM User",
+            "1Field",
+            "a..b",
+            "Name--",
+            "Parent.",
+        ] {
             assert!(!is_api_name(bad), "{bad}");
         }
     }
@@ -239,7 +248,10 @@ mod tests {
             where_clause: Some("Type = 'Customer'".into()),
             ..Default::default()
         };
-        assert_eq!(settings.count_soql(), "SELECT COUNT() FROM Account WHERE Type = 'Customer'");
+        assert_eq!(
+            settings.count_soql(),
+            "SELECT COUNT() FROM Account WHERE Type = 'Customer'"
+        );
         assert_eq!(
             settings.records_soql(&settings.fields),
             "SELECT Id, Name, ParentId, ARR__c, CurrencyIsoCode, Workspace_ID__c FROM Account WHERE Type = 'Customer'"

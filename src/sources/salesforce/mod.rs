@@ -19,7 +19,9 @@ mod reader;
 mod rest;
 mod session;
 
-pub(crate) use fields::{ApiFields, FieldsSection, QuerySettings, DEFAULT_API_VERSION, DEFAULT_BULK_THRESHOLD, DEFAULT_OBJECT};
+pub(crate) use fields::{
+    ApiFields, FieldsSection, QuerySettings, DEFAULT_API_VERSION, DEFAULT_BULK_THRESHOLD, DEFAULT_OBJECT,
+};
 pub(crate) use pull::{fetch_accounts, Api, PullOptions};
 pub(crate) use reader::{
     read_accounts, read_accounts_bytes, ColumnOverrides, CurrencyRates, RateSource, SalesforceExport, Shape,

@@ -105,13 +105,18 @@ fn spinner(enabled: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
 
-fn pull(session: &Session<'_>, opts: &PullOptions, progress: &ProgressBar) -> Result<(Vec<u8>, ApiFields, PullSummary)> {
+fn pull(
+    session: &Session<'_>,
+    opts: &PullOptions,
+    progress: &ProgressBar,
+) -> Result<(Vec<u8>, ApiFields, PullSummary)> {
     let query = &opts.query;
     let data_path = query.data_path();
     let mut warnings = Vec::new();
@@ -150,9 +155,9 @@ fn pull(session: &Session<'_>, opts: &PullOptions, progress: &ProgressBar) -> Re
     let names: Vec<&str> = fields.selected().into_iter().map(|(_, name)| name).collect();
     let rows = if use_bulk {
         let job = bulk::query(session, &data_path, &soql, &names, |p| match p {
-            bulk::Progress::Waiting { state, processed } => {
-                progress.set_message(format!("Salesforce: Bulk API job {state}, {processed} of {counted} records"))
-            }
+            bulk::Progress::Waiting { state, processed } => progress.set_message(format!(
+                "Salesforce: Bulk API job {state}, {processed} of {counted} records"
+            )),
             bulk::Progress::Reading { rows } => {
                 progress.set_message(format!("Salesforce: read {rows} of {counted} records"))
             }
@@ -175,7 +180,12 @@ fn pull(session: &Session<'_>, opts: &PullOptions, progress: &ProgressBar) -> Re
         ));
     }
     let currency_column = names.iter().position(|n| Some(*n) == fields.currency.as_deref());
-    let csv = write_csv(&names, &rows, currency_column, currencies.is_some().then_some(&divisors))?;
+    let csv = write_csv(
+        &names,
+        &rows,
+        currency_column,
+        currencies.is_some().then_some(&divisors),
+    )?;
     let corporate = currencies.as_ref().and_then(|c| c.corporate.clone());
     let summary = PullSummary {
         instance_url: opts.instance_url.clone(),
@@ -328,7 +338,7 @@ fn write_csv(
         }
         writer.write_record(&record)?;
     }
-    Ok(writer.into_inner().context("cannot write the pulled records as CSV")?)
+    writer.into_inner().context("cannot write the pulled records as CSV")
 }
 
 /// The config key behind an `INVALID_FIELD` (`No such column 'X' on entity 'Y'`) or
@@ -341,14 +351,15 @@ fn explain_query_error(err: anyhow::Error, query: &QuerySettings) -> anyhow::Err
         .map(|(column, _)| column.to_string())
     {
         let object = &query.object;
-        let next = match query.fields.key_of(&column) {
-            Some(key) => format!(
+        let next =
+            match query.fields.key_of(&column) {
+                Some(key) => format!(
                 "[salesforce.fields] {key} = \"{column}\" is not a field of {object}; set {key} to the API name of \
                  the field (Setup > Object Manager > {object} > Fields & Relationships){}",
                 if key == "currency" { ", or to \"\" in a single-currency org" } else { "" }
             ),
-            None => format!("`{column}` in [salesforce] where is not a field of {object}; fix the condition"),
-        };
+                None => format!("`{column}` in [salesforce] where is not a field of {object}; fix the condition"),
+            };
         return err.context(next);
     }
     if ApiError::find(&err).is_some_and(|e| e.code.as_deref() == Some("INVALID_TYPE")) {
@@ -387,28 +398,61 @@ mod tests {
         };
         let mut warnings = Vec::new();
         let usd = conversion_divisors(&currencies, "USD", &mut warnings);
-        assert_eq!((usd["EUR"].as_str(), usd["GBP"].as_str(), usd.get("USD")), ("0.9", "0.625", None));
+        assert_eq!(
+            (usd["EUR"].as_str(), usd["GBP"].as_str(), usd.get("USD")),
+            ("0.9", "0.625", None)
+        );
         assert!(warnings.is_empty());
         // Reporting in GBP: 1 GBP = 1.6 USD, so a USD amount is divided by 1 / 0.625 = 1.6.
         let gbp = conversion_divisors(&currencies, "GBP", &mut warnings);
-        assert_eq!((gbp["USD"].as_str(), gbp["EUR"].as_str(), gbp["JPY"].as_str()), ("1.6", "1.44", "0.48"));
+        assert_eq!(
+            (gbp["USD"].as_str(), gbp["EUR"].as_str(), gbp["JPY"].as_str()),
+            ("1.6", "1.44", "0.48")
+        );
         assert!(warnings.is_empty());
         // Reporting in EUR, a USD amount would be divided by 1 / 0.9 = 1.111...: left to the config.
         let eur = conversion_divisors(&currencies, "EUR", &mut warnings);
         assert!(!eur.contains_key("USD") && !eur.contains_key("GBP"));
-        assert!(warnings.iter().any(|w| w.starts_with("USD's rate against EUR (1 / 0.9) is not an exact decimal")), "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("USD's rate against EUR (1 / 0.9) is not an exact decimal")),
+            "{warnings:?}"
+        );
         let none = conversion_divisors(&currencies, "CHF", &mut warnings);
-        assert!(none.is_empty() && warnings.last().unwrap().contains("do not include the reporting currency CHF"));
+        assert!(
+            none.is_empty()
+                && warnings
+                    .last()
+                    .unwrap()
+                    .contains("do not include the reporting currency CHF")
+        );
     }
 
     #[test]
     fn the_csv_has_api_names_and_a_rate_per_row() {
         let rows = vec![
-            vec!["0015g00000XyZaBAAV".to_string(), "Acme, \"North\"".into(), "120000.0".into(), "usd".into()],
-            vec!["0015g00000Pq7RsAAJ".to_string(), "Beta".into(), "9E4".into(), "EUR".into()],
+            vec![
+                "0015g00000XyZaBAAV".to_string(),
+                "Acme, \"North\"".into(),
+                "120000.0".into(),
+                "usd".into(),
+            ],
+            vec![
+                "0015g00000Pq7RsAAJ".to_string(),
+                "Beta".into(),
+                "9E4".into(),
+                "EUR".into(),
+            ],
         ];
         let divisors: HashMap<String, String> = [("EUR".to_string(), "0.8".to_string())].into();
-        let csv = write_csv(&["Id", "Name", "ARR__c", "CurrencyIsoCode"], &rows, Some(3), Some(&divisors)).unwrap();
+        let csv = write_csv(
+            &["Id", "Name", "ARR__c", "CurrencyIsoCode"],
+            &rows,
+            Some(3),
+            Some(&divisors),
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(csv).unwrap(),
             "Id,Name,ARR__c,CurrencyIsoCode,ConversionRate\n\
@@ -427,7 +471,10 @@ mod tests {
              'ARR__c' on entity 'Account'. If you are attempting to use a custom field, be sure to append the '__c'"
         );
         let text = format!("{:#}", explain_query_error(err, &query));
-        assert!(text.starts_with("[salesforce.fields] arr = \"ARR__c\" is not a field of Account"), "{text}");
+        assert!(
+            text.starts_with("[salesforce.fields] arr = \"ARR__c\" is not a field of Account"),
+            "{text}"
+        );
         let err = anyhow::anyhow!("No such column 'Tier__c' on entity 'Account'");
         let text = format!("{:#}", explain_query_error(err, &query));
         assert!(text.starts_with("`Tier__c` in [salesforce] where"), "{text}");

@@ -617,7 +617,11 @@ fn find_columns(
     let position = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
     let found = || quoted_list(names.iter().map(String::as_str));
     // A `[salesforce.fields]` API name comes before the standard candidates.
-    let pick = |key: &str, configured: &Option<String>, field: Option<&str>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
+    let pick = |key: &str,
+                configured: &Option<String>,
+                field: Option<&str>,
+                candidates: &[&str]|
+     -> anyhow::Result<Option<usize>> {
         match configured {
             Some(name) => match position(name) {
                 Some(col) => Ok(Some(col)),
@@ -630,8 +634,13 @@ fn find_columns(
             None => Ok(field.into_iter().chain(candidates.iter().copied()).find_map(position)),
         }
     };
-    let account_id = pick("account_id", &overrides.account_id, Some(&fields.account_id), &["Id", "Account ID"])?
-        .expect("the header row was chosen because it has the account ID column");
+    let account_id = pick(
+        "account_id",
+        &overrides.account_id,
+        Some(&fields.account_id),
+        &["Id", "Account ID"],
+    )?
+    .expect("the header row was chosen because it has the account ID column");
     let Some(arr) = pick(
         "arr",
         &overrides.arr,
@@ -895,7 +904,11 @@ fn convert_currencies(
                         account.currency
                     );
                 }
-                (rate.inverse(), format!("1/{}", conversion.trim()), RateSource::ConversionRate)
+                (
+                    rate.inverse(),
+                    format!("1/{}", conversion.trim()),
+                    RateSource::ConversionRate,
+                )
             }
             (None, None) => {
                 if account.original_cents.is_some() {
@@ -965,7 +978,8 @@ mod tests {
 
     fn read(content: &str, rates: &CurrencyRates) -> SalesforceExport {
         let f = fixture("arr.csv", content.as_bytes());
-        read_accounts(&f.path, &ColumnOverrides::default(), &ApiFields::default(), rates).unwrap_or_else(|e| panic!("{e:#}"))
+        read_accounts(&f.path, &ColumnOverrides::default(), &ApiFields::default(), rates)
+            .unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// Reads a file that must fail; the message comes back with the temp

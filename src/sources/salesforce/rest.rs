@@ -71,9 +71,10 @@ pub(crate) fn query(
             out.rows.reserve(page.total_size.min(10_000_000) as usize);
         }
         for record in &page.records {
-            out.rows.push(read_record(record, fields).with_context(|| {
-                format!("record {} of the query answer", out.rows.len() + 1)
-            })?);
+            out.rows.push(
+                read_record(record, fields)
+                    .with_context(|| format!("record {} of the query answer", out.rows.len() + 1))?,
+            );
         }
         on_page(out.rows.len());
         if !page.done {
@@ -147,10 +148,30 @@ mod tests {
         let json = r#"{"attributes": {"type": "Account", "url": "/x"}, "Id": "0015g00000XyZaBAAV",
             "Name": "Acme \"North\", Inc.", "ParentId": null, "ARR__c": 9007199254740993.01,
             "Other__c": 1.2E5, "IsActive__c": true}"#;
-        let cells = record(json, &["Id", "name", "ParentId", "ARR__C", "Other__c", "IsActive__c", "Missing__c"]).unwrap();
+        let cells = record(
+            json,
+            &[
+                "Id",
+                "name",
+                "ParentId",
+                "ARR__C",
+                "Other__c",
+                "IsActive__c",
+                "Missing__c",
+            ],
+        )
+        .unwrap();
         assert_eq!(
             cells,
-            ["0015g00000XyZaBAAV", "Acme \"North\", Inc.", "", "9007199254740993.01", "1.2E5", "true", ""]
+            [
+                "0015g00000XyZaBAAV",
+                "Acme \"North\", Inc.",
+                "",
+                "9007199254740993.01",
+                "1.2E5",
+                "true",
+                ""
+            ]
         );
     }
 

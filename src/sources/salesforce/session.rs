@@ -139,23 +139,14 @@ impl<'a> Session<'a> {
     /// POST `json` to `path`, JSON back.
     pub(crate) fn post_json(&self, path: &str, json: &str) -> Result<Value> {
         let url = self.url(path);
-        let reply = self.authorised(|token| {
-            self.http
-                .send(Request::post(&url, Body::Json(json)).bearer(token))
-        })?;
+        let reply = self.authorised(|token| self.http.send(Request::post(&url, Body::Json(json)).bearer(token)))?;
         serde_json::from_slice(&reply.body)
             .with_context(|| format!("POST {} returned a body that is not JSON", display_path(path)))
     }
 
     /// Runs `call` with the token; when it is refused (401), fetches a new one once.
     fn authorised(&self, call: impl Fn(&str) -> Result<Reply>) -> Result<Reply> {
-        let reply = renewing_token_on_401(
-            || {
-                let token = self.token()?;
-                call(token.expose())
-            },
-            || self.renew(),
-        )?;
+        let reply = renewing_token_on_401(|| self.token(), call, || self.renew())?;
         if let Some(usage) = ApiUsage::from_headers(&reply.headers) {
             self.usage.set(Some(usage));
         }
@@ -205,7 +196,11 @@ impl<'a> Session<'a> {
                 ],
             )
             .with_context(|| format!("cannot get a Salesforce access token for the Connected App {client_id}"))?;
-        match body.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+        match body
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+        {
             Some(token) => Ok(Secret::new(token)),
             None => bail!("the Salesforce token response has no access_token"),
         }
@@ -292,7 +287,10 @@ mod tests {
             access_token: Some(Secret::new("00Dxx!token-value")),
         };
         let text = format!("{credentials:?}");
-        assert!(!text.contains("s3cr3t-value") && !text.contains("token-value"), "{text}");
+        assert!(
+            !text.contains("s3cr3t-value") && !text.contains("token-value"),
+            "{text}"
+        );
         assert!(text.contains("3MVG9-consumer-key"));
     }
 }
