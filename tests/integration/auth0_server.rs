@@ -40,17 +40,18 @@ pub enum FaultKind {
     InvalidToken,
 }
 
+/// A fault of kind `K` (this stand-in's [`FaultKind`], or the Salesforce one's).
 #[derive(Debug, Clone)]
-pub struct Fault {
+pub struct Fault<K = FaultKind> {
     /// Applies to requests whose path starts with this.
     pub path_prefix: String,
     /// The n-th (1-based) request on that prefix; `None` = every request.
     pub nth: Option<usize>,
-    pub kind: FaultKind,
+    pub kind: K,
 }
 
-impl Fault {
-    pub fn nth(path_prefix: &str, nth: usize, kind: FaultKind) -> Self {
+impl<K> Fault<K> {
+    pub fn nth(path_prefix: &str, nth: usize, kind: K) -> Self {
         Fault {
             path_prefix: path_prefix.into(),
             nth: Some(nth),
@@ -58,7 +59,7 @@ impl Fault {
         }
     }
 
-    pub fn every(path_prefix: &str, kind: FaultKind) -> Self {
+    pub fn every(path_prefix: &str, kind: K) -> Self {
         Fault {
             path_prefix: path_prefix.into(),
             nth: None,

@@ -51,32 +51,8 @@ pub enum FaultKind {
     InvalidSession,
 }
 
-#[derive(Debug, Clone)]
-pub struct Fault {
-    /// Applies to requests whose path starts with this.
-    pub path_prefix: String,
-    /// The n-th (1-based) request on that prefix; `None` = every request.
-    pub nth: Option<usize>,
-    pub kind: FaultKind,
-}
-
-impl Fault {
-    pub fn nth(path_prefix: &str, nth: usize, kind: FaultKind) -> Self {
-        Fault {
-            path_prefix: path_prefix.into(),
-            nth: Some(nth),
-            kind,
-        }
-    }
-
-    pub fn every(path_prefix: &str, kind: FaultKind) -> Self {
-        Fault {
-            path_prefix: path_prefix.into(),
-            nth: None,
-            kind,
-        }
-    }
-}
+/// Which requests break, and how.
+pub type Fault = crate::auth0_server::Fault<FaultKind>;
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

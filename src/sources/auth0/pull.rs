@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveTime};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde_json::Value;
 
 use super::classify::is_enterprise;
@@ -224,17 +224,7 @@ pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
     let base = opts.base_url.trim_end_matches('/').to_string();
     let http = HttpClient::new(&opts.http, AUTH0)?;
     let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
-    let progress = if opts.progress {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = crate::progress::pull_spinner(opts.progress);
     let api = Api {
         http: &http,
         tokens: &tokens,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use super::bulk;
@@ -86,7 +86,7 @@ pub(crate) fn fetch_accounts(opts: &PullOptions) -> Result<Pulled> {
     let started = Instant::now();
     let http = HttpClient::new(&opts.http, SALESFORCE)?;
     let session = Session::new(&http, &opts.instance_url, opts.credentials.clone());
-    let progress = spinner(opts.progress);
+    let progress = crate::progress::pull_spinner(opts.progress);
     let result = pull(&session, opts, &progress);
     progress.finish_and_clear();
     let (csv, fields, mut summary) =
@@ -97,19 +97,6 @@ pub(crate) fn fetch_accounts(opts: &PullOptions) -> Result<Pulled> {
     summary.api_usage = session.usage();
     summary.elapsed = started.elapsed();
     Ok(Pulled { csv, fields, summary })
-}
-
-fn spinner(enabled: bool) -> ProgressBar {
-    if !enabled {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 fn pull(
