@@ -242,7 +242,7 @@ Examples:
 --fail-on keys: unattributed-arr (a percentage of ARR, 0% to 100%), and counts from 0
 to 1000000000 of workspaces-without-account, accounts-without-workspace,
 unmapped-connections, missing-accounts, prerequisite-breaks, empty-booleans,
-conflicting-links, snapshot-gaps.
+conflicting-links, missing-parents, double-counted-parents, snapshot-gaps.
 The report is printed either way; the exit code is 1 when a threshold is exceeded.")]
     Doctor(DoctorArgs),
 
@@ -612,7 +612,7 @@ pub enum FailOn {
 }
 
 /// The doctor findings `--fail-on` can name besides `unattributed-arr`.
-pub const FAIL_ON_COUNT_KEYS: [&str; 8] = [
+pub const FAIL_ON_COUNT_KEYS: [&str; 10] = [
     "workspaces-without-account",
     "accounts-without-workspace",
     "unmapped-connections",
@@ -620,6 +620,8 @@ pub const FAIL_ON_COUNT_KEYS: [&str; 8] = [
     "prerequisite-breaks",
     "empty-booleans",
     "conflicting-links",
+    "missing-parents",
+    "double-counted-parents",
     "snapshot-gaps",
 ];
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
 use crate::money::Money;
+use crate::queries::Rollup;
 use crate::sources::auth0::VendorRule;
 use crate::sources::http::HttpSettings;
 use crate::sources::salesforce::{
@@ -95,6 +96,9 @@ struct SalesforceSection {
     #[serde(rename = "where")]
     where_clause: Option<String>,
     bulk_threshold: Option<toml::Value>,
+    /// What a customer is in reports: an account, or an account family.
+    #[serde(default)]
+    rollup: Rollup,
     #[serde(default)]
     fields: FieldsSection,
 }
@@ -179,6 +183,8 @@ pub(crate) struct Config {
     pub salesforce: QuerySettings,
     /// `[salesforce] instance_url`.
     pub salesforce_instance_url: Option<String>,
+    /// `[salesforce] rollup`: applied when a report runs, so changing it needs no reload.
+    pub rollup: Rollup,
     /// `[http]`, with `SSL_CERT_FILE` among the CA files.
     pub http: HttpSettings,
     pub auth0: Auth0Config,
@@ -284,6 +290,7 @@ impl Config {
             salesforce_columns: file.salesforce.columns,
             salesforce,
             salesforce_instance_url: file.salesforce.instance_url.filter(|u| !u.trim().is_empty()),
+            rollup: file.salesforce.rollup,
             http,
             auth0,
             arr_bands,

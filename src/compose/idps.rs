@@ -100,7 +100,7 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<I
         unmapped_connections: blocks.rows("cur")?,
         connections: blocks.rows("cur")?,
         log_window,
-        snapshots: used_snapshots(store, &cur)?,
+        snapshots: used_snapshots(store, &cur, config.rollup)?,
     })
 }
 

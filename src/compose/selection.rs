@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::money::Money;
-use crate::queries::{self, Band, Blocks, Side};
+use crate::queries::{self, Band, Blocks, Rollup, Side};
 use crate::store::{Source, Store};
 
 /// How far a snapshot may be from the date it is read for before a report warns.
@@ -102,7 +102,7 @@ fn bands(config: &Config) -> Vec<Band> {
 /// Registers the selection for `sides`, the ARR bands and every query block.
 pub(super) fn prepare<'s>(store: &'s Store, config: &Config, sides: &[Side]) -> Result<Blocks<'s>> {
     let queries = queries::load_queries(config.queries_dir.as_deref())?;
-    queries::prepare(store, queries, sides, &bands(config))
+    queries::prepare(store, queries, sides, &bands(config), config.rollup)
 }
 
 /// A snapshot a report used, for its "snapshots used" section.
@@ -115,10 +115,23 @@ pub(crate) struct UsedSnapshot {
     /// `EUR 1/0.8 from Salesforce CurrencyType; GBP 1.27 from the config`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rates: Option<String>,
+    /// On the ARR snapshot when customers are not single accounts
+    /// (`[salesforce] rollup`): what one customer is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers: Option<&'static str>,
+}
+
+/// What one customer is under `rollup`, when it is not a single account (SPEC 3's
+/// default, which reports leave unsaid).
+pub(crate) fn customer_unit(rollup: Rollup) -> Option<&'static str> {
+    match rollup {
+        Rollup::Account => None,
+        Rollup::UltimateParent => Some("account families"),
+    }
 }
 
 /// The snapshots a side used.
-pub(super) fn used_snapshots(store: &Store, side: &Side) -> Result<Vec<UsedSnapshot>> {
+pub(super) fn used_snapshots(store: &Store, side: &Side, rollup: Rollup) -> Result<Vec<UsedSnapshot>> {
     let all = store.snapshots()?;
     Ok(side
         .snapshots
@@ -129,6 +142,9 @@ pub(super) fn used_snapshots(store: &Store, side: &Side) -> Result<Vec<UsedSnaps
             as_of: s.as_of.clone(),
             origin: s.origin.clone(),
             rates: rates_note(&s.details),
+            customers: (s.source == Source::Arr.name())
+                .then(|| customer_unit(rollup))
+                .flatten(),
         })
         .collect())
 }

@@ -129,6 +129,9 @@ impl Store {
             // The reader merges an account's rows into one.
             let account_keys =
                 load.account_keys(export.accounts.iter().map(|a| a.account_id.as_str()), Repeats::Never)?;
+            // Keys after the accounts' own: a parent the export lacks gets one too.
+            let with_parent = || export.accounts.iter().filter_map(|a| a.parent_id.as_deref());
+            let mut parent_keys = load.account_keys(with_parent(), Repeats::Maybe)?.into_iter();
             let rows = load.append(
                 "accounts",
                 export.accounts.iter().zip(&account_keys).map(|(a, key)| {
@@ -143,6 +146,7 @@ impl Store {
                         Cell::Str(Some(reporting)),
                         Cell::Int(Some(a.lines.first().copied().unwrap_or(0) as i64)),
                         Cell::Key(*key),
+                        Cell::OptKey(a.parent_id.as_ref().and_then(|_| parent_keys.next())),
                     ]
                 }),
             )?;

@@ -7,6 +7,7 @@
 //!
 //! Layers, each importing only those above it:
 //! - `fields`: what a pull asks for (`[salesforce]`, `[salesforce.fields]`) and its SOQL;
+//! - `hierarchy`: the parent links of an export, checked for cycles;
 //! - `reader`: an export (report labels or API names) read into accounts;
 //! - `session`: the token and authorised calls to one org, and its error codes;
 //! - `rest`, `bulk`: a SOQL query's records over REST or a Bulk API 2.0 job;
@@ -14,6 +15,7 @@
 
 mod bulk;
 mod fields;
+mod hierarchy;
 mod pull;
 mod reader;
 mod rest;

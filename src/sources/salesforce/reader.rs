@@ -22,6 +22,7 @@ use crate::sources::text::money::{parse_money, Money};
 use crate::sources::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
 
 use super::fields::ApiFields;
+use super::hierarchy::parent_cycle;
 
 /// The header of a pull's per-row conversion rate (Salesforce's `CurrencyType.ConversionRate`
 /// of the row's currency against the reporting one): converted = amount / ConversionRate.
@@ -35,7 +36,9 @@ pub(crate) struct ColumnOverrides {
     pub account_name: Option<String>,
     pub arr: Option<String>,
     pub currency: Option<String>,
-    pub parent_id: Option<String>,
+    /// `parent` (`parent_id`, its first name, still read).
+    #[serde(alias = "parent_id")]
+    pub parent: Option<String>,
     pub workspaces: Option<String>,
 }
 
@@ -189,6 +192,9 @@ pub(crate) fn read_accounts_bytes(
 
     let columns = &header.columns;
     check_consistent_arr(&origin, &header.names[columns.arr], &accounts, &values)?;
+    if let Some(parent) = columns.parent_id {
+        check_no_parent_cycles(&origin, &header.names[parent], &accounts)?;
+    }
     let currency_column = &header.names[columns.currency.unwrap_or(columns.arr)];
     let rates_used = convert_currencies(
         &origin,
@@ -227,6 +233,34 @@ pub(crate) fn read_accounts_bytes(
         rates_used,
         warnings,
     })
+}
+
+/// Fails, naming the accounts and their lines, when the parent links of `accounts`
+/// (column `parent_column`) form a cycle: such accounts have no top account, so no
+/// family under `[salesforce] rollup = "ultimate_parent"`.
+fn check_no_parent_cycles(origin: &str, parent_column: &str, accounts: &[Account]) -> anyhow::Result<()> {
+    let links: Vec<(&str, Option<&str>)> = accounts
+        .iter()
+        .map(|a| (a.account_id.as_str(), a.parent_id.as_deref()))
+        .collect();
+    let Some(cycle) = parent_cycle(&links) else {
+        return Ok(());
+    };
+    let name = |i: usize| {
+        let a = &accounts[i];
+        let line = a.lines.first().copied().unwrap_or(0);
+        match a.account_name.as_deref().filter(|n| !n.is_empty()) {
+            Some(n) => format!("{} ({n}, line {line})", a.account_id),
+            None => format!("{} (line {line})", a.account_id),
+        }
+    };
+    let mut path: Vec<String> = cycle.iter().map(|&i| name(i)).collect();
+    path.push(accounts[cycle[0]].account_id.clone());
+    bail!(
+        "{origin}: the {parent_column} links form a cycle: {}; an account family needs a top account without a \
+         parent, so fix the parent of one of these accounts in Salesforce (or in the file) and load again",
+        path.join(" -> ")
+    )
 }
 
 /// The header row and what it says.
@@ -686,8 +720,8 @@ fn find_columns(
         arr,
         currency,
         parent_id: pick(
-            "parent_id",
-            &overrides.parent_id,
+            "parent",
+            &overrides.parent,
             fields.parent.as_deref(),
             &["ParentId", "Parent Account ID"],
         )?,
@@ -1375,14 +1409,31 @@ mod tests {
         assert_eq!(export.accounts[0].workspace_ids, ["a", "b"]);
 
         let overrides = ColumnOverrides {
-            parent_id: Some("Ultimate Parent".into()),
+            parent: Some("Ultimate Parent".into()),
             ..Default::default()
         };
         let err = read_err_with(b"Id,ARR__c\n0015g00000XyZaBAAV,1\n", &overrides, &usd());
         assert_eq!(
             err,
-            "arr.csv:1: no column named `Ultimate Parent` (parent_id under [salesforce.columns] in featurearr.toml); \
+            "arr.csv:1: no column named `Ultimate Parent` (parent under [salesforce.columns] in featurearr.toml); \
              the header has `Id`, `ARR__c`; fix the name in the config"
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_parent_links_fails_naming_the_accounts_and_lines() {
+        // 15-character report IDs: the message names their 18-character forms.
+        let err = read_err(
+            "Account ID,Account Name,Parent Account ID,ARR\n\
+             0015g00000AAAAA,Top,,100\n\
+             0015g00000BBBBB,Bee,0015g00000CCCCC,200\n\
+             0015g00000CCCCC,,0015g00000BBBBB,300\n",
+        );
+        assert_eq!(
+            err,
+            "arr.csv: the Parent Account ID links form a cycle: 0015g00000BBBBBAA5 (Bee, line 3) -> \
+             0015g00000CCCCCAA5 (line 4) -> 0015g00000BBBBBAA5; an account family needs a top account without a \
+             parent, so fix the parent of one of these accounts in Salesforce (or in the file) and load again"
         );
     }
 
