@@ -197,6 +197,15 @@ fn revenue_json(p: &Project) -> Value {
     r
 }
 
+/// [`revenue_json`] with customers as account families: `config` plus `[salesforce]
+/// rollup = "ultimate_parent"`, applied to the store as it is.
+fn family_revenue_json(p: &Project, config: &str) -> Value {
+    p.write("families.toml", format!("{config}\n[salesforce]\nrollup = \"ultimate_parent\"\n"));
+    let mut r = p.json(&["--config", "families.toml", "report", "revenue-share", "--format", "json"]);
+    r.as_object_mut().unwrap().remove("snapshots");
+    r
+}
+
 /// The revenue-share JSON of the report export loaded with `load arr` and config rates.
 fn expected_revenue_share() -> Value {
     let p = project(CONFIG_RATES);
@@ -249,6 +258,14 @@ fn pull_over_rest_gives_the_revenue_share_of_load_arr_through_429_503_and_a_rene
     assert_ok(&out);
     assert!(out.stdout.is_empty());
     assert_eq!(revenue_json(&p), expected_revenue_share());
+    // The pulled ParentId makes the same families as the export's Parent Account ID
+    // (every sixth account is its predecessor's child).
+    let export = project(CONFIG_RATES);
+    export.write("export.csv", report_export());
+    export.run(&["load", "arr", "export.csv", "--as-of", AS_OF]);
+    let families = family_revenue_json(&export, CONFIG_RATES);
+    assert_ne!(families["totals"], expected_revenue_share()["totals"], "the fixture has families");
+    assert_eq!(family_revenue_json(&p, ""), families);
     assert_each_record_served_once(&server);
     assert_eq!(server.tokens().len(), 2, "the refused token is renewed once");
     assert_eq!(
