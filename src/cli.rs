@@ -422,12 +422,16 @@ pub struct LoadArgs {
 #[command(after_help = "\
 Examples:
   featurearr report revenue-share --format json
-  featurearr report --output-dir reports-2026-09-30 --as-of 2026-09-30   # every report, fixed file names")]
+  featurearr report --output-dir reports-2026-09-30 --as-of 2026-09-30   # every report, fixed file names
+
+--output-dir writes each report as markdown, JSON (and CSV where it has rows) and a
+self-contained HTML page, an index.html linking them, and every chart as
+charts/<report>-<chart>.svg and a 1600 px wide .png for slides.")]
 pub struct ReportGroup {
     #[command(subcommand)]
     pub command: Option<ReportCommand>,
 
-    /// Render every report into DIR under fixed names (revenue-share.md, .json, ...)
+    /// Render every report into DIR under fixed names (revenue-share.md, .json, .html, ...), with index.html and charts/
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
@@ -442,7 +446,8 @@ pub enum ReportCommand {
     #[command(after_help = "\
 Examples:
   featurearr report revenue-share
-  featurearr report revenue-share --as-of 2026-06-30 --format json --output q2.json")]
+  featurearr report revenue-share --as-of 2026-06-30 --format json --output q2.json
+  featurearr report revenue-share --format html --output revenue-share.html   # a page with charts")]
     RevenueShare(ReportArgs),
 
     /// Top identity providers by customers, ARR and logins, and integration candidates
@@ -457,6 +462,7 @@ Examples:
 Examples:
   featurearr report quarterly --quarter 2026Q3
   featurearr report quarterly --quarter 2026Q3 --format json --output q3.json
+  featurearr report quarterly --quarter 2026Q3 --format html --output q3.html
 
 Quarters follow [report] fiscal_year_start_month (1 to 12, default 1, January) and are named
 by the fiscal year they end in.")]
@@ -543,7 +549,7 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Output of a report that has no table form: md or json.
+/// Output of a report that has no table form: md, json or html.
 #[derive(Debug, Args)]
 pub struct DocumentOutputArgs {
     /// Output format
@@ -559,6 +565,8 @@ pub struct DocumentOutputArgs {
 pub enum DocumentFormat {
     Md,
     Json,
+    /// A self-contained page with inline CSS and SVG charts
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -573,6 +581,8 @@ pub enum Format {
     Md,
     Json,
     Csv,
+    /// A self-contained page with inline CSS and SVG charts
+    Html,
 }
 
 #[derive(Debug, Args)]

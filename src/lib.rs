@@ -9,6 +9,7 @@ pub mod cli;
 mod compose;
 mod config;
 mod demo;
+mod figures;
 mod money;
 mod output;
 mod progress;
@@ -30,6 +31,7 @@ use cli::{
     PullSalesforceArgs, ReportCommand, ReportGroup, UsageError,
 };
 use config::Config;
+use report::charts::{Chart, Figure};
 use report::Reports;
 use store::Store;
 use wording::count_of;
@@ -78,23 +80,29 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
             let text = match args.out.format {
                 Format::Json => json_text(&report)?,
                 Format::Csv => csv_text(&report.features)?,
-                Format::Md => reports()?.render("revenue-share.md.j2", &report)?,
+                Format::Md => reports()?.render_markdown("revenue-share.md.j2", &report, &[])?,
+                Format::Html => {
+                    let figures = drawn("revenue-share", figures::revenue_share(&report));
+                    reports()?.render_html("revenue-share.html.j2", &report, &figures)?
+                }
             };
             (text, args.out.output)
         }
         ReportCommand::Idps(args) => {
             let as_of = compose::report_date(&store, args.report.as_of)?;
             let report = compose::idps(&store, config, as_of)?;
+            let page = IdpsPage {
+                report: &report,
+                explain: args.explain,
+            };
             let text = match args.report.out.format {
                 Format::Json => json_text(&report)?,
                 Format::Csv => csv_text(&report.idps)?,
-                Format::Md => reports()?.render(
-                    "idps.md.j2",
-                    &IdpsPage {
-                        report: &report,
-                        explain: args.explain,
-                    },
-                )?,
+                Format::Md => reports()?.render_markdown("idps.md.j2", &page, &[])?,
+                Format::Html => {
+                    let figures = drawn("idps", figures::idps(&report));
+                    reports()?.render_html("idps.html.j2", &page, &figures)?
+                }
             };
             (text, args.report.out.output)
         }
@@ -103,7 +111,11 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
             let report = compose::quarterly(&store, config, quarter)?;
             let text = match args.out.format {
                 DocumentFormat::Json => json_text(&report)?,
-                DocumentFormat::Md => reports()?.render("quarterly.md.j2", &report)?,
+                DocumentFormat::Md => reports()?.render_markdown("quarterly.md.j2", &report, &[])?,
+                DocumentFormat::Html => {
+                    let figures = drawn("quarterly", figures::quarterly(&report)?);
+                    reports()?.render_html("quarterly.html.j2", &report, &figures)?
+                }
             };
             (text, args.out.output)
         }
@@ -118,12 +130,20 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
             let reports = reports()?;
             let text = match args.out.format {
                 DocumentFormat::Json => json_text(&blurb.document(blurb_text(&reports, &blurb)?))?,
-                DocumentFormat::Md => reports.render("blurb.md.j2", &BlurbPage { blurb: &blurb })?,
+                DocumentFormat::Md => reports.render_markdown("blurb.md.j2", &BlurbPage { blurb: &blurb }, &[])?,
+                DocumentFormat::Html => {
+                    reports.render_html("blurb.html.j2", &blurb.document(blurb_text(&reports, &blurb)?), &[])?
+                }
             };
             (text, args.out.output)
         }
     };
     output::write_output(output.as_deref(), &text)
+}
+
+/// Each chart drawn as a figure of report `report`'s page.
+fn drawn(report: &str, charts: Vec<Chart>) -> Vec<Figure> {
+    charts.iter().map(|chart| chart.figure(report)).collect()
 }
 
 /// The context of `idps.md.j2`.
@@ -149,22 +169,27 @@ fn blurb_text(reports: &Reports, blurb: &compose::Blurb) -> Result<compose::Blur
     })
 }
 
-/// Renders every report for `as_of` into `dir` under fixed names, and returns
-/// the paths written. The quarterly report and the blurbs cover the quarter
-/// holding `as_of`; they are left out when the store cannot support them.
+/// Renders every report for `as_of` into `dir` under fixed names, each as markdown,
+/// JSON (CSV where it has rows) and HTML, with its charts in `charts/` and an
+/// `index.html` linking them all, and returns the paths written. The quarterly report
+/// and the blurbs cover the quarter holding `as_of`; they are left out when the store
+/// cannot support them.
 fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Path) -> Result<Vec<PathBuf>> {
     let reports = Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?;
-    let mut written = Vec::new();
-    let mut write = |name: &str, text: String| -> Result<()> {
-        let path = dir.join(name);
-        output::write_file(&path, text.as_bytes())?;
-        written.push(path);
-        Ok(())
-    };
+    let mut folder = Folder::new(dir);
+
     let share = compose::revenue_share(store, config, as_of)?;
-    write("revenue-share.md", reports.render("revenue-share.md.j2", &share)?)?;
-    write("revenue-share.json", json_text(&share)?)?;
-    write("revenue-share.csv", csv_text(&share.features)?)?;
+    let figures = drawn("revenue-share", figures::revenue_share(&share));
+    folder.report(
+        ("revenue-share", None),
+        &[
+            ("md", reports.render_markdown("revenue-share.md.j2", &share, &figures)?),
+            ("json", json_text(&share)?),
+            ("csv", csv_text(&share.features)?),
+            ("html", reports.render_html("revenue-share.html.j2", &share, &figures)?),
+        ],
+        &figures,
+    )?;
 
     if store.snapshot_on_or_before(store::Source::Auth0, as_of)?.is_some() {
         let idps = compose::idps(store, config, as_of)?;
@@ -172,19 +197,42 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
             report: &idps,
             explain: false,
         };
-        write("idps.md", reports.render("idps.md.j2", &page)?)?;
-        write("idps.json", json_text(&idps)?)?;
-        write("idps.csv", csv_text(&idps.idps)?)?;
+        let figures = drawn("idps", figures::idps(&idps));
+        folder.report(
+            ("idps", None),
+            &[
+                ("md", reports.render_markdown("idps.md.j2", &page, &figures)?),
+                ("json", json_text(&idps)?),
+                ("csv", csv_text(&idps.idps)?),
+                ("html", reports.render_html("idps.html.j2", &page, &figures)?),
+            ],
+            &figures,
+        )?;
     }
 
     let doctor = compose::doctor(store, config, as_of)?;
-    write("doctor.md", reports.render("doctor.md.j2", &doctor)?)?;
-    write("doctor.json", json_text(&doctor)?)?;
+    folder.report(
+        ("doctor", None),
+        &[
+            ("md", reports.render_markdown("doctor.md.j2", &doctor, &[])?),
+            ("json", json_text(&doctor)?),
+            ("html", reports.render_html("doctor.html.j2", &doctor, &[])?),
+        ],
+        &[],
+    )?;
 
     let quarter = compose::Quarter::containing(as_of, config.fiscal_year_start_month);
     let quarterly = compose::quarterly(store, config, quarter)?;
-    write("quarterly.md", reports.render("quarterly.md.j2", &quarterly)?)?;
-    write("quarterly.json", json_text(&quarterly)?)?;
+    let figures = drawn("quarterly", figures::quarterly(&quarterly)?);
+    folder.report(
+        ("quarterly", None),
+        &[
+            ("md", reports.render_markdown("quarterly.md.j2", &quarterly, &figures)?),
+            ("json", json_text(&quarterly)?),
+            ("html", reports.render_html("quarterly.html.j2", &quarterly, &figures)?),
+        ],
+        &figures,
+    )?;
     if quarterly.previous.is_some() {
         // From the previous quarter's end to this report's date (at most the quarter's end).
         let (_, from) = quarter.previous().bounds(config.fiscal_year_start_month);
@@ -193,15 +241,129 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
         for feature in &share.features {
             let key = &feature.feature;
             let blurb = compose::blurb(store, config, key, from, to)?;
-            write(
-                &format!("blurb-{key}.md"),
-                reports.render("blurb.md.j2", &BlurbPage { blurb: &blurb })?,
+            let document = blurb.document(blurb_text(&reports, &blurb)?);
+            folder.report(
+                ("blurb", Some((key, &blurb.label))),
+                &[
+                    (
+                        "md",
+                        reports.render_markdown("blurb.md.j2", &BlurbPage { blurb: &blurb }, &[])?,
+                    ),
+                    ("json", json_text(&document)?),
+                    ("html", reports.render_html("blurb.html.j2", &document, &[])?),
+                ],
+                &[],
             )?;
-            let text = blurb_text(&reports, &blurb)?;
-            write(&format!("blurb-{key}.json"), json_text(&blurb.document(text))?)?;
         }
     }
-    Ok(written)
+    let index = reports.render(
+        "index.html.j2",
+        &Index {
+            as_of: as_of.to_string(),
+            reports: &folder.entries,
+            images: &folder.images,
+        },
+    )?;
+    folder.file("index.html", index.as_bytes())?;
+    Ok(folder.written)
+}
+
+/// What `write_all_reports` has put in its folder: every path, in order, and what
+/// `index.html` links.
+struct Folder<'a> {
+    dir: &'a Path,
+    written: Vec<PathBuf>,
+    entries: Vec<IndexEntry>,
+    images: Vec<IndexImage>,
+}
+
+/// The context of `index.html.j2`.
+#[derive(Serialize)]
+struct Index<'a> {
+    as_of: String,
+    reports: &'a [IndexEntry],
+    images: &'a [IndexImage],
+}
+
+/// A report in the index: its kind (`blurb` for `blurb-sso`), what it is about (the
+/// label of a blurb's feature), its page and its other files.
+#[derive(Serialize)]
+struct IndexEntry {
+    report: String,
+    subject: Option<String>,
+    html: String,
+    files: Vec<String>,
+}
+
+/// A chart in the index, and its two files.
+#[derive(Serialize)]
+struct IndexImage {
+    title: String,
+    svg: String,
+    png: String,
+}
+
+impl Folder<'_> {
+    fn new(dir: &Path) -> Folder<'_> {
+        Folder {
+            dir,
+            written: Vec::new(),
+            entries: Vec::new(),
+            images: Vec::new(),
+        }
+    }
+
+    fn file(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(name);
+        output::write_file(&path, bytes)?;
+        self.written.push(path);
+        Ok(())
+    }
+
+    /// Report `kind` in each of its formats (`revenue-share.md`, ...; `blurb-sso.md` for
+    /// the blurb whose subject is feature `sso`, labelled `SSO`), and each chart of its
+    /// page as `charts/<file>.svg` and `.png`.
+    fn report(
+        &mut self,
+        (kind, subject): (&str, Option<(&str, &str)>),
+        formats: &[(&str, String)],
+        figures: &[Figure],
+    ) -> Result<()> {
+        let stem = match subject {
+            Some((key, _)) => format!("{kind}-{key}"),
+            None => kind.to_string(),
+        };
+        let mut files = Vec::new();
+        for (extension, text) in formats {
+            let name = format!("{stem}.{extension}");
+            self.file(&name, text.as_bytes())?;
+            if *extension != "html" {
+                files.push(name);
+            }
+        }
+        for figure in figures {
+            let (svg, png) = (
+                format!("charts/{}.svg", figure.file),
+                format!("charts/{}.png", figure.file),
+            );
+            self.file(&svg, figure.svg.as_bytes())?;
+            let image = report::charts::render_png(&figure.svg)
+                .with_context(|| format!("cannot draw the chart {}", figure.file))?;
+            self.file(&png, &image)?;
+            self.images.push(IndexImage {
+                title: figure.title.clone(),
+                svg,
+                png,
+            });
+        }
+        self.entries.push(IndexEntry {
+            report: kind.to_string(),
+            subject: subject.map(|(_, label)| label.to_string()),
+            html: format!("{stem}.html"),
+            files,
+        });
+        Ok(())
+    }
 }
 
 fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
@@ -346,11 +508,11 @@ fn run_doctor(config: &Config, args: &DoctorArgs) -> Result<()> {
     let doctor = compose::doctor(&store, config, as_of)?;
     // Check the thresholds first, so that a typo in --fail-on prints nothing on stdout.
     let exceeded = compose::exceeded_thresholds(&doctor, &args.fail_on)?;
+    let reports = || Reports::new(config.reports_dir.as_deref(), &config.currency.reporting);
     let text = match args.format {
         DocumentFormat::Json => json_text(&doctor)?,
-        DocumentFormat::Md => {
-            Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render("doctor.md.j2", &doctor)?
-        }
+        DocumentFormat::Md => reports()?.render_markdown("doctor.md.j2", &doctor, &[])?,
+        DocumentFormat::Html => reports()?.render_html("doctor.html.j2", &doctor, &[])?,
     };
     output::write_output(None, &text)?;
     if exceeded.is_empty() {
@@ -580,12 +742,12 @@ fn load_date(args: &LoadArgs) -> Result<NaiveDate> {
 fn run_snapshots(config: &Config, format: Format) -> Result<()> {
     let store = Store::open_read(&config.db, config.wait)?;
     let snapshots = store.snapshots()?;
+    let document = json!({ "store": config.db.display().to_string(), "snapshots": snapshots });
+    let reports = || Reports::new(config.reports_dir.as_deref(), &config.currency.reporting);
     let text = match format {
-        Format::Json => json_text(&json!({ "store": config.db.display().to_string(), "snapshots": snapshots }))?,
-        Format::Md => Reports::new(config.reports_dir.as_deref(), &config.currency.reporting)?.render(
-            "snapshots.md.j2",
-            &json!({ "store": config.db.display().to_string(), "snapshots": snapshots }),
-        )?,
+        Format::Json => json_text(&document)?,
+        Format::Md => reports()?.render_markdown("snapshots.md.j2", &document, &[])?,
+        Format::Html => reports()?.render_html("snapshots.html.j2", &document, &[])?,
         Format::Csv => {
             let rows: Vec<SnapshotCsvRow> = snapshots
                 .into_iter()

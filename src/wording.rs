@@ -1,6 +1,6 @@
-//! Counts in words: thousands separators and a noun that agrees with its count.
-//! Shared by the template filters (`report`) and the messages `lib` prints; depends on
-//! nothing else in the crate.
+//! Counts in words: thousands separators, percentages, and a noun that agrees with its
+//! count. Shared by the template filters and the charts (`report`) and the messages
+//! `lib` prints; depends on nothing else in the crate.
 
 /// An integer with thousands separators: `1,234,567`.
 pub(crate) fn thousands(n: i64) -> String {
@@ -16,6 +16,12 @@ pub(crate) fn thousands(n: i64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A share (a fraction) as a percentage with `places` decimals: 0.1234 at 1 place is
+/// `12.3%`. The markdown's `pct` filter and the charts' labels both write it so.
+pub(crate) fn percent(share: f64, places: usize) -> String {
+    format!("{:.places$}%", share * 100.0)
 }
 
 /// `singular` for a count of exactly 1, else `plural` (by default `singular` + "s"):
@@ -50,6 +56,13 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(-1000), "-1,000");
         assert_eq!(thousands(0), "0");
+    }
+
+    #[test]
+    fn percentages_keep_the_places_asked_for() {
+        assert_eq!(percent(0.1234, 1), "12.3%");
+        assert_eq!(percent(1.0, 0), "100%");
+        assert_eq!(percent(0.0, 1), "0.0%");
     }
 
     #[test]

@@ -17,6 +17,6 @@ pub(crate) use blurb::{blurb, Blurb, BlurbText};
 pub(crate) use doctor::{doctor, exceeded_thresholds};
 pub(crate) use idps::{idps, Idps};
 pub(crate) use quarter::Quarter;
-pub(crate) use quarterly::quarterly;
-pub(crate) use revenue_share::revenue_share;
+pub(crate) use quarterly::{quarterly, AdoptionPoint, Quarterly};
+pub(crate) use revenue_share::{revenue_share, BandShare, RevenueShare};
 pub(crate) use selection::report_date;

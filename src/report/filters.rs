@@ -23,7 +23,7 @@ pub(super) fn register(env: &mut Environment<'static>, currency: &str) {
     // `{{ share | pct }}`: 12.3%; `{{ share | pct(0) }}`: 12%.
     env.add_filter("pct", |v: Value, places: Option<usize>| -> String {
         let places = places.unwrap_or(1);
-        as_f64(&v).map_or_else(|| "n/a".into(), |f| format!("{:.places$}%", f * 100.0))
+        as_f64(&v).map_or_else(|| "n/a".into(), |f| wording::percent(f, places))
     });
     env.add_filter("signed_pct", |v: Value| -> String {
         as_f64(&v).map_or_else(|| "n/a".into(), |f| format!("{:+.1}%", f * 100.0))

@@ -1,16 +1,24 @@
 //! Rendering: minijinja templates from `reports/`, compiled in, overridable
 //! file by file from a user folder, with strict undefined so a misspelt field
 //! is an error rather than a blank cell. Renders any `Serialize`; knows nothing
-//! about the store or the queries. Also how `Money` is written out (`money`).
+//! about the store or the queries. Also how `Money` is written out (`money`), and
+//! charts as SVG and PNG (`charts`).
+//!
+//! Templates named `*.html.j2` are HTML-escaped (minijinja decides by the name with
+//! `.j2` stripped): a label or a connection name cannot inject markup into a page.
 
+pub(crate) mod charts;
 mod filters;
 mod money;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::value::Value;
+use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
+
+use charts::Figure;
 
 /// Built-in templates, by file name.
 const BUILTIN: &[(&str, &str)] = &[
@@ -22,6 +30,18 @@ const BUILTIN: &[(&str, &str)] = &[
     ("idps.md.j2", include_str!("../../reports/idps.md.j2")),
     ("doctor.md.j2", include_str!("../../reports/doctor.md.j2")),
     ("macros.j2", include_str!("../../reports/macros.j2")),
+    ("base.html.j2", include_str!("../../reports/base.html.j2")),
+    ("macros.html.j2", include_str!("../../reports/macros.html.j2")),
+    (
+        "revenue-share.html.j2",
+        include_str!("../../reports/revenue-share.html.j2"),
+    ),
+    ("idps.html.j2", include_str!("../../reports/idps.html.j2")),
+    ("quarterly.html.j2", include_str!("../../reports/quarterly.html.j2")),
+    ("blurb.html.j2", include_str!("../../reports/blurb.html.j2")),
+    ("doctor.html.j2", include_str!("../../reports/doctor.html.j2")),
+    ("snapshots.html.j2", include_str!("../../reports/snapshots.html.j2")),
+    ("index.html.j2", include_str!("../../reports/index.html.j2")),
 ];
 
 pub(crate) struct Reports {
@@ -62,6 +82,27 @@ impl Reports {
             let detail = format!("{err:#}");
             anyhow::Error::new(err).context(format!("cannot render {name}: {}", detail.lines().next().unwrap_or("")))
         })
+    }
+
+    /// Renders markdown template `name` with `context`, plus `chart_images`: for each
+    /// figure whose PNG is written beside the report (none on stdout), its `path` and
+    /// `title`, by figure name.
+    pub(crate) fn render_markdown(&self, name: &str, context: &impl Serialize, images: &[Figure]) -> Result<String> {
+        let images = Value::from_iter(images.iter().map(|f| {
+            let image = context! { path => format!("charts/{}.png", f.file), title => f.title };
+            (f.name.clone(), image)
+        }));
+        self.render(
+            name,
+            &context! { chart_images => images, ..Value::from_serialize(context) },
+        )
+    }
+
+    /// Renders HTML template `name` with `context`, plus `charts`: the figures, by name
+    /// (`charts.share.svg` is the drawing), in the order given.
+    pub(crate) fn render_html(&self, name: &str, context: &impl Serialize, figures: &[Figure]) -> Result<String> {
+        let charts = Value::from_iter(figures.iter().map(|f| (f.name.clone(), Value::from_serialize(f))));
+        self.render(name, &context! { charts => charts, ..Value::from_serialize(context) })
     }
 
     /// Calls macro `name` of template `template` with `argument` and returns the

@@ -187,6 +187,20 @@ fn reports_say_when_customers_are_account_families() {
         let md = p.run(report);
         assert!(!md.contains("account families"), "{report:?}:\n{md}");
     }
+    let html = p.run(&[
+        "--config",
+        "families.toml",
+        "report",
+        "revenue-share",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        html.contains("Customers are account families") && html.contains("(customers: account families)"),
+        "{html}"
+    );
+    let html = p.run(&["report", "revenue-share", "--format", "html"]);
+    assert!(!html.contains("account families"), "{html}");
     let accounts = p.run(&["report", "revenue-share"]);
     assert!(
         accounts.contains("A customer is a Salesforce account with ARR > 0"),

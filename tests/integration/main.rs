@@ -8,6 +8,7 @@ mod auth0_server;
 mod bad_input;
 mod doctor;
 mod hierarchy;
+mod html;
 mod idps;
 mod inputs;
 mod layering;

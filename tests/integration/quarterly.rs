@@ -234,19 +234,30 @@ fn output_dir_renders_every_report_byte_identically() {
     let p = quarters();
     p.run(&["report", "--output-dir", "out1"]);
     p.run(&["report", "--output-dir", "out2"]);
-    let mut names: Vec<String> = std::fs::read_dir(p.path("out1"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    // Every file, the charts in their folder too.
+    let mut names: Vec<String> = Vec::new();
+    for dir in ["", "charts/"] {
+        for entry in std::fs::read_dir(p.path("out1").join(dir)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                names.push(format!("{dir}{}", entry.file_name().into_string().unwrap()));
+            }
+        }
+    }
     names.sort();
     for expected in [
         "revenue-share.md",
         "revenue-share.json",
         "revenue-share.csv",
+        "revenue-share.html",
         "quarterly.md",
         "quarterly.json",
+        "quarterly.html",
         "doctor.md",
         "blurb-sso.md",
+        "index.html",
+        "charts/quarterly-waterfall-sso.svg",
+        "charts/quarterly-waterfall-sso.png",
     ] {
         assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
     }

@@ -200,8 +200,18 @@ fn revenue_json(p: &Project) -> Value {
 /// [`revenue_json`] with customers as account families: `config` plus `[salesforce]
 /// rollup = "ultimate_parent"`, applied to the store as it is.
 fn family_revenue_json(p: &Project, config: &str) -> Value {
-    p.write("families.toml", format!("{config}\n[salesforce]\nrollup = \"ultimate_parent\"\n"));
-    let mut r = p.json(&["--config", "families.toml", "report", "revenue-share", "--format", "json"]);
+    p.write(
+        "families.toml",
+        format!("{config}\n[salesforce]\nrollup = \"ultimate_parent\"\n"),
+    );
+    let mut r = p.json(&[
+        "--config",
+        "families.toml",
+        "report",
+        "revenue-share",
+        "--format",
+        "json",
+    ]);
     r.as_object_mut().unwrap().remove("snapshots");
     r
 }
@@ -264,7 +274,11 @@ fn pull_over_rest_gives_the_revenue_share_of_load_arr_through_429_503_and_a_rene
     export.write("export.csv", report_export());
     export.run(&["load", "arr", "export.csv", "--as-of", AS_OF]);
     let families = family_revenue_json(&export, CONFIG_RATES);
-    assert_ne!(families["totals"], expected_revenue_share()["totals"], "the fixture has families");
+    assert_ne!(
+        families["totals"],
+        expected_revenue_share()["totals"],
+        "the fixture has families"
+    );
     assert_eq!(family_revenue_json(&p, ""), families);
     assert_each_record_served_once(&server);
     assert_eq!(server.tokens().len(), 2, "the refused token is renewed once");
