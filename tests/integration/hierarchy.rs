@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-use crate::util::{assert_close, Project};
+use crate::util::{assert_close, item, Project};
 
 const AS_OF: &str = "2026-09-30";
 
@@ -46,30 +46,15 @@ fn json(p: &Project, families: bool, args: &[&str]) -> Value {
 }
 
 fn feature<'a>(r: &'a Value, key: &str) -> &'a Value {
-    r["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["feature"] == key)
-        .unwrap_or_else(|| panic!("no feature {key} in {r}"))
+    item(r, "features", "feature", key)
 }
 
 fn idp<'a>(r: &'a Value, name: &str) -> &'a Value {
-    r["idps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["idp"] == name)
-        .unwrap_or_else(|| panic!("no IdP {name} in {r}"))
+    item(r, "idps", "idp", name)
 }
 
 fn finding<'a>(r: &'a Value, key: &str) -> &'a Value {
-    r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no finding {key} in {r}"))
+    item(r, "findings", "key", key)
 }
 
 /// (customers, ARR) of a feature.
