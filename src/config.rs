@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
+use crate::cli::{Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
 use crate::money::Money;
 use crate::queries::Rollup;
 use crate::sources::auth0::VendorRule;
@@ -20,6 +20,7 @@ use crate::sources::salesforce::{
     ApiFields, ColumnOverrides, CurrencyRates, FieldsSection, QuerySettings, DEFAULT_API_VERSION,
     DEFAULT_BULK_THRESHOLD, DEFAULT_OBJECT,
 };
+use crate::sources::text::csv_reader::Delimiter;
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
 
@@ -59,6 +60,8 @@ struct ConfigFile {
     features: BTreeMap<String, FeatureSection>,
     #[serde(default)]
     salesforce: SalesforceSection,
+    #[serde(default)]
+    flags: FlagsSection,
     #[serde(default)]
     auth0: Auth0Section,
     #[serde(default)]
@@ -101,6 +104,8 @@ struct SalesforceSection {
     rollup: Rollup,
     #[serde(default)]
     fields: FieldsSection,
+    /// The ARR file's CSV delimiter, when detection from the header line is not wanted.
+    delimiter: Option<toml::Value>,
 }
 
 /// `[http]`: every live source's client (flags URLs, Auth0, Salesforce).
@@ -112,6 +117,13 @@ struct HttpSection {
     max_retries: Option<toml::Value>,
     /// A PEM bundle of extra CAs, relative to the config file.
     ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlagsSection {
+    /// The flags CSV's delimiter, when detection from the header line is not wanted.
+    delimiter: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -187,6 +199,10 @@ pub(crate) struct Config {
     pub rollup: Rollup,
     /// `[http]`, with `SSL_CERT_FILE` among the CA files.
     pub http: HttpSettings,
+    /// `[salesforce] delimiter`; None: detect it.
+    pub salesforce_delimiter: Option<Delimiter>,
+    /// `[flags] delimiter`; None: detect it.
+    pub flags_delimiter: Option<Delimiter>,
     pub auth0: Auth0Config,
     /// Upper bounds of the ARR bands, ascending, in the reporting currency.
     pub arr_bands: Vec<Money>,
@@ -292,6 +308,8 @@ impl Config {
             salesforce_instance_url: file.salesforce.instance_url.filter(|u| !u.trim().is_empty()),
             rollup: file.salesforce.rollup,
             http,
+            salesforce_delimiter: delimiter_key(&origin, "[salesforce] delimiter", file.salesforce.delimiter.as_ref())?,
+            flags_delimiter: delimiter_key(&origin, "[flags] delimiter", file.flags.delimiter.as_ref())?,
             auth0,
             arr_bands,
             queries_dir,
@@ -372,6 +390,27 @@ fn resolve_http(section: &HttpSection, origin: &str, ca_file: Option<PathBuf>) -
         http.ca_files.push(PathBuf::from(file));
     }
     Ok(http)
+}
+
+/// The delimiter of `--delimiter`.
+pub(crate) fn delimiter_of(arg: CsvDelimiter) -> Delimiter {
+    match arg {
+        CsvDelimiter::Comma => Delimiter::Comma,
+        CsvDelimiter::Semicolon => Delimiter::Semicolon,
+        CsvDelimiter::Tab => Delimiter::Tab,
+        CsvDelimiter::Pipe => Delimiter::Pipe,
+    }
+}
+
+/// A delimiter config key: one of the four names or characters, like `--delimiter`.
+fn delimiter_key(origin: &str, key: &str, value: Option<&toml::Value>) -> Result<Option<Delimiter>> {
+    let Some(value) = value else { return Ok(None) };
+    match value.as_str().and_then(Delimiter::parse) {
+        Some(delimiter) => Ok(Some(delimiter)),
+        None => bail!(
+            "{key} = {value} in {origin} is not a delimiter; use \",\" (comma), \";\" (semicolon), \"\\t\" (tab) or \"|\" (pipe), or leave it out to detect it from the header line"
+        ),
+    }
 }
 
 /// A numeric config key checked against the bounds of its option: `key` as the user

@@ -29,7 +29,7 @@ const SCHEMA_VERSION: i32 = 5;
 const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/v2.sql")),
     (3, include_str!("migrations/v3.sql")),
-    // 4 is issue 13's (branch i13-real-files); a store at 3 skips to 5 until it lands.
+    (4, include_str!("migrations/v4.sql")),
     (5, include_str!("migrations/v5.sql")),
 ];
 

@@ -15,6 +15,7 @@ mod layering;
 mod load;
 mod options;
 mod quarterly;
+mod real_files;
 mod revenue_share;
 mod salesforce;
 mod salesforce_server;
