@@ -8,7 +8,9 @@ seconds and peak RSS), best of --runs:
     snapshot into a fresh store, then report revenue-share, report idps, doctor (JSON);
     also each of those steps;
   - scripts/bench_duckdb.py: the same reading, joins and aggregations in DuckDB;
-  - scripts/bench_pandas.py: the same in pandas.
+  - scripts/bench_pandas.py: the same in pandas;
+  - scripts/bench_postgres.py: `load flags postgresql://... --query` from a throwaway
+    PostgreSQL server against `load flags FILE.csv` on the same rows.
 Checks that the three agree on the numbers (customers, total ARR, per-feature customers
 and ARR, per-IdP connections/customers/ARR/logins) and fails loudly if not. Prints a
 markdown table and writes it to target/bench/results.md.
@@ -23,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_postgres import bench_postgres
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -145,7 +149,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--regen", action="store_true", help="write the inputs again even if present")
     ap.add_argument("--out", default=None, help="where to write the table (default WORK/results.md)")
-    ap.add_argument("--only", default="featurearr,duckdb,pandas", help="tools to run (comma-separated)")
+    ap.add_argument("--only", default="featurearr,duckdb,pandas,postgres", help="tools to run (comma-separated)")
     args = ap.parse_args()
     only = set(args.only.split(","))
     os.makedirs(args.work, exist_ok=True)
@@ -227,6 +231,14 @@ def main():
             numbers[tool] = json.load(open(out))
         if len(numbers) > 1:
             compare(label, numbers)
+
+        if "postgres" in only:
+            pg_rows, note = bench_postgres(
+                label, inputs, AS_OF, args.bin, config, args.work, args.runs, measure
+            )
+            rows.extend(pg_rows)
+            if note:
+                notes.append(note)
 
     # --- the table
     def baseline(size, name):

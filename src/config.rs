@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
+use crate::cli::{parse_query, Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
 use crate::money::Money;
 use crate::queries::Rollup;
 use crate::sources::auth0::VendorRule;
@@ -124,6 +124,8 @@ struct HttpSection {
 struct FlagsSection {
     /// The flags CSV's delimiter, when detection from the header line is not wanted.
     delimiter: Option<toml::Value>,
+    /// The query of a `postgresql://` flags source (`load flags URL`, `[refresh.sources] flags`).
+    query: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -211,6 +213,10 @@ pub(crate) struct Config {
     pub fiscal_year_start_month: u32,
     /// How long opening the store waits for another process to release it.
     pub wait: std::time::Duration,
+    /// `[flags] query`: the SQL of a PostgreSQL flags source when `--query` is not given.
+    pub flags_query: Option<String>,
+    /// `[http] ca_file`, relative to the config file's folder.
+    pub http_ca_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -286,8 +292,13 @@ impl Config {
             vendor_rules: file.auth0.vendor_rules,
         };
         let relative = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let flags_query = match file.flags.query {
+            None => None,
+            Some(query) => Some(parse_query(&query).map_err(|must| anyhow!("{origin}: [flags] query {must}"))?),
+        };
+        let http_ca_file = file.http.ca_file.clone().map(relative);
         let salesforce = resolve_salesforce(&file.salesforce, &origin)?;
-        let http = resolve_http(&file.http, &origin, file.http.ca_file.clone().map(relative))?;
+        let http = resolve_http(&file.http, &origin, http_ca_file.clone())?;
         let queries_dir = queries_dir.or(file.report.queries_dir.map(relative));
         let reports_dir = reports_dir.or(file.report.reports_dir.map(relative));
         for (dir, flag) in [(&queries_dir, "--queries-dir"), (&reports_dir, "--reports-dir")] {
@@ -316,6 +327,8 @@ impl Config {
             reports_dir,
             fiscal_year_start_month,
             wait: std::time::Duration::ZERO,
+            flags_query,
+            http_ca_file,
         })
     }
 }

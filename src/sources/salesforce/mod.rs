@@ -26,6 +26,7 @@ pub(crate) use fields::{
 };
 pub(crate) use pull::{fetch_accounts, Api, PullOptions};
 pub(crate) use reader::{
-    read_accounts, read_accounts_bytes, ColumnOverrides, CurrencyRates, RateSource, SalesforceExport, Shape,
+    read_account_table, read_accounts, read_accounts_bytes, ColumnOverrides, CurrencyRates, RateSource,
+    SalesforceExport, Shape,
 };
 pub(crate) use session::Credentials;
