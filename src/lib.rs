@@ -29,7 +29,7 @@ use serde_json::json;
 
 use cli::{
     Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, GatesExceeded, ListFormat, LoadArgs, LoadCommand,
-    PullAuth0Args, PullCommand, RefreshArgs, ReportCommand, ReportGroup, RunsArgs, UsageError,
+    PullAuth0Args, PullCommand, PullSalesforceArgs, RefreshArgs, ReportCommand, ReportGroup, RunsArgs, UsageError,
 };
 use config::{Config, SourceSpec};
 use report::charts::{Chart, Figure};
@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Load(load) => run_load(&config, load),
         Command::Pull(PullCommand::Auth0(args)) => run_pull_auth0(&config, &args),
+        Command::Pull(PullCommand::Salesforce(args)) => run_pull_salesforce(&config, &args),
         Command::Report(group) => run_report(&config, group),
         Command::Doctor(args) => run_doctor(&config, &args),
         Command::Snapshots(args) => run_snapshots(&config, args.format),
@@ -470,7 +471,7 @@ fn read_flags_input(
         )));
     } else if is_url(input) {
         // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
-        let (flags, requests) = fetch_flags(input, &features)?;
+        let (flags, requests) = fetch_flags(config, input, &features)?;
         sources::flags::check_unique(&flags, input)?;
         (flags, requests)
     } else if is_parquet(input) {
@@ -534,7 +535,7 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<De
     ));
     let summary = arr_summary(&export);
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_arr(as_of, input, &export, &config.currency.reporting, &summary)?;
+    store.load_arr(as_of, input, &export, &config.currency.reporting, &summary, None)?;
     drop(step);
     eprintln!("{}", summary.line(&format!("the arr snapshot of {as_of}")));
     Ok(())
@@ -554,12 +555,14 @@ fn read_arr_file(
             file.columns(),
             |visit| file.for_each_row(visit),
             &config.salesforce_columns,
+            &config.salesforce.fields,
             &config.currency,
         )?
     } else {
         sources::salesforce::read_accounts(
             Path::new(input),
             &config.salesforce_columns,
+            &config.salesforce.fields,
             &config.currency,
             delimiter,
         )?
@@ -734,21 +737,25 @@ fn auth0_pull_options(config: &Config, args: &PullAuth0Args) -> Result<sources::
         .filter(|v| !v.is_empty())
         .or_else(|| config.auth0.client_secret.clone())
         .context("AUTH0_CLIENT_SECRET is not set; export it in the environment (never pass it as a flag)")?;
+    let mut http = config.http.clone();
+    if let Some(seconds) = args.timeout {
+        http.connect_timeout = std::time::Duration::from_secs(seconds);
+        http.read_timeout = std::time::Duration::from_secs(seconds);
+    }
+    if let Some(retries) = args.max_retries {
+        http.retry.max_retries = retries;
+    }
+    http.requests_per_second = args
+        .rps
+        .or(config.auth0.requests_per_second)
+        .unwrap_or(DEFAULT_AUTH0_RPS);
     Ok(sources::auth0::PullOptions {
         base_url: sources::auth0::base_url_from_domain(&domain),
         client_id,
         client_secret,
         log_days: args.log_days,
         as_of,
-        requests_per_second: args
-            .rps
-            .or(config.auth0.requests_per_second)
-            .unwrap_or(DEFAULT_AUTH0_RPS),
-        timeout: std::time::Duration::from_secs(args.timeout),
-        retry: sources::http::RetryPolicy {
-            max_retries: args.max_retries,
-            ..Default::default()
-        },
+        http,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
     })
 }
@@ -774,6 +781,143 @@ fn pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<PulledAuth0> {
         origin: format!("pull {}", options.base_url),
         window,
     })
+}
+
+/// A non-empty environment variable.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Pulls accounts from Salesforce, reads them as `load arr` reads its dump (which
+/// `--save-dump` writes), and stores them as the arr snapshot of `--as-of`.
+fn run_pull_salesforce(config: &Config, args: &PullSalesforceArgs) -> Result<()> {
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let options = salesforce_pull_options(config, args)?;
+    let pulled = pull_salesforce(config, &options)?;
+    if let Some(path) = &args.save_dump {
+        output::write_file(path, &pulled.csv)?;
+        eprintln!(
+            "saved the accounts to {} (replay with `featurearr load arr`)",
+            path.display()
+        );
+    }
+    let mut store = Store::open_write(&config.db, config.wait)?;
+    store.load_arr(
+        as_of,
+        &pulled.origin,
+        &pulled.export,
+        &config.currency.reporting,
+        &arr_summary(&pulled.export),
+        Some(&pulled.details),
+    )?;
+    eprintln!(
+        "{}; loaded {} into the arr snapshot of {as_of}",
+        salesforce_pull_line(&pulled.summary),
+        count_of(pulled.export.accounts.len(), "account"),
+    );
+    Ok(())
+}
+
+/// What `pull salesforce` fetched and read, before it is stored.
+struct PulledArr {
+    /// The records read as `load arr` reads the dump.
+    export: sources::salesforce::SalesforceExport,
+    /// The API-name CSV the pull wrote (what `--save-dump` saves).
+    csv: Vec<u8>,
+    /// `pull salesforce <instance URL>`, the snapshot's origin.
+    origin: String,
+    summary: sources::salesforce::PullSummary,
+    /// The summary as the snapshot's details keep it.
+    details: serde_json::Value,
+}
+
+/// The options of a pull from Salesforce: the org from the flags, the environment or
+/// the config; credentials from the environment only.
+fn salesforce_pull_options(config: &Config, args: &PullSalesforceArgs) -> Result<sources::salesforce::PullOptions> {
+    use sources::http::Secret;
+    let instance = args
+        .instance_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| config.salesforce_instance_url.clone())
+        .context(
+            "no Salesforce org given; pass --instance-url https://acme.my.salesforce.com, set \
+             SALESFORCE_INSTANCE_URL, or set [salesforce] instance_url in the config",
+        )?;
+    let credentials = sources::salesforce::Credentials {
+        client_id: env_var("SALESFORCE_CLIENT_ID"),
+        client_secret: env_var("SALESFORCE_CLIENT_SECRET").map(Secret::new),
+        access_token: env_var("SALESFORCE_ACCESS_TOKEN").map(Secret::new),
+    };
+    let has_client_credentials = credentials.client_id.is_some() && credentials.client_secret.is_some();
+    if credentials.access_token.is_none() && !has_client_credentials {
+        bail!(
+            "no Salesforce credentials; export SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (a Connected App \
+             with the client credentials flow) or SALESFORCE_ACCESS_TOKEN (e.g. from `sf org display --json`); \
+             never pass them as flags"
+        );
+    }
+    Ok(sources::salesforce::PullOptions {
+        instance_url: sources::auth0::base_url_from_domain(&instance),
+        credentials,
+        query: config.salesforce.clone(),
+        api: match (args.bulk, args.rest) {
+            (true, _) => sources::salesforce::Api::Bulk,
+            (_, true) => sources::salesforce::Api::Rest,
+            _ => sources::salesforce::Api::Auto,
+        },
+        reporting: config.currency.reporting.clone(),
+        http: config.http.clone(),
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    })
+}
+
+/// Pulls the accounts and reads them as `load arr` reads the pull's dump, warning
+/// about what the pull and the reader noticed. Stores nothing.
+fn pull_salesforce(config: &Config, options: &sources::salesforce::PullOptions) -> Result<PulledArr> {
+    let pulled = sources::salesforce::fetch_accounts(options)?;
+    warn_all(&pulled.summary.warnings);
+    let origin = format!("pull salesforce {}", options.instance_url);
+    // The pull's own field names are the columns: what `load arr` of the dump finds too.
+    let export = sources::salesforce::read_accounts_bytes(
+        &pulled.csv,
+        &origin,
+        &sources::salesforce::ColumnOverrides::default(),
+        &pulled.fields,
+        &config.currency,
+        // The pull writes its CSV with commas.
+        Some(sources::text::csv_reader::Delimiter::Comma),
+    )
+    .context("the pulled accounts cannot be loaded as they are; no snapshot was written")?;
+    warn_all(&export.warnings);
+    let details = serde_json::to_value(&pulled.summary)?;
+    Ok(PulledArr {
+        export,
+        csv: pulled.csv,
+        origin,
+        summary: pulled.summary,
+        details,
+    })
+}
+
+/// "pulled N records over REST in M API requests (R retries, S s); the org has ...".
+fn salesforce_pull_line(summary: &sources::salesforce::PullSummary) -> String {
+    let api = if summary.api == "bulk" { "Bulk API 2.0" } else { "REST" };
+    let left = match summary.api_usage {
+        Some(usage) => format!(
+            "; the org has {} of {} daily API requests left",
+            wording::thousands(usage.remaining().try_into().unwrap_or(i64::MAX)),
+            wording::thousands(usage.limit.try_into().unwrap_or(i64::MAX))
+        ),
+        None => "; Salesforce sent no Sforce-Limit-Info, so the org's remaining daily API requests are unknown".into(),
+    };
+    format!(
+        "pulled {} over {api} in {} ({}, {:.1} s){left}",
+        count_of(summary.records, "record"),
+        count_of(summary.api_requests, "API request"),
+        wording::count_of_irregular(summary.retries, "retry", "retries"),
+        summary.elapsed.as_secs_f64(),
+    )
 }
 
 /// Maps a dump's connections by metadata and stores them, with their raw facts (reports
@@ -843,9 +987,13 @@ const MAX_FLAGS_PAGES: usize = 100_000;
 /// Reads flags from an HTTP source returning JSON arrays, following
 /// `Link: <...>; rel="next"` pages, with the bearer token in FEATUREARR_FLAGS_TOKEN.
 /// Returns the flags with the requests made.
-fn fetch_flags(url: &str, features: &[sources::flags::FeatureColumn]) -> Result<(sources::flags::FlagsSnapshot, u64)> {
+fn fetch_flags(
+    config: &Config,
+    url: &str,
+    features: &[sources::flags::FeatureColumn],
+) -> Result<(sources::flags::FlagsSnapshot, u64)> {
     let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
-    let client = sources::http::HttpClient::new(&sources::http::HttpConfig::default());
+    let client = sources::http::HttpClient::new(&config.http, sources::http::FLAGS_URL)?;
     let mut snapshot = sources::flags::FlagsSnapshot::default();
     let mut next = Some(url.to_string());
     let mut pages = 0;
@@ -965,7 +1113,7 @@ fn refresh_plan(config: &Config, as_of: NaiveDate) -> Result<RefreshPlan> {
                     if source == store::Source::Flags {
                         ", an http(s) URL or a postgresql:// URL with [flags] query"
                     } else {
-                        ""
+                        " or \"salesforce\" (pull live)"
                     }
                 )))
             }
@@ -988,7 +1136,11 @@ fn refresh_plan(config: &Config, as_of: NaiveDate) -> Result<RefreshPlan> {
 /// A source read into memory and checked, not yet stored.
 enum SourceData {
     Flags(sources::flags::FlagsSnapshot),
-    Arr(sources::salesforce::SalesforceExport),
+    Arr {
+        export: sources::salesforce::SalesforceExport,
+        /// A live pull's summary, kept in the snapshot's details as `pull salesforce` keeps it.
+        pull: Option<serde_json::Value>,
+    },
     WorkspaceAccounts(sources::mapping::Mapping),
     Auth0 {
         rows: sources::auth0::Auth0Rows,
@@ -1010,7 +1162,7 @@ impl ReadSource {
     fn rows(&self) -> usize {
         match &self.data {
             SourceData::Flags(flags) => flags.rows.len(),
-            SourceData::Arr(export) => export.accounts.len(),
+            SourceData::Arr { export, .. } => export.accounts.len(),
             SourceData::WorkspaceAccounts(mapping) => mapping.links.len(),
             SourceData::Auth0 { rows, .. } => rows.connections.len(),
         }
@@ -1022,9 +1174,14 @@ impl ReadSource {
             SourceData::Flags(flags) => {
                 store.load_flags(as_of, &self.origin, flags, &config.features, &self.summary)?
             }
-            SourceData::Arr(export) => {
-                store.load_arr(as_of, &self.origin, export, &config.currency.reporting, &self.summary)?
-            }
+            SourceData::Arr { export, pull } => store.load_arr(
+                as_of,
+                &self.origin,
+                export,
+                &config.currency.reporting,
+                &self.summary,
+                pull.as_ref(),
+            )?,
             SourceData::WorkspaceAccounts(mapping) => {
                 store.load_workspace_accounts(as_of, &self.origin, mapping, &self.summary)?
             }
@@ -1036,7 +1193,8 @@ impl ReadSource {
     }
 }
 
-/// The `pull auth0` a refresh makes: its defaults, for the run's date.
+/// The `pull auth0` a refresh makes: its defaults (the `[auth0]` and `[http]` settings),
+/// for the run's date.
 fn refresh_auth0_pull(as_of: NaiveDate) -> PullAuth0Args {
     PullAuth0Args {
         domain: None,
@@ -1044,8 +1202,20 @@ fn refresh_auth0_pull(as_of: NaiveDate) -> PullAuth0Args {
         save_dump: None,
         log_days: REFRESH_LOG_DAYS,
         rps: None,
-        timeout: sources::http::DEFAULT_TIMEOUT.as_secs(),
-        max_retries: sources::http::RetryPolicy::default().max_retries,
+        timeout: None,
+        max_retries: None,
+    }
+}
+
+/// The `pull salesforce` a refresh makes: its defaults (REST or Bulk by the count,
+/// the org of `SALESFORCE_INSTANCE_URL` or `[salesforce] instance_url`), for the run's date.
+fn refresh_salesforce_pull(as_of: NaiveDate) -> PullSalesforceArgs {
+    PullSalesforceArgs {
+        as_of: Some(as_of),
+        save_dump: None,
+        bulk: false,
+        rest: false,
+        instance_url: env_var("SALESFORCE_INSTANCE_URL"),
     }
 }
 
@@ -1068,7 +1238,7 @@ fn read_source(config: &Config, as_of: NaiveDate, source: store::Source, spec: &
         (store::Source::Arr, Some(input)) => {
             let export = read_arr_file(config, &input, config.salesforce_delimiter)?;
             let summary = arr_summary(&export);
-            read(input, SourceData::Arr(export), summary, 0)
+            read(input, SourceData::Arr { export, pull: None }, summary, 0)
         }
         (store::Source::WorkspaceAccounts, Some(input)) => {
             let mapping = sources::mapping::read_workspace_accounts(Path::new(&input), None)?;
@@ -1084,6 +1254,19 @@ fn read_source(config: &Config, as_of: NaiveDate, source: store::Source, spec: &
                 .is_some()
                 .then(|| sources::auth0::log_window(as_of, REFRESH_LOG_DAYS));
             read(input, SourceData::Auth0 { rows, window }, summary, 0)
+        }
+        (store::Source::Arr, None) => {
+            let options = salesforce_pull_options(config, &refresh_salesforce_pull(as_of))?;
+            let pulled = pull_salesforce(config, &options)?;
+            eprintln!("{}", salesforce_pull_line(&pulled.summary));
+            let summary = arr_summary(&pulled.export);
+            // Every HTTP request of the pull: the token's and the API's, retries included.
+            let requests = pulled.summary.api_requests + pulled.summary.token_requests;
+            let data = SourceData::Arr {
+                export: pulled.export,
+                pull: Some(pulled.details),
+            };
+            read(pulled.origin, data, summary, requests)
         }
         (store::Source::Auth0, None) => {
             let pulled = pull_auth0(config, &refresh_auth0_pull(as_of))?;
@@ -1451,10 +1634,10 @@ fn notify_run(config: &Config, message: &RunMessage) -> Vec<notify::Delivery> {
                 context: Vec::new(),
             }),
         };
-        deliveries.push(notify::post_webhook(url, &payload));
+        deliveries.push(notify::post_webhook(&config.http, url, &payload));
     }
     if let Some(url) = &config.notify.heartbeat_url {
-        deliveries.push(notify::ping_heartbeat(url, message.outcome == "ok"));
+        deliveries.push(notify::ping_heartbeat(&config.http, url, message.outcome == "ok"));
     }
     deliveries
 }
@@ -1482,12 +1665,26 @@ fn refresh_dry_run(config: &Config, plan: &RefreshPlan) -> Result<()> {
         let name = source.name();
         let check = match spec.for_date(plan.as_of) {
             Some(url) if is_url(&url) => {
-                let client = sources::http::HttpClient::new(&sources::http::HttpConfig::default());
                 let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
-                sources::http::fetch_json_page(&client, &url, &token).map(|_| format!("{} answers", shown_input(&url)))
+                sources::http::HttpClient::new(&config.http, sources::http::FLAGS_URL)
+                    .and_then(|client| sources::http::fetch_json_page(&client, &url, &token))
+                    .map(|_| format!("{} answers", shown_input(&url)))
             }
             Some(url) if sources::postgres::is_postgres_url(&url) => check_flags_database(config, &url),
             Some(path) => readable_file(Path::new(&path)),
+            None if *source == store::Source::Arr => {
+                salesforce_pull_options(config, &refresh_salesforce_pull(plan.as_of)).and_then(|options| {
+                    sources::salesforce::check_access(&options).map(|_| {
+                        let credentials = &options.credentials;
+                        let how = if credentials.client_id.is_some() && credentials.client_secret.is_some() {
+                            "gave an access token"
+                        } else {
+                            "accepts SALESFORCE_ACCESS_TOKEN"
+                        };
+                        format!("Salesforce at {} {how}", options.instance_url)
+                    })
+                })
+            }
             None => auth0_pull_options(config, &refresh_auth0_pull(plan.as_of)).and_then(|options| {
                 sources::auth0::check_token(&options)
                     .map(|_| format!("{} gave a Management API token", options.base_url))

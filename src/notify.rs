@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::sources::http::{redact, HttpClient, HttpConfig, RetryPolicy};
+use crate::sources::http::{redact, ApiError, Body, HttpClient, HttpSettings, Request, RetryPolicy, Service};
 
 /// Attempts per notification: the first and two retries.
 const RETRIES: u32 = 2;
@@ -70,19 +70,70 @@ pub(crate) fn slack_payload(message: &Message) -> Value {
     json!({ "text": text.join("\n\n"), "blocks": blocks })
 }
 
-/// POSTs `payload` to the webhook at `url`.
-pub(crate) fn post_webhook(url: &str, payload: &Value) -> Delivery {
-    let client = client();
-    let result = client.deliver(url, Some(&payload.to_string()));
-    delivery("webhook", url, &client, result)
+/// The webhook as the HTTP layer names it in errors; any 4xx but 429 is final.
+const WEBHOOK: Service = Service {
+    name: "the webhook",
+    hint: webhook_hint,
+};
+
+/// The heartbeat service as the HTTP layer names it in errors.
+const HEARTBEAT: Service = Service {
+    name: "the heartbeat service",
+    hint: heartbeat_hint,
+};
+
+fn webhook_hint(err: &ApiError) -> String {
+    match err.status {
+        400..=499 => "; check FEATUREARR_WEBHOOK_URL or [notify] webhook_url: the webhook may have been revoked".into(),
+        _ => String::new(),
+    }
+}
+
+fn heartbeat_hint(err: &ApiError) -> String {
+    match err.status {
+        400..=499 => "; check FEATUREARR_HEARTBEAT_URL or [notify] heartbeat_url".into(),
+        _ => String::new(),
+    }
+}
+
+/// POSTs `payload` to the webhook at `url`, with the `[http]` settings (`http`: its
+/// proxies and CA files) under the notifications' own timeout and retries.
+pub(crate) fn post_webhook(http: &HttpSettings, url: &str, payload: &Value) -> Delivery {
+    let body = payload.to_string();
+    deliver("webhook", WEBHOOK, http, url, Request::post(url, Body::Json(&body)))
 }
 
 /// GETs `url` after a run that succeeded, `url/fail` after one that did not.
-pub(crate) fn ping_heartbeat(url: &str, success: bool) -> Delivery {
+pub(crate) fn ping_heartbeat(http: &HttpSettings, url: &str, success: bool) -> Delivery {
     let target = if success { url.to_string() } else { fail_url(url) };
-    let client = client();
-    let result = client.deliver(&target, None);
-    delivery("heartbeat", url, &client, result)
+    deliver("heartbeat", HEARTBEAT, http, url, Request::get(&target).accept("*/*"))
+}
+
+/// Sends `request` through the HTTP layer's retry policy: any 2xx answer is success,
+/// whatever its body (Slack answers `ok`); 429, 5xx and network errors are retried;
+/// other 4xx fail at once. The outcome keeps no part of `url`.
+fn deliver(channel: &str, service: Service, http: &HttpSettings, url: &str, request: Request<'_>) -> Delivery {
+    let settings = HttpSettings {
+        connect_timeout: TIMEOUT,
+        read_timeout: TIMEOUT,
+        retry: RetryPolicy {
+            max_retries: RETRIES,
+            max_wait: Duration::from_secs(5),
+            base_backoff: Duration::from_millis(500),
+        },
+        requests_per_second: 0.0,
+        ..http.clone()
+    };
+    let (result, attempts) = match HttpClient::new(&settings, service) {
+        Ok(client) => (client.send(request).map(drop), client.requests()),
+        Err(err) => (Err(err), 0),
+    };
+    Delivery {
+        channel: channel.to_string(),
+        outcome: if result.is_ok() { "sent" } else { "failed" }.to_string(),
+        attempts,
+        error: result.err().map(|err| hide_url(&format!("{err:#}"), url)),
+    }
 }
 
 /// `{url}/fail`, before any query string and without a doubled slash.
@@ -97,27 +148,6 @@ fn fail_url(url: &str) -> String {
         target.push_str(query);
     }
     target
-}
-
-fn client() -> HttpClient {
-    HttpClient::new(&HttpConfig {
-        timeout: TIMEOUT,
-        retry: RetryPolicy {
-            max_retries: RETRIES,
-            max_wait: Duration::from_secs(5),
-            base_backoff: Duration::from_millis(500),
-        },
-        requests_per_second: 0.0,
-    })
-}
-
-fn delivery(channel: &str, url: &str, client: &HttpClient, result: anyhow::Result<()>) -> Delivery {
-    Delivery {
-        channel: channel.to_string(),
-        outcome: if result.is_ok() { "sent" } else { "failed" }.to_string(),
-        attempts: client.requests(),
-        error: result.err().map(|err| hide_url(&format!("{err:#}"), url)),
-    }
 }
 
 /// `text` without `url` or any telling part of it: the URL whole, its path and query,

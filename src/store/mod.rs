@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/v2.sql")),
     (3, include_str!("migrations/v3.sql")),
     (4, include_str!("migrations/v4.sql")),
+    (5, include_str!("migrations/v5.sql")),
     (6, include_str!("migrations/v6.sql")),
 ];
 

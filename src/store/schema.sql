@@ -70,7 +70,10 @@ CREATE TABLE IF NOT EXISTS accounts (
     rate           VARCHAR,              -- applied rate as written in the config
     reporting      VARCHAR NOT NULL,     -- currency of arr
     first_line     BIGINT NOT NULL,
-    account_key    UINTEGER NOT NULL
+    account_key    UINTEGER NOT NULL,
+    -- key of parent_id (account_keys), also when the snapshot lacks that account;
+    -- reports walk these links for [salesforce] rollup = "ultimate_parent"
+    parent_key     UINTEGER
 );
 
 -- arr: workspace links written in the export's workspace column

@@ -16,6 +16,10 @@ use crate::auth0_server::{Fault, FaultKind, StandIn};
 use crate::postgres::{loaded_project, QUERY};
 use crate::postgres_server::{server as pg_server, PASSWORD};
 use crate::receiver::{self, Receiver};
+use crate::salesforce_server::{
+    self, Account, Fault as SalesforceFault, FaultKind as SalesforceFaultKind, ServerConfig as OrgConfig,
+    StandIn as SalesforceStandIn,
+};
 use crate::util::{revenue_json, Project};
 
 const FIRST: &str = "2026-09-30";
@@ -43,12 +47,35 @@ impl Job {
 
     /// Writes the config: Auth0 from `server`, the `[refresh]` lines, the `[notify]` URLs.
     fn configure(&self, server: &StandIn, refresh: &str, webhook: &str, heartbeat: &str) {
+        self.configure_arr(server, None, refresh, webhook, heartbeat);
+    }
+
+    /// `configure`, with ARR pulled live from the stand-in org `salesforce` when given
+    /// (else from the day's export), with `[http]` retrying once, quickly.
+    fn configure_arr(
+        &self,
+        server: &StandIn,
+        salesforce: Option<&SalesforceStandIn>,
+        refresh: &str,
+        webhook: &str,
+        heartbeat: &str,
+    ) {
+        let (arr, org) = match salesforce {
+            Some(org) => (
+                "salesforce".to_string(),
+                format!(
+                    "[salesforce]\ninstance_url = \"{}\"\n\n[http]\nmax_retries = 1\n\n",
+                    org.base_url()
+                ),
+            ),
+            None => ("exports/arr-{as_of}.csv".to_string(), String::new()),
+        };
         self.write(
             "featurearr.toml",
             &format!(
-                "[auth0]\ndomain = \"{}\"\nrequests_per_second = 0\n\n\
+                "[auth0]\ndomain = \"{}\"\nrequests_per_second = 0\n\n{org}\
                  [refresh]\noutput_dir = \"reports/{{as_of}}\"\n{refresh}\n\n\
-                 [refresh.sources]\nflags = \"exports/flags-{{as_of}}.csv\"\narr = \"exports/arr-{{as_of}}.csv\"\n\
+                 [refresh.sources]\nflags = \"exports/flags-{{as_of}}.csv\"\narr = \"{arr}\"\n\
                  auth0 = \"auth0\"\n\n\
                  [notify]\nwebhook_url = \"{webhook}\"\nheartbeat_url = \"{heartbeat}\"\n",
                 server.base_url()
@@ -96,6 +123,8 @@ impl Job {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("AUTH0_CLIENT_ID", &server.config().client_id)
             .env("AUTH0_CLIENT_SECRET", &server.config().client_secret)
+            .env("SALESFORCE_CLIENT_ID", &org_credentials().client_id)
+            .env("SALESFORCE_CLIENT_SECRET", &org_credentials().client_secret)
             .current_dir(self.dir.path())
             .timeout(Duration::from_secs(300));
         cmd
@@ -123,6 +152,31 @@ impl Job {
         let text = std::fs::read_to_string(self.path(&format!("reports/{as_of}/{name}"))).unwrap();
         serde_json::from_str(&text).unwrap()
     }
+}
+
+/// The stand-in org's Connected App, whose credentials every job's command carries.
+fn org_credentials() -> OrgConfig {
+    OrgConfig::default()
+}
+
+/// A stand-in org holding the accounts of `Job::exports`: account n with ARR
+/// (n + 1) x 10,000 USD on workspace `ws-conn{4n}`, served `faults`.
+fn org(faults: Vec<SalesforceFault>) -> SalesforceStandIn {
+    let accounts = (0..12)
+        .map(|n| Account {
+            id: format!("0015g00000Acc{n:02}"),
+            name: format!("Customer {n}"),
+            parent: None,
+            arr: Some(format!("{}.0", (n + 1) * 10_000)),
+            currency: "USD".into(),
+            workspaces: format!("ws-conn{:04}", n * 4),
+        })
+        .collect();
+    salesforce_server::start(OrgConfig {
+        accounts,
+        faults,
+        ..org_credentials()
+    })
 }
 
 /// Every file under `dir` (relative path -> bytes).
@@ -706,4 +760,149 @@ fn refresh_takes_flags_from_postgresql_with_the_flags_query_and_dry_run_checks_i
             "the password is in {name}"
         );
     }
+}
+
+#[test]
+fn refresh_pulls_salesforce_and_auth0_live_as_one_set() {
+    let auth0 = small_server(Vec::new());
+    let salesforce = org(Vec::new());
+    let (webhook, heartbeat) = (receiver::start(200), receiver::start(200));
+    let live = Job::new(&auth0, "", &webhook.url(HOOK), &heartbeat.url(PING));
+    live.configure_arr(&auth0, Some(&salesforce), "", &webhook.url(HOOK), &heartbeat.url(PING));
+    live.exports(FIRST, 6);
+    std::fs::remove_file(live.path(&format!("exports/arr-{FIRST}.csv"))).unwrap();
+
+    // The dry run reaches the org's token endpoint, and nothing else of it.
+    let out = live
+        .cmd(&auth0)
+        .args(["refresh", "--as-of", FIRST, "--dry-run"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains(&format!(
+            "ok      arr: Salesforce at {} gave an access token",
+            salesforce.base_url()
+        )),
+        "{report}"
+    );
+    let paths: Vec<String> = salesforce.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/services/oauth2/token"]);
+    assert!(!live.path("featurearr.duckdb").exists());
+
+    let (code, stderr) = live.refresh(&auth0, FIRST);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("pulling arr live") && stderr.contains("pulled 12 records over REST"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&org_credentials().client_secret), "{stderr}");
+    let auth0_requests = auth0.request_count("/");
+
+    // The same reports as a refresh of the same accounts from an export file.
+    let from_file = Job::new(&auth0, "", "", "");
+    from_file.exports(FIRST, 6);
+    assert_eq!(from_file.refresh(&auth0, FIRST).0, 0);
+    for name in ["revenue-share.json", "idps.json"] {
+        // All but the snapshots' origins, which name where the ARR came from.
+        let numbers = |job: &Job| {
+            let mut report = job.report(FIRST, name);
+            report.as_object_mut().unwrap().remove("snapshots");
+            report
+        };
+        assert_eq!(numbers(&live), numbers(&from_file), "{name}");
+    }
+
+    // One snapshot per source; the ARR one keeps the pull's summary, as pull salesforce does.
+    let snapshots = live.json(&auth0, &["snapshots", "--format", "json"]);
+    let arr = snapshots["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "arr")
+        .unwrap();
+    assert_eq!(
+        arr["origin"],
+        format!("pull salesforce {}", salesforce.base_url()).as_str()
+    );
+    assert_eq!(arr["details"]["pull"]["records"], 12, "{arr}");
+
+    // The run record counts each live source's HTTP requests: all the stand-ins got.
+    let runs = live.json(&auth0, &["runs", "--format", "json"]);
+    let run = &runs["runs"][0];
+    let requests = |name: &str| {
+        run["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == name)
+            .unwrap()["requests"]
+            .as_u64()
+            .unwrap() as usize
+    };
+    // The dry run's token request came before the run.
+    assert_eq!(requests("arr"), salesforce.requests().len() - 1);
+    assert!(requests("arr") >= 3, "a token, COUNT() and the records");
+    assert_eq!(requests("auth0") + 1, auth0_requests, "and the dry run's token");
+    assert_eq!(
+        run["requests"].as_u64().unwrap() as usize,
+        requests("arr") + requests("auth0")
+    );
+    let text = only_message(&webhook)["text"].as_str().unwrap().to_string();
+    assert!(text.contains("*SSO*: 50.0% of customers"), "{text}");
+    assert_eq!(pings(&heartbeat), [format!("GET {PING}")]);
+}
+
+#[test]
+fn refresh_with_salesforce_failing_changes_nothing_and_names_it() {
+    let auth0 = small_server(Vec::new());
+    let good = org(Vec::new());
+    let (webhook, heartbeat) = (receiver::start(200), receiver::start(200));
+    let job = Job::new(&auth0, "", &webhook.url(HOOK), &heartbeat.url(PING));
+    job.configure_arr(&auth0, Some(&good), "", &webhook.url(HOOK), &heartbeat.url(PING));
+    job.exports(FIRST, 6);
+    assert_eq!(job.refresh(&auth0, FIRST).0, 0);
+    let snapshots = job.json(&auth0, &["snapshots", "--format", "json"]);
+    let store_reports = files(&job.path("reports"));
+
+    // The same date again, with other flags, while the org answers every query 503.
+    let failing = org(vec![SalesforceFault::every(
+        "/services/data/",
+        SalesforceFaultKind::Unavailable,
+    )]);
+    job.configure_arr(&auth0, Some(&failing), "", &webhook.url(HOOK), &heartbeat.url(PING));
+    job.exports(FIRST, 2);
+    let (code, stderr) = job.refresh(&auth0, FIRST);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("failed at arr; no snapshot and no report changed"),
+        "{stderr}"
+    );
+    assert_eq!(job.json(&auth0, &["snapshots", "--format", "json"]), snapshots);
+    assert_eq!(files(&job.path("reports")), store_reports);
+    assert_eq!(
+        failing.request_count("/services/data/"),
+        2,
+        "[http] max_retries = 1: the first COUNT() and its retry"
+    );
+
+    let messages = webhook.received();
+    assert_eq!(messages.len(), 2);
+    let failure: Value = serde_json::from_str(&messages[1].body).unwrap();
+    let text = failure["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("featurearr refresh {FIRST} failed"))
+            && text.contains("*arr* failed: cannot pull accounts from Salesforce at")
+            && text.contains("503"),
+        "{text}"
+    );
+    assert_eq!(pings(&heartbeat), [format!("GET {PING}"), format!("GET {PING}/fail")]);
+    let runs = job.json(&auth0, &["runs", "--format", "json"]);
+    let run = &runs["runs"][0];
+    assert_eq!(
+        (run["outcome"].as_str(), run["failed_step"].as_str()),
+        (Some("failed"), Some("arr"))
+    );
+    assert!(run["error"].as_str().unwrap().contains("Salesforce"), "{run}");
 }
