@@ -83,13 +83,7 @@ pub(crate) fn read_flags(
         let received = session.run(
             &runtime,
             async {
-                let tx = client
-                    .build_transaction()
-                    .read_only(true)
-                    .start()
-                    .await
-                    .map_err(query_failed(0))?;
-                let statement = tx.prepare(query).await.map_err(query_failed(0))?;
+                let (tx, statement) = prepare_read_only(&mut client, query, query_failed(0)).await?;
                 if columns_sender.send(statement_columns(&statement)).is_err() {
                     return Ok(false);
                 }
@@ -142,13 +136,7 @@ pub(crate) fn check_flags_query(
     let columns = session.run(
         &runtime,
         async {
-            let tx = client
-                .build_transaction()
-                .read_only(true)
-                .start()
-                .await
-                .map_err(query_failed(0))?;
-            let statement = tx.prepare(query).await.map_err(query_failed(0))?;
+            let (tx, statement) = prepare_read_only(&mut client, query, query_failed(0)).await?;
             tx.batch_execute(&explain)
                 .await
                 .map_err(query_failed(EXPLAIN_HEAD.chars().count()))?;
@@ -165,6 +153,23 @@ pub(crate) fn check_flags_query(
         "e.g. SELECT id AS workspace_id, ...",
     )?;
     Ok(columns.len())
+}
+
+/// Starts the read-only transaction a query runs in, and prepares the query in it:
+/// its result columns, or PostgreSQL's error (`failed` explains it).
+async fn prepare_read_only<'c>(
+    client: &'c mut tokio_postgres::Client,
+    query: &str,
+    failed: impl Fn(tokio_postgres::Error) -> anyhow::Error,
+) -> Result<(tokio_postgres::Transaction<'c>, tokio_postgres::Statement)> {
+    let tx = client
+        .build_transaction()
+        .read_only(true)
+        .start()
+        .await
+        .map_err(&failed)?;
+    let statement = tx.prepare(query).await.map_err(&failed)?;
+    Ok((tx, statement))
 }
 
 /// What `check_flags_query` puts before the query.
