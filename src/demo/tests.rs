@@ -615,30 +615,3 @@ fn auth0_dump_parses_in_api_shape() {
     }
     assert!(failed > 0 && failed * 20 < logs.len(), "{failed} failed logins");
 }
-
-/// `cargo test --release --lib demo_million -- --ignored --nocapture`
-#[test]
-#[ignore = "writes about 1 GB; run by hand for the timing"]
-fn demo_million_workspaces_timing() {
-    let scratch = Scratch::new("million");
-    let started = std::time::Instant::now();
-    let inputs = write_inputs(
-        &scratch.0,
-        &DemoOptions {
-            workspaces: 1_000_000,
-            seed: 42,
-        },
-    )
-    .unwrap();
-    let elapsed = started.elapsed();
-    let bytes: u64 = all_files(&inputs).iter().map(|p| fs::metadata(p).unwrap().len()).sum();
-    println!("1,000,000 workspaces: {elapsed:.2?}, {:.0} MB", bytes as f64 / 1e6);
-    for p in all_files(&inputs) {
-        println!(
-            "  {:>12} {}",
-            fs::metadata(&p).unwrap().len(),
-            p.file_name().unwrap().to_string_lossy()
-        );
-    }
-    assert!(elapsed.as_secs() < 20);
-}
