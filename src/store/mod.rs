@@ -19,6 +19,7 @@ mod batch;
 pub(crate) use batch::Cell;
 mod load;
 mod rows;
+mod stop;
 
 pub(crate) use rows::struct_fields;
 
@@ -140,6 +141,7 @@ impl Store {
             drop(Store::open_write(path, wait)?);
             return Store::open_read(path, wait);
         }
+        stop::at("read-open");
         Ok(store)
     }
 
@@ -238,6 +240,7 @@ impl Store {
                 details.to_string()
             ],
         )?;
+        stop::at("before-commit");
         tx.commit().with_context(|| {
             format!(
                 "cannot commit the {} snapshot to {}",
@@ -245,6 +248,7 @@ impl Store {
                 self.path.display()
             )
         })?;
+        stop::at("after-commit");
         Ok(snapshot_id)
     }
 
