@@ -7,6 +7,7 @@ mod auth0;
 mod auth0_server;
 mod bad_input;
 mod doctor;
+mod faults;
 mod from_scratch;
 mod html;
 mod idps;
