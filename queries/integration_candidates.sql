@@ -1,10 +1,11 @@
 -- integration_candidates: for each IdP vendor, the customers that reach it only through
 -- generic SAML or OIDC connections (no native connection of that vendor), and their ARR:
--- what a native integration for that vendor would serve. Side `at_side`.
+-- what a native integration for that vendor would serve. Side `at_side`. Named vendors only:
+-- `Other SAML` and `Other OIDC` (endpoints no rule recognised) are in unrecognised_endpoints.
 -- grain: one row per vendor with at least one such customer, ordered by arr descending,
 --        then customers descending, then name.
 -- columns:
---   idp             VARCHAR        vendor name (Other SAML / Other OIDC: vendor not recognised)
+--   idp             VARCHAR        vendor name
 --   customers       BIGINT         customers on the vendor through generic connections only
 --   arr             DECIMAL(38,2)  their ARR
 --   arr_share       DOUBLE         arr / total attributable ARR
@@ -15,6 +16,7 @@ WITH mapped AS (
            m.strategy IN ('samlp', 'oidc') AS generic
     FROM idp_connections(at_side) m
     JOIN customer_workspaces(at_side) cw ON cw.workspace_key = m.workspace_key
+    WHERE m.vendor NOT IN ('Other SAML', 'Other OIDC')
 ),
 per_customer AS (
     SELECT vendor, account_key, bool_and(generic) AS generic_only, bool_or(NOT generic) AS has_native

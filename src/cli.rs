@@ -261,20 +261,49 @@ pub enum LoadCommand {
     #[command(after_help = "\
 Examples:
   featurearr load flags flags.csv --as-of 2026-09-30
+  featurearr load flags flags-export.csv --delimiter semicolon
   FEATUREARR_FLAGS_TOKEN=... featurearr load flags https://admin.example.com/api/workspaces")]
-    Flags(LoadArgs),
+    Flags(CsvLoadArgs),
 
-    /// A Salesforce ARR export (report export or API-name CSV)
-    #[command(after_help = "Example:\n  featurearr load arr report1642777476321.csv --as-of 2026-09-30")]
-    Arr(LoadArgs),
+    /// A Salesforce ARR export (report export or API-name CSV, any of the Bulk API's delimiters)
+    #[command(after_help = "\
+Examples:
+  featurearr load arr report1642777476321.csv --as-of 2026-09-30
+  featurearr load arr bulk-results.csv --delimiter pipe")]
+    Arr(CsvLoadArgs),
 
     /// A workspace_id,account_id mapping CSV
     #[command(after_help = "Example:\n  featurearr load workspace-accounts workspace-accounts.csv --as-of 2026-09-30")]
-    WorkspaceAccounts(LoadArgs),
+    WorkspaceAccounts(CsvLoadArgs),
 
     /// An Auth0 dump ({"connections", "organizations", "logs"}), e.g. one saved by `pull auth0 --save-dump`
     #[command(after_help = "Example:\n  featurearr load auth0 auth0-2026-09-30.json --as-of 2026-09-30")]
     Auth0(LoadAuth0Args),
+}
+
+/// A load of a CSV file, whose delimiter is detected from its header line unless given.
+#[derive(Debug, Args)]
+pub struct CsvLoadArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    /// The CSV field delimiter (default: detected from the header line; the config's
+    /// [salesforce] delimiter or [flags] delimiter, when set, comes before detection)
+    #[arg(long, value_enum, value_name = "DELIMITER")]
+    pub delimiter: Option<CsvDelimiter>,
+}
+
+/// A CSV field delimiter, by name or as the character itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvDelimiter {
+    #[value(alias = ",")]
+    Comma,
+    #[value(alias = ";")]
+    Semicolon,
+    #[value(alias = "\t", alias = "\\t")]
+    Tab,
+    #[value(alias = "|")]
+    Pipe,
 }
 
 #[derive(Debug, Args)]

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{Bounds, Cli, Number, UsageError, AUTH0_RPS};
+use crate::cli::{Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS};
 use crate::money::Money;
 use crate::sources::auth0::VendorRule;
 use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
+use crate::sources::text::csv_reader::Delimiter;
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
 
@@ -51,6 +52,8 @@ struct ConfigFile {
     #[serde(default)]
     salesforce: SalesforceSection,
     #[serde(default)]
+    flags: FlagsSection,
+    #[serde(default)]
     auth0: Auth0Section,
     #[serde(default)]
     report: ReportSection,
@@ -78,6 +81,15 @@ struct SalesforceSection {
     /// Header names for an export whose headers differ from SPEC 2.2.
     #[serde(default)]
     columns: ColumnOverrides,
+    /// The ARR file's CSV delimiter, when detection from the header line is not wanted.
+    delimiter: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlagsSection {
+    /// The flags CSV's delimiter, when detection from the header line is not wanted.
+    delimiter: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +157,10 @@ pub(crate) struct Config {
     pub features: Vec<Feature>,
     pub currency: CurrencyRates,
     pub salesforce_columns: ColumnOverrides,
+    /// `[salesforce] delimiter`; None: detect it.
+    pub salesforce_delimiter: Option<Delimiter>,
+    /// `[flags] delimiter`; None: detect it.
+    pub flags_delimiter: Option<Delimiter>,
     pub auth0: Auth0Config,
     /// Upper bounds of the ARR bands, ascending, in the reporting currency.
     pub arr_bands: Vec<Money>,
@@ -244,6 +260,8 @@ impl Config {
             features,
             currency,
             salesforce_columns: file.salesforce.columns,
+            salesforce_delimiter: delimiter_key(&origin, "[salesforce] delimiter", file.salesforce.delimiter.as_ref())?,
+            flags_delimiter: delimiter_key(&origin, "[flags] delimiter", file.flags.delimiter.as_ref())?,
             auth0,
             arr_bands,
             queries_dir,
@@ -251,6 +269,27 @@ impl Config {
             fiscal_year_start_month,
             wait: std::time::Duration::ZERO,
         })
+    }
+}
+
+/// The delimiter of `--delimiter`.
+pub(crate) fn delimiter_of(arg: CsvDelimiter) -> Delimiter {
+    match arg {
+        CsvDelimiter::Comma => Delimiter::Comma,
+        CsvDelimiter::Semicolon => Delimiter::Semicolon,
+        CsvDelimiter::Tab => Delimiter::Tab,
+        CsvDelimiter::Pipe => Delimiter::Pipe,
+    }
+}
+
+/// A delimiter config key: one of the four names or characters, like `--delimiter`.
+fn delimiter_key(origin: &str, key: &str, value: Option<&toml::Value>) -> Result<Option<Delimiter>> {
+    let Some(value) = value else { return Ok(None) };
+    match value.as_str().and_then(Delimiter::parse) {
+        Some(delimiter) => Ok(Some(delimiter)),
+        None => bail!(
+            "{key} = {value} in {origin} is not a delimiter; use \",\" (comma), \";\" (semicolon), \"\\t\" (tab) or \"|\" (pipe), or leave it out to detect it from the header line"
+        ),
     }
 }
 

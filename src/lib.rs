@@ -33,6 +33,8 @@ use cli::{
 use config::Config;
 use report::charts::{Chart, Figure};
 use report::Reports;
+use sources::summary::LoadSummary;
+use sources::text::csv_reader::Delimiter;
 use store::Store;
 use wording::count_of;
 
@@ -89,7 +91,7 @@ fn run_one_report(config: &Config, command: ReportCommand) -> Result<()> {
         }
         ReportCommand::Idps(args) => {
             let as_of = compose::report_date(&store, args.report.as_of)?;
-            let report = compose::idps(&store, config, as_of)?;
+            let report = compose::idps(&store, config, as_of, args.explain)?;
             let page = IdpsPage {
                 report: &report,
                 explain: args.explain,
@@ -191,7 +193,7 @@ fn write_all_reports(store: &Store, config: &Config, as_of: NaiveDate, dir: &Pat
     )?;
 
     if store.snapshot_on_or_before(store::Source::Auth0, as_of)?.is_some() {
-        let idps = compose::idps(store, config, as_of)?;
+        let idps = compose::idps(store, config, as_of, false)?;
         let page = IdpsPage {
             report: &idps,
             explain: false,
@@ -367,14 +369,23 @@ impl Folder<'_> {
 
 fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     match command {
-        LoadCommand::Flags(args) => load_flags(config, &args.input, load_date(&args)?),
-        LoadCommand::Arr(args) => load_arr(config, &args.input, load_date(&args)?),
-        LoadCommand::WorkspaceAccounts(args) => load_workspace_accounts(config, &args.input, load_date(&args)?),
+        LoadCommand::Flags(args) => {
+            let delimiter = args.delimiter.map(config::delimiter_of).or(config.flags_delimiter);
+            load_flags(config, &args.load.input, load_date(&args.load)?, delimiter)
+        }
+        LoadCommand::Arr(args) => {
+            let delimiter = args.delimiter.map(config::delimiter_of).or(config.salesforce_delimiter);
+            load_arr(config, &args.load.input, load_date(&args.load)?, delimiter)
+        }
+        LoadCommand::WorkspaceAccounts(args) => {
+            let delimiter = args.delimiter.map(config::delimiter_of);
+            load_workspace_accounts(config, &args.load.input, load_date(&args.load)?, delimiter)
+        }
         LoadCommand::Auth0(args) => load_auth0(config, &args.load.input, load_date(&args.load)?, args.log_days),
     }
 }
 
-fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
     let features: Vec<sources::flags::FeatureColumn> = config
         .features
         .iter()
@@ -390,7 +401,7 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
         sources::flags::check_unique(&flags, input)?;
         flags
     } else {
-        sources::flags::read_flags_file(Path::new(input), &features)?
+        sources::flags::read_flags_file(Path::new(input), &features, delimiter)?
     };
     warn_all(&flags.warnings);
     step.set(format!(
@@ -398,43 +409,71 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
         count_of(flags.rows.len(), "workspace"),
         config.db.display()
     ));
+    let read_noun = if input.ends_with(".csv") || input.ends_with(".CSV") {
+        "row"
+    } else {
+        "record"
+    };
+    let summary = LoadSummary::new(
+        flags.rows.len() + flags.empty_rows_skipped,
+        read_noun,
+        flags.rows.len(),
+        "workspace",
+    )
+    .skip(flags.empty_rows_skipped, "empty row", "empty rows");
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_flags(as_of, input, &flags, &config.features)?;
+    store.load_flags(as_of, input, &flags, &config.features, &summary)?;
     drop(step);
-    eprintln!(
-        "loaded {} into the flags snapshot of {as_of}",
-        count_of(flags.rows.len(), "workspace")
-    );
+    eprintln!("{}", summary.line(&format!("the flags snapshot of {as_of}")));
     Ok(())
 }
 
-fn load_arr(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
+fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
     let step = progress::step(format!("reading {input}"));
-    let export = sources::salesforce::read_accounts(Path::new(input), &config.salesforce_columns, &config.currency)?;
+    let export = sources::salesforce::read_accounts(
+        Path::new(input),
+        &config.salesforce_columns,
+        &config.currency,
+        delimiter,
+    )?;
     warn_all(&export.warnings);
     step.set(format!(
         "writing {} to {}",
         count_of(export.accounts.len(), "account"),
         config.db.display()
     ));
+    let summary = LoadSummary::new(export.rows_read, "row", export.accounts.len(), "account")
+        .skip(export.deleted_rows_skipped, "row marked deleted", "rows marked deleted")
+        .skip(export.empty_rows_skipped, "empty row", "empty rows")
+        .skip(export.totals_rows_skipped, "totals row", "totals rows")
+        .skip(export.footer_lines_skipped, "footer line", "footer lines")
+        .note(export.rows_merged, |n| {
+            format!(
+                "{} merged into accounts already read (one row per workspace)",
+                count_of(n, "row")
+            )
+        })
+        .note(export.empty_arr, |n| {
+            format!("{} with an empty ARR, kept at 0", count_of(n, "account"))
+        });
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_arr(as_of, input, &export, &config.currency.reporting)?;
+    store.load_arr(as_of, input, &export, &config.currency.reporting, &summary)?;
     drop(step);
-    eprintln!(
-        "loaded {} into the arr snapshot of {as_of}",
-        count_of(export.accounts.len(), "account")
-    );
+    eprintln!("{}", summary.line(&format!("the arr snapshot of {as_of}")));
     Ok(())
 }
 
-fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate) -> Result<()> {
-    let mapping = sources::mapping::read_workspace_accounts(Path::new(input))?;
+fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
+    let mapping = sources::mapping::read_workspace_accounts(Path::new(input), delimiter)?;
     warn_all(&mapping.warnings);
+    let summary = LoadSummary::new(mapping.rows_read, "row", mapping.links.len(), "link")
+        .skip(mapping.empty_rows_skipped, "empty row", "empty rows")
+        .skip(mapping.repeated_links_skipped, "repeated link", "repeated links");
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_workspace_accounts(as_of, input, &mapping)?;
+    store.load_workspace_accounts(as_of, input, &mapping, &summary)?;
     eprintln!(
-        "loaded {} into the workspace-accounts snapshot of {as_of}",
-        count_of(mapping.links.len(), "link")
+        "{}",
+        summary.line(&format!("the workspace-accounts snapshot of {as_of}"))
     );
     Ok(())
 }
@@ -448,12 +487,9 @@ fn load_auth0(config: &Config, input: &str, as_of: NaiveDate, log_days: u32) -> 
         "mapping and writing {}",
         count_of(facts.connections.len(), "connection")
     ));
-    let rows = load_auth0_rows(config, facts, logins, input, as_of, window)?;
+    let summary = load_auth0_rows(config, facts, logins, input, as_of, window)?;
     drop(step);
-    eprintln!(
-        "loaded {} into the auth0 snapshot of {as_of}",
-        count_of(rows, "enterprise connection")
-    );
+    eprintln!("{}", summary.line(&format!("the auth0 snapshot of {as_of}")));
     Ok(())
 }
 
@@ -480,9 +516,14 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     config.wait = cli_config.wait;
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
-        load_flags(&config, &text(&snapshot.flags), snapshot.as_of)?;
-        load_arr(&config, &text(&snapshot.arr), snapshot.as_of)?;
-        load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of)?;
+        load_flags(&config, &text(&snapshot.flags), snapshot.as_of, config.flags_delimiter)?;
+        load_arr(
+            &config,
+            &text(&snapshot.arr),
+            snapshot.as_of,
+            config.salesforce_delimiter,
+        )?;
+        load_workspace_accounts(&config, &text(&snapshot.workspace_accounts), snapshot.as_of, None)?;
         load_auth0(&config, &text(&snapshot.auth0), snapshot.as_of, 30)?;
     }
     let last = inputs.snapshots.last().context("the demo wrote no snapshot")?.as_of;
@@ -560,21 +601,22 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     let origin = format!("pull {}", options.base_url);
     let logins = dump.logs.as_deref().map(sources::auth0::LoginTally::from_values);
     let facts = sources::auth0::DumpFacts::from_dump(&dump)?;
-    let rows = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
     eprintln!(
-        "pulled {}, {} in {} ({}, {:.1} s) into the auth0 snapshot of {as_of}",
-        count_of(rows, "enterprise connection"),
+        "pulled {} and {} in {} ({}, {:.1} s)",
+        count_of(dump.connections.len(), "connection"),
         count_of(dump.organizations.len(), "organization"),
         count_of(stats.requests, "request"),
         wording::count_of_irregular(stats.retries, "retry", "retries"),
         stats.elapsed.as_secs_f64()
     );
+    let summary = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
+    eprintln!("{}", summary.line(&format!("the auth0 snapshot of {as_of}")));
     Ok(())
 }
 
-/// Classifies and maps a dump's connections and organizations, then stores them as the
-/// Auth0 snapshot of `as_of`, with `logins` counted from its logs (None: no logs).
-/// Returns the number of enterprise connections.
+/// Maps a dump's connections by metadata and stores them, with their raw facts (reports
+/// classify them), and the organizations, as the Auth0 snapshot of `as_of`, with
+/// `logins` counted from its logs (None: no logs). Returns the load's summary.
 fn load_auth0_rows(
     config: &Config,
     facts: sources::auth0::DumpFacts,
@@ -582,7 +624,7 @@ fn load_auth0_rows(
     origin: &str,
     as_of: NaiveDate,
     window: Option<(NaiveDate, NaiveDate)>,
-) -> Result<usize> {
+) -> Result<LoadSummary> {
     let pattern = match &config.auth0.connection_name_pattern {
         Some(p) => Some(
             regex::Regex::new(p)
@@ -590,13 +632,36 @@ fn load_auth0_rows(
         ),
         None => None,
     };
-    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref(), &config.auth0.vendor_rules)?;
+    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref())?;
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let window = if rows.logins.is_some() { window } else { None };
+    let logins: i64 = rows.logins.iter().flatten().map(|l| l.logins).sum();
+    let summary = LoadSummary::new(
+        rows.connections_read,
+        "connection",
+        rows.connections.len(),
+        "enterprise connection",
+    )
+    .skip(
+        rows.not_enterprise,
+        "database, social or passwordless connection (not an IdP)",
+        "database, social or passwordless connections (not IdPs)",
+    )
+    .skip(
+        rows.repeated_ids,
+        "connection repeating an id",
+        "connections repeating an id",
+    )
+    .note(rows.organizations.len(), |n| {
+        format!("{} read", count_of(n, "organization"))
+    })
+    .note(rows.logins.is_some() as usize, |_| {
+        format!("{} counted", count_of(logins, "successful login"))
+    });
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_auth0(as_of, origin, &rows, window)?;
-    Ok(rows.connections.len())
+    store.load_auth0(as_of, origin, &rows, window, &summary)?;
+    Ok(summary)
 }
 
 /// Most pages a flags URL may return: a guard against a `Link` header that loops.

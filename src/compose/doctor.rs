@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::auth0::decide_idps;
 use super::selection::{prepare, select_side, snapshot_gaps, snapshot_of, used_snapshots, SnapshotGap, UsedSnapshot};
 use crate::cli::FailOn;
 use crate::config::Config;
@@ -30,6 +31,10 @@ pub(crate) struct Doctor {
     pub unattributed_arr_share: Option<f64>,
     pub findings: Vec<Finding>,
     pub snapshots: Vec<UsedSnapshot>,
+    /// Auth0 snapshots whose vendors and name mappings were decided when they were
+    /// loaded (by a featurearr before schema version 4); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classified_at_load: Vec<String>,
 }
 
 /// One data-quality finding: how many things, how much ARR they carry, and examples.
@@ -88,6 +93,7 @@ fn finding<T: Block>(
 pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result<Doctor> {
     let cur = select_side(store, "cur", as_of, &[Source::Flags, Source::Arr])?;
     let blocks = prepare(store, config, std::slice::from_ref(&cur))?;
+    let rules = decide_idps(store, config, &blocks, &["cur"])?;
     let mut findings = vec![
         finding(
             &blocks,
@@ -186,6 +192,7 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
         unattributed_arr_share: totals.unattributed_arr_share,
         findings,
         snapshots: used_snapshots(store, &cur)?,
+        classified_at_load: rules.classified_at_load,
     })
 }
 

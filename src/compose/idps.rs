@@ -1,15 +1,20 @@
 //! The identity-providers report (SPEC 3-4): customers, ARR and logins per IdP vendor,
-//! integration candidates, the change since the previous Auth0 snapshot, and the
-//! connections that could not be mapped.
+//! integration candidates, the endpoints no rule recognised, the change since the
+//! previous Auth0 snapshot, the connections that could not be mapped, and (with
+//! `--explain`) how each connection was classified.
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::auth0::{decide_idps, RuleReport};
 use super::selection::{parse_date, prepare, select_side, snapshot_of, used_snapshots, UsedSnapshot};
 use crate::config::Config;
 use crate::money::Money;
-use crate::queries::rows::{IdpConnectionRow, IdpRow, IntegrationCandidateRow, Totals, UnmappedConnectionRow};
+use crate::queries::rows::{
+    ExplainedConnectionRow, IdpRow, IntegrationCandidateRow, Totals, UnmappedConnectionRow, UnrecognisedEndpoints,
+    UnrecognisedHostRow,
+};
 use crate::store::{Source, Store};
 
 /// Fewer customers than this behind an IdP makes its share anecdotal.
@@ -24,13 +29,29 @@ pub(crate) struct Idps {
     pub idps: Vec<IdpRow>,
     /// Vendors with fewer than `SMALL_SAMPLE` customers.
     pub small_sample: Vec<String>,
+    /// Named vendors only.
     pub integration_candidates: Vec<IntegrationCandidateRow>,
+    /// Connections whose endpoint no rule recognised (`Other SAML`, `Other OIDC`).
+    pub unrecognised_endpoints: Unrecognised,
     pub change: Option<IdpChanges>,
     pub unmapped_connections: Vec<UnmappedConnectionRow>,
-    pub connections: Vec<IdpConnectionRow>,
+    /// Every enterprise connection, ignored ones included: only with `--explain` (SPEC 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<Vec<ExplainedConnectionRow>>,
+    #[serde(flatten)]
+    pub rules: RuleReport,
     /// The first and last day whose logins are counted; None without logs.
     pub log_window: Option<(String, String)>,
     pub snapshots: Vec<UsedSnapshot>,
+}
+
+/// The mapped connections no rule recognised, and the hosts they point at.
+#[derive(Debug, Serialize)]
+pub(crate) struct Unrecognised {
+    #[serde(flatten)]
+    pub totals: UnrecognisedEndpoints,
+    /// The endpoint hosts with most such connections.
+    pub top_hosts: Vec<UnrecognisedHostRow>,
 }
 
 /// Each vendor against the previous Auth0 snapshot.
@@ -54,8 +75,9 @@ pub(crate) struct IdpChange {
 }
 
 /// Top identity providers on `as_of`, integration candidates, the change against the
-/// previous Auth0 snapshot, and what could not be mapped.
-pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<Idps> {
+/// previous Auth0 snapshot, and what could not be mapped; with `explain`, every
+/// connection and the rule that decided its vendor.
+pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate, explain: bool) -> Result<Idps> {
     let required = [Source::Flags, Source::Arr, Source::Auth0];
     let cur = select_side(store, "cur", as_of, &required)?;
     let (auth0_id, auth0_date) = snapshot_of(&cur, Source::Auth0).context("an Auth0 snapshot was required")?;
@@ -70,6 +92,8 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<I
     let mut sides = vec![cur.clone()];
     sides.extend(prev.clone());
     let blocks = prepare(store, config, &sides)?;
+    let side_names: Vec<&str> = sides.iter().map(|s| s.name.as_str()).collect();
+    let rules = decide_idps(store, config, &blocks, &side_names)?;
 
     let rows = blocks.rows::<IdpRow>("cur")?;
     let small_sample = rows
@@ -96,9 +120,14 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate) -> Result<I
         idps: rows,
         small_sample,
         integration_candidates: blocks.rows("cur")?,
+        unrecognised_endpoints: Unrecognised {
+            totals: blocks.one("cur")?,
+            top_hosts: blocks.rows("cur")?,
+        },
         change,
         unmapped_connections: blocks.rows("cur")?,
-        connections: blocks.rows("cur")?,
+        connections: explain.then(|| blocks.rows("cur")).transpose()?,
+        rules,
         log_window,
         snapshots: used_snapshots(store, &cur)?,
     })

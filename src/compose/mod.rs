@@ -5,6 +5,7 @@
 //! Reads the store through `queries`; knows nothing about templates or output: every
 //! sentence is worded in `reports/`, and money stays `Money` (exact cents) throughout.
 
+mod auth0;
 mod blurb;
 mod doctor;
 mod idps;

@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
+use super::auth0::decide_idps;
 use super::quarter::Quarter;
 use super::selection::{
     flags_dates, nearest, prepare, select_side, snapshot_gaps, used_snapshots, SnapshotGap, UsedSnapshot,
@@ -109,6 +110,10 @@ pub(crate) struct QuarterIdps {
     pub new_vendors: Vec<String>,
     /// The vendor whose ARR changed most, either way.
     pub biggest_mover: Option<QuarterIdp>,
+    /// Auth0 snapshots whose vendors were decided when they were loaded (by a featurearr
+    /// before schema version 4); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classified_at_load: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,7 +240,7 @@ pub(crate) fn quarterly(store: &Store, config: &Config, quarter: Quarter) -> Res
         features,
         changes,
         adoption_over_time,
-        idps: quarter_idps(&blocks, prev.is_some())?,
+        idps: quarter_idps(store, config, &blocks, prev.is_some())?,
         data_quality,
     })
 }
@@ -266,7 +271,9 @@ fn feature_quarter(c: RevenueShareRow, p: Option<RevenueShareRow>) -> FeatureQua
 
 /// The IdP section: vendors at the quarter's end with their change since the previous
 /// quarter's end; None when the quarter's end has no mapped connection.
-fn quarter_idps(blocks: &Blocks, has_prev: bool) -> Result<Option<QuarterIdps>> {
+fn quarter_idps(store: &Store, config: &Config, blocks: &Blocks, has_prev: bool) -> Result<Option<QuarterIdps>> {
+    let sides: &[&str] = if has_prev { &["cur", "prev"] } else { &["cur"] };
+    let rules = decide_idps(store, config, blocks, sides)?;
     let current = blocks.rows::<IdpRow>("cur")?;
     if current.is_empty() {
         return Ok(None);
@@ -306,6 +313,7 @@ fn quarter_idps(blocks: &Blocks, has_prev: bool) -> Result<Option<QuarterIdps>> 
         rows,
         new_vendors,
         biggest_mover,
+        classified_at_load: rules.classified_at_load,
     }))
 }
 

@@ -172,7 +172,21 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
             write!(w, "{{\"signInEndpoint\":\"https://{host}/app/{stem}_workspaceapp_1/exk")?;
             write_b62(w, r, 17)?;
             w.write_all(b"/sso/saml\"")?;
-            saml_common(w, r, d, Some((stem, "Okta", "US", "California")))
+            saml_common(
+                w,
+                r,
+                d,
+                // Okta's own signing certificate (reference 3.4), which is what tells here.
+                &[
+                    ("commonName", stem),
+                    ("countryName", "US"),
+                    ("organizationName", "Okta"),
+                    ("stateOrProvinceName", "California"),
+                    ("localityName", "San Francisco"),
+                    ("organizationalUnitName", "SSOProvider"),
+                    ("emailAddress", "info@okta.com"),
+                ],
+            )
         }
         Vendor::OktaOidc => {
             let host = okta_host(stem, r);
@@ -196,7 +210,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
             write_guid(&mut tenant, r)?;
             let tenant = String::from_utf8_lossy(&tenant);
             write!(w, "{{\"signInEndpoint\":\"https://login.microsoftonline.com/{tenant}/saml2\"")?;
-            saml_common(w, r, d, Some(("Microsoft Azure Federated SSO Certificate", "", "", "")))
+            saml_common(w, r, d, &[("commonName", "Microsoft Azure Federated SSO Certificate")])
         }
         Vendor::GoogleApps => write!(
             w,
@@ -207,7 +221,17 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
             w.write_all(b"{\"signInEndpoint\":\"https://accounts.google.com/o/saml2/idp?idpid=C0")?;
             write_b62(w, r, 7)?;
             w.write_all(b"\"")?;
-            saml_common(w, r, d, Some(("Google", "Google Inc.", "US", "California")))
+            saml_common(
+                w,
+                r,
+                d,
+                &[
+                    ("commonName", "Google"),
+                    ("countryName", "US"),
+                    ("organizationName", "Google Inc."),
+                    ("stateOrProvinceName", "California"),
+                ],
+            )
         }
         Vendor::OneLogin => {
             write!(w, "{{\"signInEndpoint\":\"https://{stem}.onelogin.com/trust/saml2/http-post/sso/")?;
@@ -215,13 +239,13 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
             write!(w, "\",\"signOutEndpoint\":\"https://{stem}.onelogin.com/trust/saml2/http-redirect/slo/")?;
             write_u64(w, 1_000_000 + r.below(9_000_000))?;
             w.write_all(b"\"")?;
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::PingOne => {
             w.write_all(b"{\"signInEndpoint\":\"https://auth.pingone.com/")?;
             write_guid(w, r)?;
             w.write_all(b"/saml20/idp/sso\"")?;
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::PingFederate => {
             write!(w, "{{\"thumbprints\":[\"")?;
@@ -233,7 +257,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
         }
         Vendor::JumpCloud => {
             write!(w, "{{\"signInEndpoint\":\"https://sso.jumpcloud.com/saml2/{stem}-workspaceapp\"")?;
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::Duo => {
             let mut issuer = b"https://sso-".to_vec();
@@ -250,11 +274,11 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
         ),
         Vendor::AdfsSaml => {
             write!(w, "{{\"signInEndpoint\":\"https://sts.{d}/adfs/ls/\",\"signOutEndpoint\":\"https://sts.{d}/adfs/ls/?wa=wsignout1.0\"")?;
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::KeycloakSaml => {
             write!(w, "{{\"signInEndpoint\":\"https://auth.{d}/realms/{stem}/protocol/saml\"")?;
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::KeycloakOidc => {
             // Older Keycloak deployments keep the /auth prefix.
@@ -263,7 +287,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
         }
         Vendor::Shibboleth => {
             write!(w, "{{\"signInEndpoint\":\"https://idp.{d}/idp/profile/SAML2/Redirect/SSO\"")?;
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::OtherSaml => {
             match r.below(3) {
@@ -273,7 +297,7 @@ fn write_options<W: Write>(w: &mut W, c: &Connection, r: &mut Rng) -> io::Result
                     .and_then(|()| w.write_all(b"\""))?,
                 _ => write!(w, "{{\"signInEndpoint\":\"https://{stem}.my.salesforce.com/idp/endpoint/HttpRedirect\"")?,
             }
-            saml_common(w, r, d, None)
+            saml_common(w, r, d, &[])
         }
         Vendor::OtherOidc => oidc(w, r, d, &format!("https://id.{d}"), ""),
     }
@@ -288,31 +312,20 @@ fn okta_host(stem: &str, r: &mut Rng) -> String {
 }
 
 /// Options shared by `samlp` connections, after the endpoint fields; closes the object.
-/// `subject` (the parsed signing-cert subject) only where it carries the vendor's name,
-/// to keep million-workspace dumps small.
-fn saml_common<W: Write>(
-    w: &mut W,
-    r: &mut Rng,
-    domain: &str,
-    subject: Option<(&str, &str, &str, &str)>,
-) -> io::Result<()> {
+/// `subject` (the parsed signing-cert subject's fields, in order) only where it carries
+/// the vendor's name, to keep million-workspace dumps small.
+fn saml_common<W: Write>(w: &mut W, r: &mut Rng, domain: &str, subject: &[(&str, &str)]) -> io::Result<()> {
     w.write_all(b",\"thumbprints\":[\"")?;
     write_hex(w, r, 40)?;
     write!(
         w,
         "\"],\"tenant_domain\":\"{domain}\",\"domain_aliases\":[\"{domain}\"],\"digestAlgorithm\":\"sha256\",\"protocolBinding\":\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\",\"signatureAlgorithm\":\"rsa-sha256\""
     )?;
-    if let Some((cn, org, country, state)) = subject {
-        w.write_all(b",\"subject\":{\"commonName\":")?;
-        write_json_str(w, cn)?;
-        if !country.is_empty() {
-            write!(w, ",\"countryName\":\"{country}\"")?;
-        }
-        if !org.is_empty() {
-            write!(w, ",\"organizationName\":\"{org}\"")?;
-        }
-        if !state.is_empty() {
-            write!(w, ",\"stateOrProvinceName\":\"{state}\"")?;
+    if !subject.is_empty() {
+        w.write_all(b",\"subject\":{")?;
+        for (i, (key, value)) in subject.iter().enumerate() {
+            write!(w, "{}\"{key}\":", if i == 0 { "" } else { "," })?;
+            write_json_str(w, value)?;
         }
         w.write_all(b"}")?;
     }

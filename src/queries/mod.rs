@@ -76,6 +76,16 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     ),
     ("coverage", ONE_SIDE, include_str!("../../queries/coverage.sql")),
     (
+        "connection_facts",
+        ONE_SIDE,
+        include_str!("../../queries/connection_facts.sql"),
+    ),
+    (
+        "classified_at_load",
+        ONE_SIDE,
+        include_str!("../../queries/classified_at_load.sql"),
+    ),
+    (
         "idp_connections",
         ONE_SIDE,
         include_str!("../../queries/idp_connections.sql"),
@@ -88,9 +98,24 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("../../queries/integration_candidates.sql"),
     ),
     (
+        "unrecognised_endpoints",
+        ONE_SIDE,
+        include_str!("../../queries/unrecognised_endpoints.sql"),
+    ),
+    (
+        "unrecognised_hosts",
+        ONE_SIDE,
+        include_str!("../../queries/unrecognised_hosts.sql"),
+    ),
+    (
         "unmapped_connections",
         ONE_SIDE,
         include_str!("../../queries/unmapped_connections.sql"),
+    ),
+    (
+        "explained_connections",
+        ONE_SIDE,
+        include_str!("../../queries/explained_connections.sql"),
     ),
     (
         "doctor_unlinked_workspaces",
@@ -261,6 +286,7 @@ pub(crate) fn prepare<'s>(store: &'s Store, queries: Vec<Query>, sides: &[Side],
         "band_order INTEGER, label VARCHAR, lower_bound DECIMAL(18,2), upper_bound DECIMAL(18,2)",
         &bands,
     )?;
+    set_auth0_verdicts(store, &[], &[])?;
     for query in &queries {
         let body = query.sql.trim().trim_end_matches(';');
         store
@@ -273,6 +299,34 @@ pub(crate) fn prepare<'s>(store: &'s Store, queries: Vec<Query>, sides: &[Side],
     size_perfect_hash_tables(store)?;
     plan_materialization(store, &queries)?;
     Ok(Blocks { store, queries })
+}
+
+/// The columns of temp table `auth0_verdicts`: each enterprise connection's vendor as
+/// classified when the report runs (`connection_facts` are what it is decided from).
+const AUTH0_VERDICTS: &str =
+    "snapshot_id INTEGER, connection_id VARCHAR, vendor VARCHAR, vendor_rule VARCHAR, ignored BOOLEAN";
+/// The columns of temp table `auth0_name_workspaces`: the workspaces the name pattern in
+/// force maps connections to, where metadata maps them to none, with their keys
+/// (schema.sql: workspace_keys; NULL for a workspace the store has never seen).
+const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR, workspace_id VARCHAR";
+
+/// Fills temp tables `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
+/// ignored) and `auth0_name_workspaces` (snapshot id, connection id, workspace id; the
+/// workspace key is looked up here), which `idp_connections` and the blocks after it
+/// read. `prepare` leaves them empty; a report on IdPs fills them before it reads any
+/// block that needs them.
+pub(crate) fn set_auth0_verdicts(store: &Store, verdicts: &[Vec<Cell>], name_workspaces: &[Vec<Cell>]) -> Result<()> {
+    store.temp_table("auth0_verdicts", AUTH0_VERDICTS, verdicts)?;
+    store.temp_table("auth0_names", AUTH0_NAME_WORKSPACES, name_workspaces)?;
+    // Joined to the million-row key dictionary only when there is a name to look up.
+    let keys = if name_workspaces.is_empty() {
+        "NULL::UINTEGER AS workspace_key FROM auth0_names n"
+    } else {
+        "k.workspace_key FROM auth0_names n LEFT JOIN workspace_keys k ON k.workspace_id = n.workspace_id"
+    };
+    store.execute(&format!(
+        "CREATE OR REPLACE TEMP TABLE auth0_name_workspaces AS SELECT n.snapshot_id, n.connection_id, n.workspace_id, {keys}"
+    ))
 }
 
 /// Lets DuckDB group by a workspace or account key with an array indexed by the key
@@ -410,7 +464,7 @@ fn materialize_for(store: &Store, name: &str) -> Result<()> {
 
 /// Runs `work`; with FEATUREARR_TIMINGS set, prints how long it took to stderr (the
 /// per-block profile behind the README's Performance notes).
-fn timed<T>(label: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn timed<T>(label: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
     if std::env::var_os("FEATUREARR_TIMINGS").is_none() {
         return work();
     }

@@ -36,7 +36,11 @@ blocks! {
     IdpRow => "idps",
     IntegrationCandidateRow => "integration_candidates",
     UnmappedConnectionRow => "unmapped_connections",
-    IdpConnectionRow => "idp_connections",
+    ExplainedConnectionRow => "explained_connections",
+    ConnectionFactRow => "connection_facts",
+    ClassifiedAtLoad => "classified_at_load",
+    UnrecognisedEndpoints => "unrecognised_endpoints",
+    UnrecognisedHostRow => "unrecognised_hosts",
     AccountWithoutWorkspaceRow => "doctor_accounts_without_workspace",
     UnlinkedWorkspaceRow => "doctor_unlinked_workspaces",
     MissingAccountRow => "doctor_missing_accounts",
@@ -149,17 +153,59 @@ pub(crate) struct UnmappedConnectionRow {
     pub vendor: String,
 }
 
-/// `idp_connections`: one connection and how it was classified and mapped. The block's
-/// `workspace_key` is the store's join key, not a fact about the connection: not read.
+/// `explained_connections`: one connection and how it was classified and mapped.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub(crate) struct IdpConnectionRow {
+pub(crate) struct ExplainedConnectionRow {
     pub connection_id: String,
     pub name: String,
     pub strategy: String,
     pub vendor: String,
     pub vendor_rule: String,
+    pub ignored: bool,
     pub workspace_id: Option<String>,
     pub mapped_by: Option<String>,
+}
+
+/// `connection_facts`: one connection's raw facts.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ConnectionFactRow {
+    pub snapshot_id: i64,
+    pub connection_id: String,
+    pub name: String,
+    pub strategy: String,
+    pub has_options: bool,
+    pub subject_cn: Option<String>,
+    pub subject_o: Option<String>,
+    pub subject_ou: Option<String>,
+    pub subject_email: Option<String>,
+    pub metadata_mapped: bool,
+    pub endpoints: String,
+}
+
+/// `classified_at_load`: an Auth0 snapshot whose vendors were decided when it was loaded.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct ClassifiedAtLoad {
+    pub as_of: String,
+}
+
+/// `unrecognised_endpoints`: the connections no rule recognised, and their customers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct UnrecognisedEndpoints {
+    pub connections: i64,
+    pub customers: i64,
+    pub arr: Money,
+    pub arr_share: Option<f64>,
+}
+
+/// `unrecognised_hosts`: one endpoint host no rule recognised.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct UnrecognisedHostRow {
+    pub host: Option<String>,
+    /// False for a snapshot loaded before schema version 4, which kept no endpoints.
+    pub stored: bool,
+    pub connections: i64,
+    pub customers: i64,
+    pub arr: Money,
 }
 
 /// `doctor_accounts_without_workspace`.

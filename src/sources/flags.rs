@@ -13,7 +13,7 @@ use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
 
 use super::text::boolean::parse_bool;
-use super::text::csv_reader::{concat, field_count_error, CsvRow, CsvText, Threads};
+use super::text::csv_reader::{concat, field_count_error, CsvRow, CsvText, Delimiter, Threads};
 use super::text::decode::{decode_text, read_bytes};
 use super::text::json;
 use super::text::lines::{line_breaks, LineIndex};
@@ -30,6 +30,8 @@ pub(crate) struct FlagsSnapshot {
     /// Keys of the features whose column exists in the input, in the order given.
     pub features: Vec<String>,
     pub rows: Vec<WorkspaceRow>,
+    /// CSV rows whose cells are all empty (spreadsheets leave them at the end).
+    pub empty_rows_skipped: usize,
     pub warnings: Vec<String>,
 }
 
@@ -56,7 +58,12 @@ enum Format {
 }
 
 /// Reads a flags file, choosing the format by its extension.
-pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow::Result<FlagsSnapshot> {
+/// A CSV file is read with `delimiter`, or the one its header line shows when None.
+pub(crate) fn read_flags_file(
+    path: &Path,
+    features: &[FeatureColumn],
+    delimiter: Option<Delimiter>,
+) -> anyhow::Result<FlagsSnapshot> {
     let origin = path.display().to_string();
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let format = match extension.as_deref() {
@@ -83,7 +90,7 @@ pub(crate) fn read_flags_file(path: &Path, features: &[FeatureColumn]) -> anyhow
         }
     }
     match format {
-        Format::Csv => read_csv(&content, &origin, features, &mut out)?,
+        Format::Csv => read_csv(&content, &origin, features, delimiter, &mut out)?,
         Format::Json => parse_flags_json_page(&content, &origin, features, &mut out)?,
         Format::Ndjson => read_ndjson(&content, &origin, features, &mut out)?,
     }
@@ -147,12 +154,18 @@ struct CsvColumns {
     features: Vec<usize>,
 }
 
-fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> anyhow::Result<()> {
-    let csv = CsvText::new(text, origin);
+fn read_csv(
+    text: &str,
+    origin: &str,
+    features: &[FeatureColumn],
+    delimiter: Option<Delimiter>,
+    out: &mut FlagsSnapshot,
+) -> anyhow::Result<()> {
+    let csv = CsvText::new(text, origin, delimiter);
     let Some((header, after_header)) = csv.first_row()? else {
         bail!("{origin} is empty; expected a header row with workspace_id");
     };
-    let columns = csv_header(&header, origin, features, out)?;
+    let columns = csv_header(&header, &csv, features, out)?;
     // (workspaces, empty rows) of each part of the file. Rows are read one at a time:
     // collecting a million records first cost more than parsing them (perf). One thread:
     // two saved under 10% of a 1M flags load (see `Threads`).
@@ -172,6 +185,7 @@ fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut Flag
     )?;
     let blank_rows: usize = parts.iter().map(|(_, blank)| blank).sum();
     out.rows = concat(parts.into_iter().map(|(rows, _)| rows).collect());
+    out.empty_rows_skipped = blank_rows;
     if blank_rows > 0 {
         out.warnings.push(format!("{origin}: skipped {blank_rows} empty rows"));
     }
@@ -180,17 +194,19 @@ fn read_csv(text: &str, origin: &str, features: &[FeatureColumn], out: &mut Flag
 
 fn csv_header(
     header: &CsvRow,
-    origin: &str,
+    csv: &CsvText,
     features: &[FeatureColumn],
     out: &mut FlagsSnapshot,
 ) -> anyhow::Result<CsvColumns> {
+    let origin = csv.origin();
     let names: Vec<String> = header.fields.iter().map(|h| h.trim().to_string()).collect();
     let find = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
     let Some(id) = find("workspace_id") else {
         bail!(
-            "{origin}:{}: no workspace_id column; the header has {}; add a workspace_id column (it is required)",
+            "{origin}:{}: no workspace_id column; the header has {} ({}); add a workspace_id column (it is required)",
             header.line,
-            quoted_list(&names)
+            quoted_list(&names),
+            csv.delimiter().describe()
         );
     };
     let name = find("workspace_name");
@@ -518,14 +534,14 @@ mod tests {
 
     fn read(name: &str, content: &str) -> anyhow::Result<FlagsSnapshot> {
         let f = fixture(name, content.as_bytes());
-        read_flags_file(&f.path, &builtin())
+        read_flags_file(&f.path, &builtin(), None)
     }
 
     /// Runs a read that must fail and returns the message with the temp
     /// folder removed, so tests can compare whole messages.
     fn read_err(name: &str, content: &[u8], features: &[FeatureColumn]) -> String {
         let f = fixture(name, content);
-        let err = read_flags_file(&f.path, features).expect_err("the read should fail");
+        let err = read_flags_file(&f.path, features, None).expect_err("the read should fail");
         format!("{err:#}").replace(&format!("{}/", f.dir.path().display()), "")
     }
 
@@ -571,7 +587,7 @@ mod tests {
             "flags.csv",
             b"workspace_id,force_mfa,mfa_enforced,ip_allowlist_enabled,scim_enabled,sso_enabled\nws_1,false,true,1,f,t\n",
         );
-        let snap = read_flags_file(&f.path, &features).unwrap();
+        let snap = read_flags_file(&f.path, &features, None).unwrap();
         assert_eq!(snap.features, ["sso", "scim", "forced_mfa", "ip_allowlist"]);
         assert_eq!(snap.rows[0].flags, [Some(true), Some(false), Some(true), Some(true)]);
         assert!(snap.warnings.is_empty(), "{:?}", snap.warnings);
@@ -611,7 +627,7 @@ mod tests {
         let err = read_err("flags.csv", b"id,sso_enabled\nws_1,true\n", &builtin());
         assert_eq!(
             err,
-            "flags.csv:1: no workspace_id column; the header has `id`, `sso_enabled`; add a workspace_id column (it is required)"
+            "flags.csv:1: no workspace_id column; the header has `id`, `sso_enabled` (split at `,`, the delimiter detected from the header line; --delimiter sets another); add a workspace_id column (it is required)"
         );
         let err = read_err(
             "flags.csv",
@@ -713,7 +729,7 @@ mod tests {
             "flags.csv",
             b"workspace_id,workspace_name\nws_1,Soci\xe9t\xe9 G\xe9n\xe9rale\n",
         );
-        let snap = read_flags_file(&f.path, &builtin()).unwrap();
+        let snap = read_flags_file(&f.path, &builtin(), None).unwrap();
         assert_eq!(snap.rows[0].workspace_name.as_deref(), Some("Société Générale"));
         assert!(snap.warnings.iter().any(|w| w.contains("is not UTF-8 (first at line ")));
     }

@@ -26,11 +26,11 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseResult, TestError, TestRunner};
 use serde_json::{json, Map, Value};
 
-use super::auth0::{read_dump, to_rows, Auth0Dump, VendorRule};
+use super::auth0::{classify, compile_rules, read_dump, to_rows, Auth0Dump, VendorRule};
 use super::flags::{parse_flags_json_page, read_flags_file, FeatureColumn, FlagsSnapshot};
 use super::salesforce::{read_accounts, ColumnOverrides, CurrencyRates};
 use super::text::boolean::parse_bool;
-use super::text::csv_reader::{concat, csv_rows, CsvText};
+use super::text::csv_reader::{concat, csv_rows, CsvText, Delimiter};
 use super::text::decode::decode_text;
 use super::text::money::parse_money;
 use super::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
@@ -443,9 +443,10 @@ fn csv_rows_arbitrary_text_never_panics_and_lines_increase() {
 /// reading it whole: wherever the middle falls (inside quotes, in a CRLF, on blank lines).
 #[test]
 fn csv_two_parts_read_as_one() {
-    let strategy = prop_oneof![any::<String>(), "[a\",\r\n ]{0,60}"];
-    fuzz("csv_two_parts", strategy, |text| {
-        let csv = CsvText::new(&text, "f.csv");
+    let text = prop_oneof![any::<String>(), "[a\",;|\t\r\n ]{0,60}"];
+    let strategy = (text, prop::sample::select(Delimiter::ALL.to_vec()));
+    fuzz("csv_two_parts", strategy, |(text, delimiter)| {
+        let csv = CsvText::new(&text, "f.csv", Some(delimiter));
         let read = |min_bytes: usize| {
             csv.fold_rows_from(
                 None,
@@ -563,7 +564,12 @@ fn salesforce_arbitrary_bytes_never_panic() {
     ];
     fuzz("salesforce_bytes", strategy, |bytes| {
         write(&file.path, &bytes);
-        let _ = read_accounts(&file.path, &ColumnOverrides::default(), &usd_eur());
+        let _ = read_accounts(
+            &file.path,
+            &ColumnOverrides::default(),
+            &usd_eur(),
+            Some(Delimiter::Comma),
+        );
         Ok(())
     });
 }
@@ -573,7 +579,7 @@ fn salesforce_csv_shaped_text_never_panics() {
     let file = scratch("arr.csv");
     fuzz("salesforce_csv_shaped", csv_shaped(), |(text, overrides)| {
         write(&file.path, text.as_bytes());
-        if let Ok(export) = read_accounts(&file.path, &overrides, &usd_eur()) {
+        if let Ok(export) = read_accounts(&file.path, &overrides, &usd_eur(), Some(Delimiter::Comma)) {
             for account in &export.accounts {
                 prop_assert_eq!(account.account_id.len(), 18);
                 prop_assert!(!account.lines.is_empty());
@@ -865,8 +871,13 @@ fn salesforce_generated_exports_come_back_exactly() {
     fuzz("salesforce_valid_exports", gen_export(), |export| {
         let text = export.text();
         write(&file.path, text.as_bytes());
-        let read = read_accounts(&file.path, &ColumnOverrides::default(), &usd_eur())
-            .map_err(|e| TestCaseError::fail(format!("{e:#}\n--- file ---\n{text}")))?;
+        let read = read_accounts(
+            &file.path,
+            &ColumnOverrides::default(),
+            &usd_eur(),
+            Some(Delimiter::Comma),
+        )
+        .map_err(|e| TestCaseError::fail(format!("{e:#}\n--- file ---\n{text}")))?;
 
         // Accounts appear in the order of their first row.
         let mut order: Vec<usize> = Vec::new();
@@ -944,7 +955,7 @@ fn flags_arbitrary_files_never_panic() {
     fuzz("flags_files", strategy, |(name, bytes)| {
         let path = dir.path().join(name);
         write(&path, &bytes);
-        let _ = read_flags_file(&path, &features);
+        let _ = read_flags_file(&path, &features, Some(Delimiter::Comma));
         Ok(())
     });
 }
@@ -1153,15 +1164,21 @@ fn auth0_dump_values_never_panic_the_loader_or_the_rows() {
     let pattern = regex::Regex::new(r"^(?:ws-)?([a-z0-9-]+)-sso$").unwrap();
     let strategy = (dump_value(), any::<bool>(), vendor_rules());
     fuzz("auth0_dump_values", strategy, |(value, with_pattern, rules)| {
-        let organizations = value.get("organizations").and_then(Value::as_array).map(Vec::len);
+        let organizations = value.get("organizations").and_then(Value::as_array).map_or(0, Vec::len);
         let Ok(dump) = Auth0Dump::from_value(value, "dump.json") else {
             return Ok(());
         };
         // What was accepted writes back to the same envelope.
         let again = Auth0Dump::from_value(dump.to_value(), "again").ok();
         prop_assert_eq!(again.as_ref(), Some(&dump));
-        if let Ok(rows) = to_rows(&dump, with_pattern.then_some(&pattern), &rules) {
-            prop_assert_eq!(Some(rows.organizations.len()), organizations);
+        if let Ok(rows) = to_rows(&dump, with_pattern.then_some(&pattern)) {
+            prop_assert_eq!(rows.organizations.len(), organizations);
+            if let Ok(rules) = compile_rules(&rules) {
+                for c in &rows.connections {
+                    let class = classify(&c.idp, &rules);
+                    prop_assert_eq!(class.ignored, class.vendor == "ignore");
+                }
+            }
             let mut ids: Vec<&str> = rows.connections.iter().map(|c| c.connection_id.as_str()).collect();
             ids.sort_unstable();
             prop_assert!(ids.windows(2).all(|w| w[0] != w[1]), "{ids:?}");

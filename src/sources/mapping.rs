@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use rustc_hash::FxHashSet;
 
-use super::text::csv_reader::{concat, field_count_error, CsvText, Threads};
+use super::text::csv_reader::{concat, field_count_error, CsvText, Delimiter, Threads};
 use super::text::decode::{decode_text, read_bytes};
 use super::text::lines::line_breaks;
 use super::text::salesforce_id::salesforce_id_18;
@@ -23,35 +23,42 @@ pub(crate) struct WorkspaceAccount {
 #[derive(Debug)]
 pub(crate) struct Mapping {
     pub links: Vec<WorkspaceAccount>,
+    /// The records after the header.
+    pub rows_read: usize,
+    /// Rows whose cells are all empty.
+    pub empty_rows_skipped: usize,
+    /// Rows repeating a (workspace, account) link already read.
+    pub repeated_links_skipped: usize,
     pub warnings: Vec<String>,
 }
 
 /// Reads a workspace-accounts CSV. A workspace linked twice to the same
 /// account is kept once; to two different accounts, both links stay (doctor
 /// reports it) because the file may describe a shared workspace.
-pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
+pub(crate) fn read_workspace_accounts(path: &Path, delimiter: Option<Delimiter>) -> Result<Mapping> {
     let origin = path.display().to_string();
     let bytes = read_bytes(path)?;
     let (text, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
-    let csv = CsvText::new(&text, &origin);
+    let csv = CsvText::new(&text, &origin, delimiter);
     let (header, after_header) = match csv.first_row()? {
         Some(first) if !text.trim().is_empty() => first,
-        _ => bail!("{origin} is empty; expected a header row `workspace_id,account_id`"),
+        _ => bail!("{origin}:1: the file is empty; expected a header row `workspace_id,account_id`"),
     };
     let find = |name: &str| header.fields.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let (Some(ws_col), Some(acct_col)) = (find("workspace_id"), find("account_id")) else {
         bail!(
-            "{origin}:{}: the header must name columns workspace_id and account_id (found: {})",
+            "{origin}:{}: the header must name columns workspace_id and account_id (found: {}; {})",
             header.line,
-            header.fields.iter().collect::<Vec<_>>().join(", ")
+            header.fields.iter().collect::<Vec<_>>().join(", "),
+            csv.delimiter().describe()
         );
     };
     let parts = csv.fold_rows(
         Some(&after_header),
         Threads::One,
-        |part| Vec::with_capacity(line_breaks(part) + 1),
-        |links, row| {
+        |part| (Vec::with_capacity(line_breaks(part) + 1), 0usize),
+        |(links, empty), row| {
             let line = row.line;
             if row.fields.len() != header.fields.len() {
                 return Err(field_count_error(
@@ -63,6 +70,7 @@ pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
                 ));
             }
             if row.fields.iter().all(|c| c.trim().is_empty()) {
+                *empty += 1;
                 return Ok(());
             }
             let workspace_id = row.fields[ws_col].trim();
@@ -86,11 +94,21 @@ pub(crate) fn read_workspace_accounts(path: &Path) -> Result<Mapping> {
             Ok(())
         },
     )?;
-    let links = first_of_each_link(concat(parts));
+    let empty_rows_skipped: usize = parts.iter().map(|(_, empty)| empty).sum();
+    let all = concat(parts.into_iter().map(|(links, _)| links).collect());
+    let rows_read = all.len() + empty_rows_skipped;
+    let read_links = all.len();
+    let links = first_of_each_link(all);
     if links.is_empty() {
         warnings.push(format!("{origin} has a header but no rows"));
     }
-    Ok(Mapping { links, warnings })
+    Ok(Mapping {
+        repeated_links_skipped: read_links - links.len(),
+        links,
+        rows_read,
+        empty_rows_skipped,
+        warnings,
+    })
 }
 
 /// The links without repeats: of a (workspace, account) pair, the first row stays.
@@ -115,7 +133,7 @@ mod tests {
 
     fn read(text: &str) -> Result<Mapping> {
         let file = test_file("map.csv", text.as_bytes());
-        read_workspace_accounts(&file.path).map_err(|e| {
+        read_workspace_accounts(&file.path, None).map_err(|e| {
             anyhow::anyhow!(
                 "{}",
                 e.to_string().replace(&*file.path.display().to_string(), "map.csv")

@@ -6,6 +6,7 @@ pub(crate) mod flags;
 pub(crate) mod http;
 pub(crate) mod mapping;
 pub(crate) mod salesforce;
+pub(crate) mod summary;
 #[cfg(test)]
 pub(crate) mod test_file;
 pub(crate) mod text;

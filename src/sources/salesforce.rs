@@ -15,7 +15,8 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Threads};
+use super::text::boolean::parse_bool;
+use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Delimiter, Threads};
 use super::text::decode::{decode_text, read_bytes};
 use super::text::lines::line_breaks;
 use super::text::money::{parse_money, Money};
@@ -74,8 +75,17 @@ pub(crate) struct SalesforceExport {
     pub shape: Shape,
     pub accounts: Vec<Account>,
     pub has_workspace_column: bool,
+    /// The records after the header, footer and blank rows included.
+    pub rows_read: usize,
     pub footer_lines_skipped: usize,
     pub totals_rows_skipped: usize,
+    /// Rows whose cells are all empty.
+    pub empty_rows_skipped: usize,
+    /// Rows marked deleted (`IsDeleted` / `is_deleted` true).
+    pub deleted_rows_skipped: usize,
+    /// Rows of an account already read (one per workspace), merged into it.
+    pub rows_merged: usize,
+    /// Accounts whose ARR cell was empty on every row: kept with no ARR (0).
     pub empty_arr: usize,
     pub warnings: Vec<String>,
 }
@@ -84,6 +94,9 @@ const CONFIG_HINT: &str = "under [salesforce.columns] in featurearr.toml";
 
 /// The columns we read, as header positions.
 struct Columns {
+    /// `IsDeleted` (API names) or `is_deleted` (dbt seeds, Fivetran syncs): a row marked
+    /// true is a deleted record, not a live account.
+    deleted: Option<usize>,
     account_id: usize,
     account_name: Option<usize>,
     arr: usize,
@@ -106,10 +119,14 @@ struct ArrValue<'a> {
 /// ([`read_ahead`], on two threads), merge the rows of each account in file order
 /// ([`merge_rows`]), then check and convert each account's ARR
 /// ([`check_consistent_arr`], [`convert_currencies`]).
+///
+/// `delimiter`: as given (`--delimiter`, `[salesforce] delimiter`), or detected from
+/// the header line when None.
 pub(crate) fn read_accounts(
     path: &Path,
     overrides: &ColumnOverrides,
     rates: &CurrencyRates,
+    delimiter: Option<Delimiter>,
 ) -> anyhow::Result<SalesforceExport> {
     let origin = path.display().to_string();
     let bytes = read_bytes(path)?;
@@ -123,7 +140,7 @@ pub(crate) fn read_accounts(
     })?;
     let parsed_rates = parse_rates(rates, &reporting)?;
 
-    let csv = CsvText::new(&content, &origin);
+    let csv = CsvText::new(&content, &origin, delimiter);
     let header = read_header(&csv, overrides)?;
     if header.rows_above > 0 {
         warnings.push(format!(
@@ -132,11 +149,17 @@ pub(crate) fn read_accounts(
         ));
     }
     let (rows, data) = read_ahead(&csv, &header, &reporting)?;
+    let rows_read = rows.len();
     let Merged {
         mut accounts,
         values,
         footer_lines_skipped,
         totals_rows_skipped,
+        empty_rows_skipped,
+        deleted_rows_skipped,
+        rows_merged,
+        arr_cells_empty,
+        currency_defaulted,
         bad_checksums,
         parent_conflicts,
     } = merge_rows(&origin, &header, &rows, data)?;
@@ -170,16 +193,57 @@ pub(crate) fn read_accounts(
     if accounts.is_empty() {
         warnings.push(format!("{origin} has no account rows; loaded zero accounts"));
     }
+    let arr_name = &header.names[columns.arr];
+    if let Some(deleted) = columns.deleted.filter(|_| deleted_rows_skipped > 0) {
+        warnings.push(format!(
+            "{origin}: skipped {} marked deleted ({} true): deleted records are not live accounts",
+            count_rows(deleted_rows_skipped),
+            header.names[deleted]
+        ));
+    }
+    let live_rows = rows_merged + accounts.len();
+    if live_rows > 0 && arr_cells_empty * 2 > live_rows {
+        warnings.push(format!(
+            "{origin}: the ARR column `{arr_name}` is empty on {arr_cells_empty} of {live_rows} account rows; \
+             is it the right column? Set arr = \"<header>\" {CONFIG_HINT} to read another"
+        ));
+    }
     let empty_arr = accounts.iter().filter(|a| a.arr_cents.is_none()).count();
+    if empty_arr > 0 {
+        warnings.push(format!(
+            "{origin}: {empty_arr} of {} accounts have an empty `{arr_name}`; they are kept with ARR 0 (so they are not customers), and doctor counts them",
+            accounts.len()
+        ));
+    }
+    if columns.currency.is_none() && currency_defaulted > 0 {
+        warnings.push(format!(
+            "{origin}: no currency column (`CurrencyIsoCode`, `Account Currency` or `{arr_name} Currency`), so the amounts of {} were taken as {reporting}, the reporting currency; \
+             if the export has one under another name, set currency = \"<header>\" {CONFIG_HINT}",
+            count_rows(currency_defaulted)
+        ));
+    }
     Ok(SalesforceExport {
         shape: header.shape,
         accounts,
         has_workspace_column: columns.workspaces.is_some(),
+        rows_read,
         footer_lines_skipped,
         totals_rows_skipped,
+        empty_rows_skipped,
+        deleted_rows_skipped,
+        rows_merged,
         empty_arr,
         warnings,
     })
+}
+
+/// `1 row`, `12 rows`.
+fn count_rows(n: usize) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{n} rows")
+    }
 }
 
 /// The header row and what it says.
@@ -213,14 +277,16 @@ fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Hea
     };
     let Some(after) = after else {
         let found = quoted_list(first.fields.iter());
+        let (line, delimiter) = (first.line, csv.delimiter().describe());
         match &overrides.account_id {
             Some(name) => bail!(
-                "{origin}: no column named `{name}` (account_id {CONFIG_HINT}); the first row has {found}; \
-                 fix the name in the config"
+                "{origin}:{line}: no column named `{name}` (account_id {CONFIG_HINT}); the first row has {found} \
+                 ({delimiter}); fix the name in the config"
             ),
             None => bail!(
-                "{origin}: no account ID column; the first row has {found}; expected `Id` (API names) or \
-                 `Account ID` (report labels); if the export names it differently, set account_id = \"<header>\" {CONFIG_HINT}"
+                "{origin}:{line}: no account ID column; the first row has {found} ({delimiter}); expected `Id` \
+                 (API names) or `Account ID` (report labels); if the export names it differently, set \
+                 account_id = \"<header>\" {CONFIG_HINT}"
             ),
         }
     };
@@ -231,7 +297,7 @@ fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Hea
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    let columns = find_columns(&names, overrides, origin, line)?;
+    let columns = find_columns(&names, overrides, origin, line, &csv.delimiter().describe())?;
     let shape = if names
         .iter()
         .any(|n| same_name(n, "Account ID") || same_name(n, "Account Name"))
@@ -257,6 +323,14 @@ struct Merged<'r> {
     values: Vec<Vec<ArrValue<'r>>>,
     footer_lines_skipped: usize,
     totals_rows_skipped: usize,
+    empty_rows_skipped: usize,
+    deleted_rows_skipped: usize,
+    /// Rows of an account already read, merged into it.
+    rows_merged: usize,
+    /// Rows (of live accounts) whose ARR cell is empty.
+    arr_cells_empty: usize,
+    /// Rows whose currency no column or cell gave: the reporting currency was assumed.
+    currency_defaulted: usize,
     /// Lines of account IDs whose case-safe suffix does not match.
     bad_checksums: Vec<u64>,
     /// Lines that give an account another parent than its first row did.
@@ -270,7 +344,7 @@ fn merge_rows<'r>(
     origin: &str,
     header: &Header,
     rows: &'r [CsvRow],
-    data: Vec<Option<anyhow::Result<DataRow>>>,
+    data: Vec<Option<anyhow::Result<Option<DataRow>>>>,
 ) -> anyhow::Result<Merged<'r>> {
     let (names, columns) = (&header.names, &header.columns);
     // Sized once for an account per row: growing them was a tenth of a 400k-row read (perf).
@@ -279,6 +353,11 @@ fn merge_rows<'r>(
     let mut values: Vec<Vec<ArrValue>> = Vec::with_capacity(most_accounts);
     let mut footer_lines_skipped = 0usize;
     let mut totals_rows_skipped = 0usize;
+    let mut empty_rows_skipped = 0usize;
+    let mut deleted_rows_skipped = 0usize;
+    let mut rows_merged = 0usize;
+    let mut arr_cells_empty = 0usize;
+    let mut currency_defaulted = 0usize;
     let mut bad_checksums: Vec<u64> = Vec::new();
     let mut parent_conflicts: Vec<u64> = Vec::new();
     let mut index: FxHashMap<String, usize> = FxHashMap::with_capacity_and_hasher(most_accounts, Default::default());
@@ -303,6 +382,7 @@ fn merge_rows<'r>(
                 footer_start = Some(line);
             }
             if filled.is_empty() {
+                empty_rows_skipped += 1;
                 continue;
             }
         }
@@ -331,14 +411,25 @@ fn merge_rows<'r>(
             return Err(field_count_error(origin, line, cells.len(), header.line, names.len()));
         }
 
-        let DataRow {
+        let Some(DataRow {
             account_id,
             bad_checksum,
             parent_id,
             money,
             currency,
+            currency_given,
             workspace_ids,
-        } = data.expect("every row with the header's field count is read ahead")?;
+        }) = data.expect("every row with the header's field count is read ahead")?
+        else {
+            deleted_rows_skipped += 1;
+            continue;
+        };
+        if money.is_none() {
+            arr_cells_empty += 1;
+        }
+        if !currency_given {
+            currency_defaulted += 1;
+        }
         if bad_checksum {
             bad_checksums.push(line);
         }
@@ -347,7 +438,10 @@ fn merge_rows<'r>(
 
         // Rows of one account (one per workspace) merge into one Account.
         let at = match index.get(&account_id) {
-            Some(&at) => at,
+            Some(&at) => {
+                rows_merged += 1;
+                at
+            }
             None => {
                 index.insert(account_id.clone(), accounts.len());
                 accounts.push(Account {
@@ -398,6 +492,11 @@ fn merge_rows<'r>(
         values,
         footer_lines_skipped,
         totals_rows_skipped,
+        empty_rows_skipped,
+        deleted_rows_skipped,
+        rows_merged,
+        arr_cells_empty,
+        currency_defaulted,
         bad_checksums,
         parent_conflicts,
     })
@@ -413,6 +512,8 @@ struct DataRow {
     parent_id: Option<String>,
     money: Option<Money>,
     currency: String,
+    /// A currency column or the amount's text gave the currency (else the reporting one).
+    currency_given: bool,
     workspace_ids: Vec<String>,
 }
 
@@ -425,7 +526,7 @@ fn read_ahead(
     csv: &CsvText,
     header: &Header,
     reporting: &str,
-) -> anyhow::Result<(Vec<CsvRow>, Vec<Option<anyhow::Result<DataRow>>>)> {
+) -> anyhow::Result<(Vec<CsvRow>, Vec<Option<anyhow::Result<Option<DataRow>>>>)> {
     let (columns, names) = (&header.columns, &header.names);
     let parts = csv.fold_rows(
         Some(&header.after),
@@ -446,18 +547,32 @@ fn read_ahead(
     Ok((concat(rows), concat(data)))
 }
 
-/// The `DataRow` of one record with the header's field count, or its first bad cell.
+/// The `DataRow` of one record with the header's field count, None for a row marked
+/// deleted (whose other cells are not read), or its first bad cell.
 fn read_data_row(
     row: &CsvRow,
     columns: &Columns,
     names: &[String],
     origin: &str,
     reporting: &str,
-) -> anyhow::Result<DataRow> {
+) -> anyhow::Result<Option<DataRow>> {
     let line = row.line;
     let cells = |c: usize| row.fields[c].trim();
     let cell_error =
         |col: usize, problem: &str, hint: &str| anyhow!("{origin}:{line}: column {}: {problem}; {hint}", names[col]);
+    if let Some(c) = columns.deleted {
+        match parse_bool(cells(c)) {
+            Ok(Some(true)) => return Ok(None),
+            Ok(_) => {}
+            Err(()) => {
+                return Err(cell_error(
+                    c,
+                    &format!("`{}` is not a boolean", cells(c)),
+                    "a deleted flag is true or false",
+                ))
+            }
+        }
+    }
     let id_raw = cells(columns.account_id);
     if id_raw.is_empty() {
         return Err(cell_error(
@@ -495,6 +610,7 @@ fn read_data_row(
         _ => None,
     };
     let text_code = money.as_ref().and_then(|m| m.currency.clone());
+    let currency_given = column_code.is_some() || text_code.is_some();
     let currency = match (column_code, text_code) {
         (Some(col), Some(txt)) if col != txt => {
             let cur_name = &names[columns.currency.unwrap_or(columns.arr)];
@@ -512,14 +628,15 @@ fn read_data_row(
         .map(|c| split_workspace_ids(cells(c)))
         .unwrap_or_default();
 
-    Ok(DataRow {
+    Ok(Some(DataRow {
         account_id,
         bad_checksum,
         parent_id,
         money,
         currency,
+        currency_given,
         workspace_ids,
-    })
+    }))
 }
 
 /// Splits a cell holding one or more workspace IDs (`ws_1; ws_2`, `ws_1,ws_2`,
@@ -554,7 +671,13 @@ fn line_sample(lines: &[u64]) -> String {
 /// first known API name or report label. Exact names only, so
 /// `Annual Recurring Revenue (converted)` (the exporting user's currency)
 /// is never taken for the ARR column.
-fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, line: u64) -> anyhow::Result<Columns> {
+fn find_columns(
+    names: &[String],
+    overrides: &ColumnOverrides,
+    origin: &str,
+    line: u64,
+    delimiter: &str,
+) -> anyhow::Result<Columns> {
     let position = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
     let found = || quoted_list(names.iter().map(String::as_str));
     let pick = |key: &str, configured: &Option<String>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
@@ -562,8 +685,8 @@ fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, lin
             Some(name) => match position(name) {
                 Some(col) => Ok(Some(col)),
                 None => bail!(
-                    "{origin}:{line}: no column named `{name}` ({key} {CONFIG_HINT}); the header has {}; \
-                     fix the name in the config",
+                    "{origin}:{line}: no column named `{name}` ({key} {CONFIG_HINT}); the header has {} \
+                     ({delimiter}); fix the name in the config",
                     found()
                 ),
             },
@@ -584,7 +707,7 @@ fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, lin
             None => String::new(),
         };
         bail!(
-            "{origin}:{line}: no ARR column; the header has {}; expected `ARR__c` (API names) or \
+            "{origin}:{line}: no ARR column; the header has {} ({delimiter}); expected `ARR__c` (API names) or \
              `Annual Recurring Revenue` / `ARR` (report labels); set arr = \"<header>\" {CONFIG_HINT} to use another \
              column{converted_note}. A formula or roll-up ARR field is left out of Salesforce's weekly Data Export, \
              so export it with a report or Data Loader instead",
@@ -597,9 +720,15 @@ fn find_columns(names: &[String], overrides: &ColumnOverrides, origin: &str, lin
     let currency = pick(
         "currency",
         &overrides.currency,
-        &[arr_currency.as_str(), "CurrencyIsoCode", "Account Currency"],
+        &[
+            arr_currency.as_str(),
+            "CurrencyIsoCode",
+            "Account Currency",
+            "currency_iso_code",
+        ],
     )?;
     Ok(Columns {
+        deleted: ["IsDeleted", "is_deleted"].iter().find_map(|c| position(c)),
         account_id,
         account_name: pick("account_name", &overrides.account_name, &["Name", "Account Name"])?,
         arr,
@@ -842,14 +971,14 @@ mod tests {
 
     fn read(content: &str, rates: &CurrencyRates) -> SalesforceExport {
         let f = fixture("arr.csv", content.as_bytes());
-        read_accounts(&f.path, &ColumnOverrides::default(), rates).unwrap_or_else(|e| panic!("{e:#}"))
+        read_accounts(&f.path, &ColumnOverrides::default(), rates, None).unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// Reads a file that must fail; the message comes back with the temp
     /// folder stripped so whole messages can be compared.
     fn read_err_with(content: &[u8], overrides: &ColumnOverrides, rates: &CurrencyRates) -> String {
         let f = fixture("arr.csv", content);
-        let err = read_accounts(&f.path, overrides, rates).expect_err("the read should fail");
+        let err = read_accounts(&f.path, overrides, rates, None).expect_err("the read should fail");
         format!("{err:#}").replace(&format!("{}/", f.dir.path().display()), "")
     }
 
@@ -906,7 +1035,9 @@ mod tests {
         assert_eq!(export.footer_lines_skipped, 5);
         assert_eq!(export.totals_rows_skipped, 0);
         assert!(export.has_workspace_column);
-        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
+        assert_eq!(export.warnings.len(), 2, "{:?}", export.warnings);
+        assert!(export.warnings[0].ends_with("1 of 3 accounts have an empty `Annual Recurring Revenue`; they are kept with ARR 0 (so they are not customers), and doctor counts them"));
+        assert!(export.warnings[1].contains("no currency column"));
     }
 
     /// An export of megabytes is read ahead in two parts: accounts whose rows fall in
@@ -1118,7 +1249,7 @@ mod tests {
                         \"0015g00000XyZaBAAV\",\"Acme\0 Corp\",\"\",\"1.2E5\",\"USD\",\"ws_7f3a\"\n\
                         \"0015g00000Pq7RsAAJ\",\"Acme Europe GmbH\",\"0015g00000XyZaBAAV\",\"90000\",\"USD\",\"ws_b21c\0\"\n";
         let f = fixture("bulk.csv", content);
-        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
+        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd(), None).unwrap();
         assert_eq!(export.accounts[0].account_name.as_deref(), Some("Acme Corp"));
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
         assert_eq!(export.accounts[1].workspace_ids, ["ws_b21c"]);
@@ -1132,7 +1263,12 @@ mod tests {
         let export = read(content, &usd());
         assert_eq!(export.accounts[0].lines, [5]);
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
-        assert_eq!(export.warnings.len(), 1);
+        assert_eq!(export.warnings.len(), 2);
+        assert!(
+            export.warnings[1].contains("no currency column"),
+            "{:?}",
+            export.warnings
+        );
         assert!(
             export.warnings[0].contains("skipped 2 rows above the header on line 4"),
             "{:?}",
@@ -1207,7 +1343,7 @@ mod tests {
         let err = read_err("Customer,ARR\nAcme,1\n");
         assert_eq!(
             err,
-            "arr.csv: no account ID column; the first row has `Customer`, `ARR`; expected `Id` (API names) or \
+            "arr.csv:1: no account ID column; the first row has `Customer`, `ARR` (split at `,`, the delimiter detected from the header line; --delimiter sets another); expected `Id` (API names) or \
              `Account ID` (report labels); if the export names it differently, set account_id = \"<header>\" \
              under [salesforce.columns] in featurearr.toml"
         );
@@ -1227,7 +1363,7 @@ mod tests {
         };
         let content = "Id,Customer Id,ARR__c,Contracted ARR,Product Tenant IDs\nx,0015g00000XyZaB,1,250.5,\"a, b\"\n";
         let f = fixture("arr.csv", content.as_bytes());
-        let export = read_accounts(&f.path, &overrides, &usd()).unwrap();
+        let export = read_accounts(&f.path, &overrides, &usd(), None).unwrap();
         assert_eq!(ids(&export), ["0015g00000XyZaBAAV"]);
         assert_eq!(export.accounts[0].arr_cents, Some(25_050));
         assert_eq!(export.accounts[0].workspace_ids, ["a", "b"]);
@@ -1240,7 +1376,7 @@ mod tests {
         assert_eq!(
             err,
             "arr.csv:1: no column named `Ultimate Parent` (parent_id under [salesforce.columns] in featurearr.toml); \
-             the header has `Id`, `ARR__c`; fix the name in the config"
+             the header has `Id`, `ARR__c` (split at `,`, the delimiter detected from the header line; --delimiter sets another); fix the name in the config"
         );
     }
 
@@ -1312,7 +1448,7 @@ mod tests {
             "arr.csv",
             b"\"Account ID\",\"Account Name\",\"ARR\"\n\"0015g00000XyZaB\",\"Soci\xe9t\xe9 G\xe9n\xe9rale\",\"1\"\n",
         );
-        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd()).unwrap();
+        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd(), None).unwrap();
         assert_eq!(export.accounts[0].account_name.as_deref(), Some("Société Générale"));
         assert!(
             export.warnings[0].contains("is not UTF-8 (first at line "),
@@ -1320,9 +1456,12 @@ mod tests {
             export.warnings
         );
 
-        let export = read("\u{feff}Id,ARR__c\r\n0015g00000XyZaBAAV,1\r\n", &usd());
+        let export = read(
+            "\u{feff}Id,ARR__c,CurrencyIsoCode\r\n0015g00000XyZaBAAV,1,USD\r\n",
+            &usd(),
+        );
         assert_eq!(export.accounts[0].arr_cents, Some(100));
-        assert!(export.warnings.is_empty());
+        assert!(export.warnings.is_empty(), "{:?}", export.warnings);
     }
 
     #[test]

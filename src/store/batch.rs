@@ -10,8 +10,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use duckdb::arrow::array::{
-    Array, ArrayRef, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt32Array, UInt32Builder,
-    UInt64Builder,
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder, UInt32Array,
+    UInt32Builder, UInt64Builder,
 };
 use duckdb::arrow::datatypes::{Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
@@ -27,6 +27,7 @@ pub(crate) enum Cell<'a> {
     Key(u32),
     Cents(Option<i128>),
     Date(Option<NaiveDate>),
+    Bool(Option<bool>),
 }
 
 /// Rows per batch: one DuckDB row group.
@@ -100,6 +101,7 @@ enum Column {
     Key(UInt32Builder),
     Cents(Decimal128Builder),
     Date(Date32Builder),
+    Bool(BooleanBuilder),
 }
 
 impl Column {
@@ -115,6 +117,7 @@ impl Column {
                     .expect("DECIMAL(18, 2) is a valid Arrow decimal"),
             ),
             Cell::Date(_) => Column::Date(Date32Builder::with_capacity(BATCH_ROWS)),
+            Cell::Bool(_) => Column::Bool(BooleanBuilder::with_capacity(BATCH_ROWS)),
         }
     }
 
@@ -133,6 +136,7 @@ impl Column {
                 b.append_option(*v)
             }
             (Column::Date(b), Cell::Date(v)) => b.append_option(v.map(days_since_epoch)),
+            (Column::Bool(b), Cell::Bool(v)) => b.append_option(*v),
             (_, cell) => bail!("a {cell:?} cell where an earlier row had another kind"),
         }
         Ok(())
@@ -146,6 +150,7 @@ impl Column {
             Column::Key(b) => Arc::new(b.finish()),
             Column::Cents(b) => Arc::new(b.finish()),
             Column::Date(b) => Arc::new(b.finish()),
+            Column::Bool(b) => Arc::new(b.finish()),
         }
     }
 }

@@ -7,10 +7,11 @@ use serde_json::json;
 
 use super::{Cell, Repeats, Source, Store};
 use crate::config::Feature;
-use crate::sources::auth0::Auth0Rows;
+use crate::sources::auth0::{Auth0Rows, Endpoint};
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
 use crate::sources::salesforce::{SalesforceExport, Shape};
+use crate::sources::summary::LoadSummary;
 
 /// Features a flags snapshot can hold: one bit each in a UBIGINT.
 const MAX_FEATURES: usize = 64;
@@ -36,6 +37,7 @@ impl Store {
         origin: &str,
         flags: &FlagsSnapshot,
         features: &[Feature],
+        summary: &LoadSummary,
     ) -> Result<i64> {
         if flags.features.len() > MAX_FEATURES {
             bail!(
@@ -60,7 +62,7 @@ impl Store {
             .filter(|f| !flags.features.contains(&f.key))
             .map(|f| f.key.as_str())
             .collect();
-        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings });
+        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings, "summary": summary });
         self.replace_snapshot(Source::Flags, as_of, origin, &details, |load| {
             load.append(
                 "flag_features",
@@ -101,6 +103,7 @@ impl Store {
         origin: &str,
         export: &SalesforceExport,
         reporting: &str,
+        summary: &LoadSummary,
     ) -> Result<i64> {
         let shape = match export.shape {
             Shape::ApiNames => "api-names",
@@ -113,6 +116,7 @@ impl Store {
             "totals_rows_skipped": export.totals_rows_skipped,
             "empty_arr": export.empty_arr,
             "warnings": export.warnings,
+            "summary": summary,
         });
         self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
             // The reader merges an account's rows into one.
@@ -159,8 +163,14 @@ impl Store {
     }
 
     /// Stores a workspace-accounts snapshot.
-    pub(crate) fn load_workspace_accounts(&mut self, as_of: NaiveDate, origin: &str, mapping: &Mapping) -> Result<i64> {
-        let details = json!({ "warnings": mapping.warnings });
+    pub(crate) fn load_workspace_accounts(
+        &mut self,
+        as_of: NaiveDate,
+        origin: &str,
+        mapping: &Mapping,
+        summary: &LoadSummary,
+    ) -> Result<i64> {
+        let details = json!({ "warnings": mapping.warnings, "summary": summary });
         self.replace_snapshot(Source::WorkspaceAccounts, as_of, origin, &details, |load| {
             let workspace_keys =
                 load.workspace_keys(mapping.links.iter().map(|l| l.workspace_id.as_str()), Repeats::Maybe)?;
@@ -195,6 +205,7 @@ impl Store {
         origin: &str,
         rows: &Auth0Rows,
         log_window: Option<(NaiveDate, NaiveDate)>,
+        summary: &LoadSummary,
     ) -> Result<i64> {
         let details = json!({
             "connections": rows.connections.len(),
@@ -203,17 +214,33 @@ impl Store {
             "has_logs": rows.logins.is_some(),
             "log_window": log_window.map(|(a, b)| json!([a.to_string(), b.to_string()])),
             "warnings": rows.warnings,
+            "summary": summary,
         });
         self.replace_snapshot(Source::Auth0, as_of, origin, &details, |load| {
+            let endpoints: Vec<String> = rows
+                .connections
+                .iter()
+                .map(|c| endpoints_json(&c.idp.endpoints))
+                .collect();
             let count = load.append(
                 "auth0_connections",
-                rows.connections.iter().map(|c| {
+                rows.connections.iter().zip(&endpoints).map(|(c, endpoints)| {
+                    let subject = &c.idp.subject;
                     vec![
                         Cell::Str(Some(&c.connection_id)),
-                        Cell::Str(Some(&c.name)),
-                        Cell::Str(Some(&c.strategy)),
-                        Cell::Str(Some(&c.vendor)),
-                        Cell::Str(Some(&c.vendor_rule)),
+                        Cell::Str(Some(&c.idp.name)),
+                        Cell::Str(Some(&c.idp.strategy)),
+                        Cell::Str(None),
+                        Cell::Str(None),
+                        Cell::Bool(Some(c.idp.has_options)),
+                        Cell::Str(c.workspace_id.as_deref()),
+                        Cell::Bool(Some(c.metadata_mapped)),
+                        Cell::Str(subject.common_name.as_deref()),
+                        Cell::Str(subject.organization.as_deref()),
+                        Cell::Str(subject.organizational_unit.as_deref()),
+                        Cell::Str(subject.email.as_deref()),
+                        Cell::Str(Some(endpoints)),
+                        Cell::Str(c.idp.endpoints.first().map(|e| e.host.as_str())),
                     ]
                 }),
             )?;
@@ -269,6 +296,13 @@ impl Store {
             Ok(count)
         })
     }
+}
+
+/// A connection's endpoints as the store keeps them: `[["signInEndpoint", "host", "/path"], ...]`
+/// (`sources::auth0::endpoints_of_json` reads them back).
+fn endpoints_json(endpoints: &[Endpoint]) -> String {
+    let triples: Vec<[&str; 3]> = endpoints.iter().map(|e| [e.field, &e.host, &e.path]).collect();
+    serde_json::to_string(&triples).expect("strings serialize")
 }
 
 #[cfg(test)]

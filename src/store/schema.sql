@@ -91,17 +91,33 @@ CREATE TABLE IF NOT EXISTS workspace_accounts (
     account_key   UINTEGER NOT NULL
 );
 
--- auth0: enterprise connections with their IdP vendor and the rule that decided it
+-- auth0: enterprise connections with the raw facts their IdP vendor is decided from
+-- when a report runs (sources::auth0::classify, with the config in force then).
+-- vendor, vendor_rule: the verdict of a snapshot loaded by featurearr before schema
+-- version 4, which classified at load time; NULL in every later load.
 CREATE TABLE IF NOT EXISTS auth0_connections (
     snapshot_id   INTEGER NOT NULL,
     connection_id VARCHAR NOT NULL,
     name          VARCHAR NOT NULL,
     strategy      VARCHAR NOT NULL,
-    vendor        VARCHAR NOT NULL,
-    vendor_rule   VARCHAR NOT NULL
+    vendor        VARCHAR,
+    vendor_rule   VARCHAR,
+    has_options   BOOLEAN,            -- options present (the token had read:connections_options)
+    metadata_workspace_id VARCHAR,    -- metadata.workspace_id
+    metadata_mapped BOOLEAN,          -- mapped by its own or an enabling organization's metadata
+    subject_cn    VARCHAR,            -- options.subject.commonName
+    subject_o     VARCHAR,            -- options.subject.organizationName
+    subject_ou    VARCHAR,            -- options.subject.organizationalUnitName
+    subject_email VARCHAR,            -- options.subject.emailAddress
+    -- the IdP endpoint URLs in options (signInEndpoint, issuer, ...), most telling field
+    -- first, each distinct host and path once: JSON [["signInEndpoint", "host", "/path"], ...]
+    endpoints     VARCHAR,
+    first_host    VARCHAR             -- the host of the first of them
 );
 
--- auth0: connection -> workspace, by the SPEC 2.3 chain
+-- auth0: connection -> workspace by metadata (the connection's, or an enabling
+-- organization's); the name pattern is applied by reports. Snapshots loaded before
+-- schema version 4 also hold their load-time `name pattern` rows.
 CREATE TABLE IF NOT EXISTS auth0_connection_workspaces (
     snapshot_id   INTEGER NOT NULL,
     connection_id VARCHAR NOT NULL,

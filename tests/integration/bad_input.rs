@@ -554,9 +554,15 @@ fn auth0_truncated_dump() {
 fn auth0_dump_of_the_wrong_shape() {
     fails(
         "auth0",
-        "list.json",
-        "[{\"id\": \"con_1\"}]",
-        &["list.json is not an Auth0 dump", "\"connections\": [...]"],
+        "text.json",
+        "\"a saved error page\"",
+        &["text.json is not an Auth0 dump", "\"connections\": [...]"],
+    );
+    fails(
+        "auth0",
+        "typo.json",
+        "{\"conections\": [{\"id\": \"con_1\"}]}",
+        &["typo.json has no \"connections\" array", "GET /api/v2/connections"],
     );
 }
 

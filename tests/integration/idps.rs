@@ -123,7 +123,10 @@ fn unmapped_connections_are_listed_not_dropped() {
 #[test]
 fn every_connection_records_the_rule_that_classified_it() {
     let p = with_auth0();
+    // SPEC 6: the JSON lists every connection only with --explain.
     let r = p.json(&["report", "idps", "--format", "json"]);
+    assert!(r.get("connections").is_none(), "{r:#}");
+    let r = p.json(&["report", "idps", "--format", "json", "--explain"]);
     let conns = r["connections"].as_array().unwrap();
     // Database and social connections are not IdPs.
     assert_eq!(conns.len(), 7, "{conns:#?}");
@@ -234,8 +237,8 @@ fn pull_gives_the_same_report_as_loading_the_servers_dump() {
         "--log-days",
         "30",
     ]);
-    let from_dump = p.run(&["report", "idps", "--format", "json"]);
-    let from_pull = pulled.run(&["report", "idps", "--format", "json"]);
+    let from_dump = p.run(&["report", "idps", "--format", "json", "--explain"]);
+    let from_pull = pulled.run(&["report", "idps", "--format", "json", "--explain"]);
     let strip = |s: &str| {
         let mut v: serde_json::Value = serde_json::from_str(s).unwrap();
         v.as_object_mut().unwrap().remove("snapshots");

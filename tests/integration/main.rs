@@ -16,6 +16,7 @@ mod layering;
 mod load;
 mod options;
 mod quarterly;
+mod real_files;
 mod revenue_share;
 mod scale;
 mod store_safety;

@@ -1,8 +1,12 @@
-//! Which IdP vendor sits behind an Auth0 enterprise connection (SPEC 2.3).
+//! Which IdP vendor sits behind an Auth0 enterprise connection (SPEC 2.3), decided
+//! when a report runs, from the raw facts the store keeps of each connection
+//! ([`IdpFacts`]: strategy, endpoint hosts and paths, certificate subject, name).
 //!
-//! Order: the strategy when it names the vendor; else hosts, then paths, of
-//! the IdP endpoint URLs in `options`; else the parsed certificate subject;
-//! else the user's config rules; else a generic fallback per strategy.
+//! Order: the user's config rules first, in file order (a rule may name any vendor,
+//! a built-in one included, or `ignore`: the connection is not a customer IdP); then
+//! the built-in rules: the strategy when it names the vendor; else hosts, then
+//! paths, of the IdP endpoint URLs in `options`; else the certificate subject, when
+//! it is the vendor's own signing certificate; else a generic fallback per strategy.
 //! Auth0's own values (`entityId` = SP id, `provisioning_ticket_url`, waad
 //! `app_domain`) are never read: they name Auth0, not the IdP.
 //!
@@ -12,20 +16,21 @@
 //! `IP Address`; the self-service flavours `auth0-samlp`, `okta-samlp`,
 //! `keycloak-samlp` are treated as `samlp` (host rules, then `Other SAML`).
 //!
-//! A layer of its own: it takes one connection's parsed fields
-//! ([`ConnectionFields`]) and the config rules, and gives the vendor and the
-//! rule that decided it. It knows nothing of dumps, facts or rows.
+//! A layer of its own: it takes one connection's facts and the compiled config
+//! rules, and gives the vendor and the rule that decided it (`vendor_rule`, a stable
+//! text documented in the README). It knows nothing of dumps, stores or reports.
 
 use anyhow::{Context, Result};
 use regex::Regex;
 
-use super::elements::{ConnectionFields, OptionsFields, URL_FIELDS};
+use super::elements::{ConnectionFields, OptionsFields, Subject, URL_FIELDS};
 
 /// A user rule from `[[auth0.vendor_rules]]`. Every condition given must
 /// hold; a rule with none matches everything (a catch-all).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VendorRule {
+    /// The vendor to report, or `ignore` (any case): not a customer IdP.
     pub vendor: String,
     /// Host glob (`*.example.com`) or exact host, of any IdP endpoint URL.
     pub host: Option<String>,
@@ -37,11 +42,22 @@ pub(crate) struct VendorRule {
     pub name_pattern: Option<String>,
 }
 
-/// A [`VendorRule`] with its regex compiled once.
+/// A [`VendorRule`] with its regex compiled once, and the text that names it in reports.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     rule: VendorRule,
     name_regex: Option<Regex>,
+    /// The lower-cased `path_contains`, as paths are compared.
+    path_lower: Option<String>,
+    label: String,
+    ignore: bool,
+}
+
+impl CompiledRule {
+    /// `config rule 2 (host *.example.com)`: how reports name the rule.
+    pub(crate) fn label(&self) -> &str {
+        &self.label
+    }
 }
 
 /// Compiles config rules.
@@ -66,9 +82,35 @@ pub(crate) fn compile_rules(rules: &[VendorRule]) -> Result<Vec<CompiledRule>> {
             Ok(CompiledRule {
                 rule: rule.clone(),
                 name_regex,
+                path_lower: rule.path_contains.as_deref().map(str::to_ascii_lowercase),
+                label: rule_label(i + 1, rule),
+                ignore: rule.vendor.trim().eq_ignore_ascii_case(IGNORE),
             })
         })
         .collect()
+}
+
+/// The vendor name of a config rule that drops the connections it matches.
+pub(crate) const IGNORE: &str = "ignore";
+
+/// `config rule N (host *.example.com, path /idp/, strategy samlp, name ^acme-)`, its
+/// conditions as the config gives them; `(any connection)` for a catch-all.
+fn rule_label(number: usize, rule: &VendorRule) -> String {
+    let conditions: Vec<String> = [
+        ("host", &rule.host),
+        ("path", &rule.path_contains),
+        ("strategy", &rule.strategy),
+        ("name", &rule.name_pattern),
+    ]
+    .iter()
+    .filter_map(|(what, value)| value.as_deref().map(|v| format!("{what} {v}")))
+    .collect();
+    let conditions = if conditions.is_empty() {
+        "any connection".to_string()
+    } else {
+        conditions.join(", ")
+    };
+    format!("config rule {number} ({conditions})")
 }
 
 /// The vendor and the rule that decided it.
@@ -76,6 +118,21 @@ pub(crate) fn compile_rules(rules: &[VendorRule]) -> Result<Vec<CompiledRule>> {
 pub(crate) struct Classification {
     pub vendor: String,
     pub rule: String,
+    /// The index of the config rule that decided, if one did.
+    pub config_rule: Option<usize>,
+    /// A config rule said `ignore`: not a customer IdP, left out of every count.
+    pub ignored: bool,
+}
+
+impl Classification {
+    fn builtin(vendor: &str, rule: String) -> Self {
+        Classification {
+            vendor: vendor.into(),
+            rule,
+            config_rule: None,
+            ignored: false,
+        }
+    }
 }
 
 /// Enterprise strategies (the only IdPs). Database (`auth0`), passwordless
@@ -164,179 +221,275 @@ pub(crate) fn host_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// `(field, host, path)` of an IdP endpoint URL in `options`.
-pub(crate) type EndpointUrl = (&'static str, String, String);
-
-/// `(field, host, path)` of every IdP endpoint URL in `options`.
-fn endpoint_urls(options: &OptionsFields) -> Vec<EndpointUrl> {
-    URL_FIELDS
-        .iter()
-        .zip(&options.urls)
-        .filter_map(|(field, value)| {
-            let (host, path) = host_and_path(value.as_deref()?)?;
-            Some((*field, host, path))
-        })
-        .collect()
+/// An IdP endpoint URL of a connection's `options`: the field it was in (an entry
+/// of `URL_FIELDS`), and its host and path in lower case.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Endpoint {
+    pub field: &'static str,
+    pub host: String,
+    pub path: String,
 }
 
-/// Vendor from the parsed certificate subject (`options.subject`), for IdPs
-/// on custom domains (Okta custom URL, self-hosted) where hosts say nothing.
-fn by_certificate(options: &OptionsFields) -> Option<Classification> {
-    let subject = &options.subject;
-    fn field(v: &Option<String>) -> &str {
-        v.as_deref().unwrap_or("")
+/// Every IdP endpoint URL in `options`, most telling field first, each host and path
+/// once: every rule reads hosts and paths in this order and names the first that
+/// matches, so a later repeat (`issuer` again as `oidc_metadata.issuer`) never decides.
+pub(crate) fn endpoints(options: &OptionsFields) -> Vec<Endpoint> {
+    let mut out: Vec<Endpoint> = Vec::new();
+    for (field, value) in URL_FIELDS.iter().zip(&options.urls) {
+        let Some((host, path)) = value.as_deref().and_then(host_and_path) else {
+            continue;
+        };
+        if !out.iter().any(|e| e.host == host && e.path == path) {
+            out.push(Endpoint { field, host, path });
+        }
     }
-    let (cn, o, ou) = (
-        field(&subject.common_name),
-        field(&subject.organization_name),
-        field(&subject.organizational_unit_name),
-    );
-    let found = |vendor: &str, evidence: String| {
-        Some(Classification {
-            vendor: vendor.into(),
-            rule: format!("certificate subject {evidence}"),
+    out
+}
+
+/// Endpoints as the store keeps them (`[["signInEndpoint", "host", "/path"], ...]`); a
+/// field name this featurearr does not know is left out.
+///
+/// # Errors
+/// When the text is not such JSON.
+pub(crate) fn endpoints_of_json(text: &str) -> serde_json::Result<Vec<Endpoint>> {
+    let triples: Vec<(String, String, String)> = serde_json::from_str(text)?;
+    Ok(triples
+        .into_iter()
+        .filter_map(|(field, host, path)| {
+            let field = URL_FIELDS.iter().copied().find(|f| *f == field)?;
+            Some(Endpoint { field, host, path })
         })
+        .collect())
+}
+
+/// The parsed subject of the connection's signing certificate (`options.subject`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct CertificateSubject {
+    pub common_name: Option<String>,
+    pub organization: Option<String>,
+    pub organizational_unit: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<Subject> for CertificateSubject {
+    fn from(s: Subject) -> Self {
+        CertificateSubject {
+            common_name: s.common_name,
+            organization: s.organization_name,
+            organizational_unit: s.organizational_unit_name,
+            email: s.email_address,
+        }
+    }
+}
+
+/// What classification reads of one enterprise connection: the raw facts a load stores.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct IdpFacts {
+    /// The connection's `name` (config rules match it as given).
+    pub name: String,
+    pub strategy: String,
+    /// Whether `options` was there (it is missing without `read:connections_options`).
+    pub has_options: bool,
+    pub endpoints: Vec<Endpoint>,
+    pub subject: CertificateSubject,
+}
+
+impl IdpFacts {
+    /// The facts of a connection's parsed fields (its name untrimmed, as config rules
+    /// match it); None when it is not an enterprise connection.
+    pub(crate) fn of_fields(fields: ConnectionFields) -> Option<IdpFacts> {
+        let strategy = fields.strategy.as_deref().unwrap_or("");
+        if !is_enterprise(strategy) {
+            return None;
+        }
+        let has_options = fields.options.is_some();
+        let (endpoints, subject) = match fields.options {
+            Some(options) => (endpoints(&options), CertificateSubject::from(options.subject)),
+            None => (Vec::new(), CertificateSubject::default()),
+        };
+        Some(IdpFacts {
+            name: fields.name.unwrap_or_default(),
+            strategy: strategy.to_string(),
+            has_options,
+            endpoints,
+            subject,
+        })
+    }
+}
+
+/// Vendor from the certificate subject, for IdPs on custom domains (Okta custom URL,
+/// self-hosted) where hosts say nothing. Only each vendor's real signing-certificate
+/// subject counts (reference 3.4), compared case-sensitively as the vendors write it;
+/// a vendor with no documented subject (JumpCloud, Ping Identity, Duo, Keycloak,
+/// ADFS) has no rule here.
+fn by_certificate(s: &CertificateSubject) -> Option<Classification> {
+    let field = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+    let (cn, o, ou, email) = (
+        field(&s.common_name),
+        field(&s.organization),
+        field(&s.organizational_unit),
+        field(&s.email),
+    );
+    let found = |vendor: &str, evidence: &str| {
+        Some(Classification::builtin(
+            vendor,
+            format!("certificate subject {evidence}"),
+        ))
     };
-    if o.eq_ignore_ascii_case("Okta") || ou.contains("SSOProvider") {
-        return found("Okta", format!("O={o}"));
+    // Okta: `O=Okta, OU=SSOProvider, CN=<org>, emailAddress=info@okta.com`.
+    if ou == "SSOProvider" && (o == "Okta" || email.ends_with("@okta.com")) {
+        let evidence = if o == "Okta" {
+            "O=Okta, OU=SSOProvider".to_string()
+        } else {
+            format!("OU=SSOProvider, emailAddress={email}")
+        };
+        return found("Okta", &evidence);
     }
-    if ou.contains("Google For Work") || (cn == "Google" && o.starts_with("Google")) {
-        return found("Google Workspace", format!("CN={cn}, O={o}"));
+    // Google Workspace: `CN=Google, O=Google Inc., OU=Google For Work`.
+    if ou == "Google For Work" && cn == "Google" && o.starts_with("Google") {
+        return found("Google Workspace", &format!("CN=Google, O={o}, OU=Google For Work"));
     }
-    if cn.contains("Microsoft Azure Federated SSO Certificate") {
-        return found("Microsoft Entra ID", format!("CN={cn}"));
+    // Entra ID's default SAML signing certificate.
+    if cn == "Microsoft Azure Federated SSO Certificate" {
+        return found("Microsoft Entra ID", "CN=Microsoft Azure Federated SSO Certificate");
     }
-    if o.contains("OneLogin")
-        || ou.contains("OneLogin")
-        || cn == "app.onelogin.com"
-        || cn.starts_with("OneLogin Account")
-    {
-        return found("OneLogin", format!("CN={cn}, O={o}"));
+    // OneLogin: `O=OneLogin, CN=app.onelogin.com` (older) or `OU=OneLogin IdP, CN=OneLogin Account <n>`.
+    if o == "OneLogin" && cn == "app.onelogin.com" {
+        return found("OneLogin", "CN=app.onelogin.com, O=OneLogin");
+    }
+    if ou == "OneLogin IdP" && cn.starts_with("OneLogin Account ") {
+        return found("OneLogin", &format!("CN={cn}, OU=OneLogin IdP"));
     }
     None
 }
 
-fn config_rule(name: &str, strategy: &str, urls: &[EndpointUrl], rules: &[CompiledRule]) -> Option<Classification> {
+/// Words that name a vendor; a subject holding one that is not the vendor's real
+/// signing certificate is named in the fallback's reason.
+const VENDOR_WORDS: &[(&str, &str)] = &[
+    ("okta", "Okta"),
+    ("google", "Google Workspace"),
+    ("microsoft", "Microsoft Entra ID"),
+    ("azure", "Microsoft Entra ID"),
+    ("onelogin", "OneLogin"),
+    ("jumpcloud", "JumpCloud"),
+    ("pingidentity", "Ping Identity"),
+    ("ping identity", "Ping Identity"),
+    ("pingone", "Ping Identity"),
+    ("duo security", "Duo"),
+    ("keycloak", "Keycloak"),
+];
+
+/// Why a certificate subject naming a vendor was not taken as that vendor's: the
+/// subject field that names it, and what the vendor's real certificate has.
+fn vendor_word_reason(s: &CertificateSubject) -> Option<String> {
+    let fields = [
+        ("CN", &s.common_name),
+        ("O", &s.organization),
+        ("OU", &s.organizational_unit),
+        ("emailAddress", &s.email),
+    ];
+    for (key, value) in fields {
+        let Some(value) = value.as_deref() else { continue };
+        let lower = value.to_ascii_lowercase();
+        if let Some((_, vendor)) = VENDOR_WORDS.iter().find(|(word, _)| lower.contains(word)) {
+            let real = match *vendor {
+                "Okta" => "OU=SSOProvider with O=Okta or an @okta.com emailAddress",
+                "Google Workspace" => "CN=Google, O=Google Inc., OU=Google For Work",
+                "Microsoft Entra ID" => "CN=Microsoft Azure Federated SSO Certificate",
+                "OneLogin" => "CN=app.onelogin.com, O=OneLogin or CN=OneLogin Account <n>, OU=OneLogin IdP",
+                _ => "a documented subject, and featurearr knows none for this vendor",
+            };
+            return Some(format!(
+                "certificate subject {key}={value} names {vendor}, but {vendor}'s signing certificates have {real}; a self-made certificate proves nothing"
+            ));
+        }
+    }
+    None
+}
+
+fn config_rule(facts: &IdpFacts, rules: &[CompiledRule]) -> Option<Classification> {
     rules.iter().enumerate().find_map(|(i, c)| {
         let r = &c.rule;
         let host_ok = r
             .host
             .as_deref()
-            .is_none_or(|h| urls.iter().any(|(_, host, _)| host_matches(h, host)));
-        let path_ok = r
-            .path_contains
+            .is_none_or(|h| facts.endpoints.iter().any(|e| host_matches(h, &e.host)));
+        let path_ok = c
+            .path_lower
             .as_deref()
-            .is_none_or(|p| urls.iter().any(|(_, _, path)| path.contains(&p.to_ascii_lowercase())));
-        let strategy_ok = r.strategy.as_deref().is_none_or(|s| s == strategy);
-        let name_ok = c.name_regex.as_ref().is_none_or(|re| re.is_match(name));
+            .is_none_or(|p| facts.endpoints.iter().any(|e| e.path.contains(p)));
+        let strategy_ok = r.strategy.as_deref().is_none_or(|s| s == facts.strategy);
+        let name_ok = c.name_regex.as_ref().is_none_or(|re| re.is_match(&facts.name));
         (host_ok && path_ok && strategy_ok && name_ok).then(|| Classification {
-            vendor: r.vendor.clone(),
-            rule: format!("config rule {}", i + 1),
+            vendor: if c.ignore { IGNORE.to_string() } else { r.vendor.clone() },
+            rule: c.label.clone(),
+            config_rule: Some(i),
+            ignored: c.ignore,
         })
     })
 }
 
-fn fallback(strategy: &str, has_options: bool) -> Classification {
+fn fallback(facts: &IdpFacts) -> Classification {
+    let strategy = facts.strategy.as_str();
     let vendor = match strategy {
         "oidc" => "Other OIDC",
         "sharepoint" => "Microsoft SharePoint",
         "ip" => "IP Address",
         _ => "Other SAML",
     };
-    let rule = if has_options {
-        format!("fallback {strategy}")
-    } else {
+    let rule = if !facts.has_options {
         format!("fallback {strategy} (no options: the token lacks read:connections_options)")
+    } else if let Some(reason) = vendor_word_reason(&facts.subject) {
+        format!("fallback {strategy} ({reason})")
+    } else {
+        format!("fallback {strategy}")
     };
-    Classification {
-        vendor: vendor.into(),
-        rule,
-    }
+    Classification::builtin(vendor, rule)
 }
 
-/// What the built-in rules say about an enterprise connection: its vendor, or
-/// that the config rules (compiled later, once the dump is read) and then the
-/// fallback decide.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Verdict {
-    Decided(Classification),
-    Undecided {
-        /// The connection's `name` as given (config rules match it untrimmed).
-        name: String,
-        strategy: String,
-        urls: Vec<EndpointUrl>,
-        has_options: bool,
-    },
-}
-
-impl Verdict {
-    /// The vendor: the built-in one, else the first config rule that matches, else the fallback.
-    pub(crate) fn decide(self, rules: &[CompiledRule]) -> Classification {
-        match self {
-            Verdict::Decided(class) => class,
-            Verdict::Undecided {
-                name,
-                strategy,
-                urls,
-                has_options,
-            } => config_rule(&name, &strategy, &urls, rules).unwrap_or_else(|| fallback(&strategy, has_options)),
-        }
+/// Classifies one enterprise connection: the first config rule that matches, else
+/// the built-in rules (strategy, hosts, paths, certificate subject), else the fallback.
+pub(crate) fn classify(facts: &IdpFacts, rules: &[CompiledRule]) -> Classification {
+    if let Some(found) = config_rule(facts, rules) {
+        return found;
     }
-}
-
-/// The built-in rules (strategy, hosts, paths, certificate subject) applied
-/// to one connection; `None` when it is not an enterprise connection
-/// (database, social, passwordless).
-pub(crate) fn classify_builtin(conn: &ConnectionFields) -> Option<Verdict> {
-    let strategy = conn.strategy.as_deref().unwrap_or("");
-    if !is_enterprise(strategy) {
-        return None;
-    }
-    let decided = |vendor: &str, rule: String| {
-        Some(Verdict::Decided(Classification {
-            vendor: vendor.into(),
-            rule,
-        }))
-    };
+    let strategy = facts.strategy.as_str();
     if let Some((_, vendor)) = BY_STRATEGY.iter().find(|(s, _)| *s == strategy) {
-        return decided(vendor, format!("strategy {strategy}"));
+        return Classification::builtin(vendor, format!("strategy {strategy}"));
     }
-    let options = conn.options.as_ref();
-    let urls = options.map(endpoint_urls).unwrap_or_default();
-    for (field, host, _) in &urls {
-        if let Some((_, vendor)) = BY_HOST.iter().find(|(pattern, _)| host_matches(pattern, host)) {
-            return decided(vendor, format!("host {host} in options.{field}"));
+    for e in &facts.endpoints {
+        if let Some((_, vendor)) = BY_HOST.iter().find(|(pattern, _)| host_matches(pattern, &e.host)) {
+            return Classification::builtin(vendor, format!("host {} in options.{}", e.host, e.field));
         }
     }
-    for (field, _, path) in &urls {
-        if let Some((needle, vendor)) = BY_PATH.iter().find(|(needle, _)| path.contains(needle)) {
-            return decided(vendor, format!("path {needle} in options.{field}"));
+    for e in &facts.endpoints {
+        if let Some((needle, vendor)) = BY_PATH.iter().find(|(needle, _)| e.path.contains(needle)) {
+            return Classification::builtin(vendor, format!("path {needle} in options.{}", e.field));
         }
     }
-    if let Some(found) = options.and_then(by_certificate) {
-        return Some(Verdict::Decided(found));
+    if let Some(found) = by_certificate(&facts.subject) {
+        return found;
     }
-    Some(Verdict::Undecided {
-        name: conn.name.clone().unwrap_or_default(),
-        strategy: strategy.to_string(),
-        urls,
-        has_options: options.is_some(),
-    })
-}
-
-/// Classifies one connection; `None` when it is not an enterprise connection.
-#[cfg(test)]
-pub(crate) fn classify(conn: &serde_json::Value, rules: &[CompiledRule]) -> Option<Classification> {
-    classify_builtin(&ConnectionFields::of_value(conn)).map(|v| v.decide(rules))
+    fallback(facts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::auth0::elements::ConnectionFields;
     use serde_json::{json, Value};
 
+    /// The facts a load keeps of a connection object; None when it is not an enterprise connection.
+    fn facts(conn: &Value) -> Option<IdpFacts> {
+        IdpFacts::of_fields(ConnectionFields::of_value(conn))
+    }
+
+    fn classified(conn: &Value, rules: &[CompiledRule]) -> Option<Classification> {
+        facts(conn).map(|f| classify(&f, rules))
+    }
+
     fn vendor(conn: &Value) -> (String, String) {
-        let c = classify(conn, &[]).expect("enterprise");
+        let c = classified(conn, &[]).expect("enterprise");
         (c.vendor, c.rule)
     }
 
@@ -532,6 +685,31 @@ mod tests {
     }
 
     #[test]
+    fn endpoints_keep_each_host_and_path_once_in_field_order() {
+        let conn = oidc(
+            "https://acme.okta.com",
+            "https://acme.okta.com/.well-known/openid-configuration",
+        );
+        let f = facts(&conn).unwrap();
+        let seen: Vec<(&str, &str, &str)> = f
+            .endpoints
+            .iter()
+            .map(|e| (e.field, e.host.as_str(), e.path.as_str()))
+            .collect();
+        // `oidc_metadata.issuer` repeats `issuer`: kept once, under the more telling field.
+        assert_eq!(
+            seen,
+            [
+                ("discovery_url", "acme.okta.com", "/.well-known/openid-configuration"),
+                ("issuer", "acme.okta.com", ""),
+            ]
+        );
+        let stored = r#"[["discovery_url","acme.okta.com","/.well-known/openid-configuration"],["issuer","acme.okta.com",""],["unknownField","x",""]]"#;
+        assert_eq!(endpoints_of_json(stored).unwrap(), f.endpoints);
+        assert!(endpoints_of_json("{").is_err());
+    }
+
+    #[test]
     fn host_match_needs_a_label_boundary() {
         assert_eq!(vendor(&samlp("https://notokta.com/sso")).0, "Other SAML");
         assert_eq!(vendor(&samlp("https://okta.com.evil.example/sso")).0, "Other SAML");
@@ -595,35 +773,91 @@ mod tests {
     }
 
     #[test]
-    fn certificate_subject_is_the_fallback_before_config() {
-        let mut okta = samlp("https://login.acme.com/app/sso/saml");
-        okta["options"]["subject"] = json!({"commonName": "acme", "organizationName": "Okta", "countryName": "US"});
-        assert_eq!(vendor(&okta), ("Okta".into(), "certificate subject O=Okta".into()));
-        let mut google = samlp("https://sso.acme.com/x");
-        google["options"]["subject"] =
-            json!({"commonName": "Google", "organizationName": "Google Inc.", "countryName": "US"});
-        assert_eq!(vendor(&google).0, "Google Workspace");
-        let mut entra = samlp("https://sso.acme.com/x");
-        entra["options"]["subject"] = json!({"commonName": "Microsoft Azure Federated SSO Certificate"});
-        assert_eq!(vendor(&entra).0, "Microsoft Entra ID");
-        let mut onelogin = samlp("https://sso.acme.com/x");
-        onelogin["options"]["subject"] = json!({"commonName": "app.onelogin.com", "organizationName": "OneLogin"});
-        assert_eq!(vendor(&onelogin).0, "OneLogin");
-        // The recorded go-auth0 subject (a Google corp host as CN) proves nothing.
-        let mut corp = samlp("https://sso.acme.com/x");
-        corp["options"]["subject"] = json!({"commonName": "europa.sfo.corp.google.com", "countryName": "AU", "organizationName": "Internet Widgits Pty Ltd"});
-        assert_eq!(vendor(&corp).0, "Other SAML");
+    fn certificate_subject_counts_only_as_the_vendors_real_signing_certificate() {
+        let with_subject = |subject: Value| {
+            let mut conn = samlp("https://login.acme.com/app/sso/saml");
+            conn["options"]["subject"] = subject;
+            vendor(&conn)
+        };
+        // Okta's signing certificates: O=Okta, OU=SSOProvider, emailAddress=info@okta.com.
+        assert_eq!(
+            with_subject(
+                json!({"commonName": "dev-123456", "organizationName": "Okta", "organizationalUnitName": "SSOProvider",
+                                "emailAddress": "info@okta.com", "countryName": "US", "stateOrProvinceName": "California", "localityName": "San Francisco"})
+            ),
+            ("Okta".into(), "certificate subject O=Okta, OU=SSOProvider".into())
+        );
+        assert_eq!(
+            with_subject(
+                json!({"commonName": "acme", "organizationalUnitName": "SSOProvider", "emailAddress": "info@okta.com"})
+            ),
+            (
+                "Okta".into(),
+                "certificate subject OU=SSOProvider, emailAddress=info@okta.com".into()
+            )
+        );
+        assert_eq!(
+            with_subject(json!({"commonName": "Google", "organizationName": "Google Inc.", "organizationalUnitName": "Google For Work",
+                                "countryName": "US", "stateOrProvinceName": "California", "localityName": "Mountain View"})).0,
+            "Google Workspace"
+        );
+        assert_eq!(
+            with_subject(json!({"commonName": "Microsoft Azure Federated SSO Certificate"})).0,
+            "Microsoft Entra ID"
+        );
+        assert_eq!(
+            with_subject(json!({"commonName": "app.onelogin.com", "organizationName": "OneLogin"})).0,
+            "OneLogin"
+        );
+        assert_eq!(
+            with_subject(json!({"commonName": "OneLogin Account 123456", "organizationalUnitName": "OneLogin IdP"})).0,
+            "OneLogin"
+        );
+        // A self-made certificate that only says `O=okta` (the issue's case) is no evidence.
+        let (v, rule) =
+            with_subject(json!({"commonName": "login.acme.com", "organizationName": "okta", "countryName": "US"}));
+        assert_eq!(v, "Other SAML");
+        assert!(
+            rule.starts_with("fallback samlp (certificate subject O=okta names Okta"),
+            "{rule}"
+        );
+        assert!(rule.contains("OU=SSOProvider"), "{rule}");
+        // Case-sensitive where the vendor is: `O=Okta` without `OU=SSOProvider`, or `ou=ssoprovider`.
+        assert_eq!(with_subject(json!({"organizationName": "Okta"})).0, "Other SAML");
+        assert_eq!(
+            with_subject(json!({"organizationName": "Okta", "organizationalUnitName": "ssoprovider"})).0,
+            "Other SAML"
+        );
+        assert_eq!(
+            with_subject(json!({"commonName": "Google", "organizationName": "Google Inc."})).0,
+            "Other SAML"
+        );
+        // The recorded go-auth0 subject (a Google corp host as CN) proves nothing, and says why.
+        let (v, rule) = with_subject(
+            json!({"commonName": "europa.sfo.corp.google.com", "countryName": "AU", "organizationName": "Internet Widgits Pty Ltd"}),
+        );
+        assert_eq!(v, "Other SAML");
+        assert!(
+            rule.contains("CN=europa.sfo.corp.google.com names Google Workspace"),
+            "{rule}"
+        );
+        // The recorded samlp subject names no vendor: a plain fallback.
+        assert_eq!(vendor(&samlp("https://sso.acme.com/x")).1, "fallback samlp");
+        // A vendor without a documented subject gets no certificate rule.
+        let (v, rule) = with_subject(json!({"commonName": "JumpCloud", "organizationName": "JumpCloud"}));
+        assert_eq!(v, "Other SAML");
+        assert!(rule.contains("featurearr knows none"), "{rule}");
     }
 
     #[test]
     fn host_beats_certificate_subject() {
         let mut conn = samlp("https://acme.onelogin.com/trust/saml2/http-post/sso/1");
-        conn["options"]["subject"] = json!({"organizationName": "Okta"});
+        conn["options"]["subject"] = json!({"organizationName": "Okta", "organizationalUnitName": "SSOProvider"});
         assert_eq!(vendor(&conn).0, "OneLogin");
     }
 
     #[test]
-    fn config_rules_apply_only_where_builtins_fall_back() {
+    fn config_rules_come_first_in_file_order_and_may_overrule_builtins() {
         let rules = compile_rules(&[
             VendorRule {
                 vendor: "Rippling".into(),
@@ -642,25 +876,62 @@ mod tests {
                 ..Default::default()
             },
             VendorRule {
-                vendor: "Never".into(),
+                vendor: "Okta (custom domain)".into(),
                 host: Some("*.okta.com".into()),
+                ..Default::default()
+            },
+            VendorRule {
+                vendor: "Ignore".into(),
+                strategy: Some("waad".into()),
+                ..Default::default()
+            },
+            VendorRule {
+                vendor: "Never".into(),
+                host: Some("app.rippling.com".into()),
                 ..Default::default()
             },
         ])
         .unwrap();
-        let c = classify(&samlp("https://app.rippling.com/saml/sso"), &rules).unwrap();
-        assert_eq!((c.vendor.as_str(), c.rule.as_str()), ("Rippling", "config rule 1"));
-        let c = classify(&samlp("https://idp.uni.edu/idp/profile/SAML2/Redirect/SSO"), &rules).unwrap();
-        assert_eq!((c.vendor.as_str(), c.rule.as_str()), ("Shibboleth", "config rule 2"));
+        let c = classified(&samlp("https://app.rippling.com/saml/sso"), &rules).unwrap();
+        assert_eq!(
+            (c.vendor.as_str(), c.rule.as_str(), c.config_rule),
+            ("Rippling", "config rule 1 (host app.rippling.com)", Some(0)),
+            "the first matching rule decides, not a later one"
+        );
+        let c = classified(&samlp("https://idp.uni.edu/idp/profile/SAML2/Redirect/SSO"), &rules).unwrap();
+        assert_eq!(
+            (c.vendor.as_str(), c.rule.as_str()),
+            ("Shibboleth", "config rule 2 (path /idp/profile/SAML2/)")
+        );
         let mut conn = oidc("https://id.acme.io", "");
         conn["name"] = json!("acme-corp");
-        assert_eq!(classify(&conn, &rules).unwrap().rule, "config rule 3");
-        conn["strategy"] = json!("samlp");
-        assert_eq!(classify(&conn, &rules).unwrap().vendor, "Other SAML");
         assert_eq!(
-            classify(&samlp("https://acme.okta.com/app"), &rules).unwrap().rule,
-            "host acme.okta.com in options.signInEndpoint"
+            classified(&conn, &rules).unwrap().rule,
+            "config rule 3 (strategy oidc, name ^acme-)"
         );
+        conn["strategy"] = json!("samlp");
+        assert_eq!(classified(&conn, &rules).unwrap().vendor, "Other SAML");
+        // A config rule overrules the built-in host rule.
+        let c = classified(&samlp("https://acme.okta.com/app"), &rules).unwrap();
+        assert_eq!(
+            (c.vendor.as_str(), c.rule.as_str()),
+            ("Okta (custom domain)", "config rule 4 (host *.okta.com)")
+        );
+        // `ignore`, in any case, drops the connection; the strategy rule never runs.
+        let waad = with_strategy("waad", json!({"domain": "example.onmicrosoft.com"}));
+        let c = classified(&waad, &rules).unwrap();
+        assert!(c.ignored);
+        assert_eq!(
+            (c.vendor.as_str(), c.rule.as_str()),
+            ("ignore", "config rule 5 (strategy waad)")
+        );
+        // A catch-all is labelled as such.
+        let all = compile_rules(&[VendorRule {
+            vendor: "Everything".into(),
+            ..Default::default()
+        }])
+        .unwrap();
+        assert_eq!(all[0].label(), "config rule 1 (any connection)");
     }
 
     #[test]
@@ -687,10 +958,7 @@ mod tests {
     fn database_and_social_connections_are_not_idps() {
         for strategy in ["auth0", "google-oauth2", "github", "email", "sms", "windowslive", ""] {
             assert_eq!(
-                classify(
-                    &json!({"id": "con_1", "name": "x", "strategy": strategy, "options": {}}),
-                    &[]
-                ),
+                facts(&json!({"id": "con_1", "name": "x", "strategy": strategy, "options": {}})),
                 None,
                 "{strategy}"
             );

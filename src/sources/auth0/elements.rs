@@ -102,7 +102,8 @@ pub(crate) struct ConnectionFields {
 pub(crate) struct OptionsFields {
     /// One per entry of [`URL_FIELDS`], in its order (`a.b` is field `b` of object `a`).
     pub urls: [Option<String>; URL_FIELDS.len()],
-    /// `subject.commonName`, `subject.organizationName`, `subject.organizationalUnitName`.
+    /// `subject.commonName`, `subject.organizationName`, `subject.organizationalUnitName`,
+    /// `subject.emailAddress`.
     pub subject: Subject,
 }
 
@@ -111,6 +112,7 @@ pub(crate) struct Subject {
     pub common_name: Option<String>,
     pub organization_name: Option<String>,
     pub organizational_unit_name: Option<String>,
+    pub email_address: Option<String>,
 }
 
 /// The fields of an organization object that mapping reads.
@@ -219,12 +221,18 @@ impl Fields for EnabledConnection {
 }
 
 impl Fields for Subject {
-    const KEYS: &'static [&'static str] = &["commonName", "organizationName", "organizationalUnitName"];
+    const KEYS: &'static [&'static str] = &[
+        "commonName",
+        "organizationName",
+        "organizationalUnitName",
+        "emailAddress",
+    ];
     fn read<'de, A: MapAccess<'de>>(&mut self, key: usize, map: &mut A) -> Result<(), A::Error> {
         let slot = match key {
             0 => &mut self.common_name,
             1 => &mut self.organization_name,
-            _ => &mut self.organizational_unit_name,
+            2 => &mut self.organizational_unit_name,
+            _ => &mut self.email_address,
         };
         *slot = map.next_value::<Str>()?.0;
         Ok(())
@@ -724,6 +732,7 @@ mod tests {
             (&subject.common_name, "commonName"),
             (&subject.organization_name, "organizationName"),
             (&subject.organizational_unit_name, "organizationalUnitName"),
+            (&subject.email_address, "emailAddress"),
         ] {
             assert_eq!(got.as_deref(), at(options, &["subject", key]), "{key} of {conn}");
         }
@@ -764,6 +773,7 @@ mod tests {
             "commonName",
             "organizationName",
             "organizationalUnitName",
+            "emailAddress",
             "other",
         ]);
         leaf.prop_recursive(4, 48, 6, move |inner| {

@@ -1,13 +1,13 @@
 //! What a dump says about connections and organizations, without the logs: of
-//! each connection its id, name and, for an enterprise connection, what the
-//! built-in vendor rules decided; of each organization its id, workspace and
-//! enabled connections. Built from the parsed elements (`elements`), one object
+//! each connection its id, name and, for an enterprise connection, the raw facts
+//! its vendor is decided from when a report runs (`classify::IdpFacts`); of each
+//! organization its id, workspace and enabled connections. Built from the parsed elements (`elements`), one object
 //! at a time, whether the dump streams past or is held as values.
 
 use anyhow::{Context, Result};
 use serde::de::{self, Deserialize, Deserializer};
 
-use super::classify::{classify_builtin, Verdict};
+use super::classify::IdpFacts;
 use super::dump::Auth0Dump;
 use super::elements::{deserialize_object, ConnectionFields, EnabledConnections, Fields, Object, OrgFields};
 
@@ -25,13 +25,10 @@ pub(crate) struct ConnectionFact {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EnterpriseFact {
-    pub strategy: String,
     /// `metadata.workspace_id`, trimmed.
     pub workspace_id: Option<String>,
-    /// Whether `options` is an object (it is missing without `read:connections_options`).
-    pub has_options: bool,
-    /// The vendor, or what the config rules need to decide it once they are compiled.
-    pub verdict: Verdict,
+    /// What the vendor is decided from (its `name` is the connection's, trimmed).
+    pub idp: IdpFacts,
 }
 
 /// An organization as mapping needs it; one per organization object, in dump order.
@@ -91,18 +88,15 @@ fn trimmed(s: Option<String>) -> Option<String> {
 }
 
 impl From<ConnectionFields> for ConnectionFact {
-    fn from(fields: ConnectionFields) -> Self {
-        let enterprise = classify_builtin(&fields).map(|verdict| EnterpriseFact {
-            strategy: fields.strategy.as_deref().unwrap_or("").trim().to_string(),
-            workspace_id: trimmed(fields.workspace_id),
-            has_options: fields.options.is_some(),
-            verdict,
+    fn from(mut fields: ConnectionFields) -> Self {
+        let id = trimmed(fields.id.take());
+        let name = trimmed(fields.name.take()).unwrap_or_default();
+        let workspace_id = trimmed(fields.workspace_id.take());
+        let enterprise = IdpFacts::of_fields(fields).map(|mut idp| {
+            idp.name.clone_from(&name);
+            EnterpriseFact { workspace_id, idp }
         });
-        ConnectionFact {
-            id: trimmed(fields.id),
-            name: trimmed(fields.name).unwrap_or_default(),
-            enterprise,
-        }
+        ConnectionFact { id, name, enterprise }
     }
 }
 

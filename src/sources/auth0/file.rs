@@ -92,9 +92,9 @@ pub(crate) fn read_dump_for_load(path: &Path) -> Result<(DumpFacts, Option<Login
         }
     };
     let origin = path.display();
-    // A null array is an absent one, as in `Auth0Dump::from_value`.
+    // A null array is an absent one, as in `Auth0Dump::from_value`; only connections are required.
     let connections = parts.connections.ok_or_else(|| no_array(&origin, "connections"))?;
-    let organizations = parts.organizations.ok_or_else(|| no_array(&origin, "organizations"))?;
+    let organizations = parts.organizations.unwrap_or_default();
     let facts = DumpFacts {
         connections,
         organizations,
@@ -149,7 +149,6 @@ pub(crate) fn write_dump(path: &Path, dump: &Auth0Dump) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::auth0::classify::VendorRule;
     use crate::sources::auth0::rows::{to_rows, to_rows_with_logins};
     use crate::sources::auth0::test_dumps;
     use serde_json::json;
@@ -227,8 +226,8 @@ mod tests {
         write_dump(&path, &dump).unwrap();
         let (read, tally) = read_dump_for_load(&path).unwrap();
         assert_eq!(read, DumpFacts::from_dump(&dump).unwrap());
-        let streamed = to_rows_with_logins(read, tally, None, &[]).unwrap();
-        assert_eq!(streamed, to_rows(&dump, None, &[]).unwrap());
+        let streamed = to_rows_with_logins(read, tally, None).unwrap();
+        assert_eq!(streamed, to_rows(&dump, None).unwrap());
         assert_eq!(streamed.logins.as_ref().map(Vec::len), Some(2));
 
         write_dump(&path, &Auth0Dump { logs: None, ..sample() }).unwrap();
@@ -256,14 +255,9 @@ mod tests {
         fn read_dump_for_load_agrees_with_read_dump(text in test_dumps::dump()) {
             let file = crate::sources::test_file::test_file("dump.json", &test_dumps::written(&text));
             let pattern = regex::Regex::new("^ws-(.+)-sso$").unwrap();
-            let rules = [VendorRule {
-                vendor: "Rippling".into(),
-                host: Some("app.rippling.com".into()),
-                ..Default::default()
-            }];
             let streamed = read_dump_for_load(&file.path)
-                .and_then(|(facts, tally)| to_rows_with_logins(facts, tally, Some(&pattern), &rules));
-            let whole = read_dump(&file.path).and_then(|dump| to_rows(&dump, Some(&pattern), &rules));
+                .and_then(|(facts, tally)| to_rows_with_logins(facts, tally, Some(&pattern)));
+            let whole = read_dump(&file.path).and_then(|dump| to_rows(&dump, Some(&pattern)));
             match (streamed, whole) {
                 (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
                 (Err(a), Err(b)) => proptest::prop_assert_eq!(format!("{a:#}"), format!("{b:#}")),

@@ -10,12 +10,12 @@
 //! - `dump`: the dump as the API gave it, objects kept as JSON values;
 //! - `elements`: the fields of connection, organization and log objects that
 //!   the layers below read, parsed without building whole objects;
-//! - `classify`: which IdP vendor a connection's fields and the config rules
-//!   point at, and the rule that decided;
+//! - `classify`: which IdP vendor a connection's raw facts and the config rules
+//!   point at, and the rule that decided (run by reports, not by loads);
 //! - `facts`: what a dump says about connections and organizations;
 //! - `logins`: successful logins counted log by log;
-//! - `rows`: facts and logins made into the rows the store loads (workspace
-//!   mapping included);
+//! - `rows`: facts and logins made into the rows the store loads (the mapping by
+//!   metadata; reports map by name);
 //! - `stream`: a dump file read into facts and logins as it streams past;
 //! - `file`, `pull` (with `pager`, `token`): the entry points, reading and
 //!   writing dump files, and pulling a dump from the Management API.
@@ -34,12 +34,14 @@ mod stream;
 mod test_dumps;
 mod token;
 
-pub(crate) use classify::VendorRule;
+pub(crate) use classify::{
+    classify, compile_rules, endpoints_of_json, CertificateSubject, Endpoint, IdpFacts, VendorRule,
+};
 pub(crate) use facts::DumpFacts;
 pub(crate) use file::{read_dump_for_load, write_dump};
 pub(crate) use logins::LoginTally;
 pub(crate) use pull::{base_url_from_domain, fetch_dump, log_window, PullOptions};
-pub(crate) use rows::{to_rows_with_logins, Auth0Rows};
+pub(crate) use rows::{map_by_name, to_rows_with_logins, Auth0Rows};
 
 #[cfg(test)]
 pub(crate) use {dump::Auth0Dump, file::read_dump, rows::to_rows};

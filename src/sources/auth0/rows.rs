@@ -1,6 +1,11 @@
 //! Turns a dump's facts and login tally into plain rows: enterprise connections
-//! with their vendor, connection → workspace links, organizations, org →
-//! connection links and successful logins per connection per day.
+//! with the raw facts their vendor is decided from when a report runs, connection →
+//! workspace links by metadata (the connection's, or an enabling organization's),
+//! organizations, org → connection links and successful logins per connection per day.
+//!
+//! The config's `connection_name_pattern` is not applied here: reports map by name with
+//! the pattern in force then (`map_by_name`); a load only counts, for its warning,
+//! the connections that neither metadata nor the current pattern maps.
 //!
 //! Pure: no I/O, no clock. Unmapped enterprise connections are kept and
 //! listed, never dropped (they are `doctor` findings downstream).
@@ -10,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use anyhow::{anyhow, Result};
 use regex::Regex;
 
-use super::classify::{compile_rules, VendorRule};
+use super::classify::IdpFacts;
 #[cfg(test)]
 use super::dump::Auth0Dump;
 use super::facts::DumpFacts;
@@ -19,18 +24,20 @@ use super::logins::{LoginCount, LoginTally};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConnectionRow {
     pub connection_id: String,
-    pub name: String,
-    pub strategy: String,
-    pub vendor: String,
-    /// Which rule decided, e.g. `strategy waad`, `host x in options.issuer`.
-    pub vendor_rule: String,
+    /// `metadata.workspace_id`, trimmed.
+    pub workspace_id: Option<String>,
+    /// Mapped by its own or an enabling organization's metadata (reports map the others by name).
+    pub metadata_mapped: bool,
+    /// Name (trimmed), strategy, endpoints and certificate subject.
+    pub idp: IdpFacts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConnectionWorkspace {
     pub connection_id: String,
     pub workspace_id: String,
-    /// `connection metadata`, `organization org_xxx metadata` or `name pattern`.
+    /// `connection metadata` or `organization org_xxx metadata` (`name pattern` is
+    /// applied by reports).
     pub mapped_by: String,
 }
 
@@ -58,25 +65,36 @@ pub(crate) struct Auth0Rows {
     pub logins: Option<Vec<LoginCount>>,
     /// `(id, name)` of enterprise connections mapped to no workspace.
     pub unmapped: Vec<(String, String)>,
+    /// Connection objects in the dump.
+    pub connections_read: usize,
+    /// Database, social and passwordless connections: not IdPs.
+    pub not_enterprise: usize,
+    /// Connections whose id an earlier one has (the first is kept).
+    pub repeated_ids: usize,
     pub warnings: Vec<String>,
 }
 
-fn no_id(what: &str, index: usize) -> anyhow::Error {
-    anyhow!("{what} #{} in the Auth0 dump has no \"id\"", index + 1)
+/// The error for an object without an `id`: named by its position, and by its `name` when it has one.
+fn no_id(what: &str, index: usize, name: &str) -> anyhow::Error {
+    let named = if name.is_empty() {
+        String::new()
+    } else {
+        format!(" (name {name:?})")
+    };
+    anyhow!(
+        "{what} #{}{named} in the Auth0 dump has no \"id\"; the dump must hold objects as the Management API returns them, with their ids",
+        index + 1
+    )
 }
 
 /// Builds the rows.
 ///
 /// # Errors
-/// When an object lacks its `id`, or a config rule's regex is invalid.
+/// When an object lacks its `id`.
 #[cfg(test)]
-pub(crate) fn to_rows(
-    dump: &Auth0Dump,
-    connection_name_pattern: Option<&Regex>,
-    rules: &[VendorRule],
-) -> Result<Auth0Rows> {
+pub(crate) fn to_rows(dump: &Auth0Dump, connection_name_pattern: Option<&Regex>) -> Result<Auth0Rows> {
     let logins = dump.logs.as_deref().map(LoginTally::from_values);
-    to_rows_with_logins(DumpFacts::from_dump(dump)?, logins, connection_name_pattern, rules)
+    to_rows_with_logins(DumpFacts::from_dump(dump)?, logins, connection_name_pattern)
 }
 
 /// [`to_rows`] from a dump's facts, with the logins already counted (`None`:
@@ -88,16 +106,14 @@ pub(crate) fn to_rows_with_logins(
     facts: DumpFacts,
     logins: Option<LoginTally>,
     connection_name_pattern: Option<&Regex>,
-    rules: &[VendorRule],
 ) -> Result<Auth0Rows> {
-    let rules = compile_rules(rules)?;
     let mut rows = Auth0Rows::default();
 
     let mut org_connections_seen = HashSet::new();
     // connection id → [(org id, workspace id)] of orgs that enable it.
     let mut orgs_by_connection: HashMap<String, Vec<(String, Option<String>)>> = HashMap::new();
     for (i, org) in facts.organizations.into_iter().enumerate() {
-        let org_id = org.id.ok_or_else(|| no_id("organization", i))?;
+        let org_id = org.id.ok_or_else(|| no_id("organization", i, &org.name))?;
         for connection_id in org.enabled {
             if org_connections_seen.insert((org_id.clone(), connection_id.clone())) {
                 orgs_by_connection
@@ -121,6 +137,7 @@ pub(crate) fn to_rows_with_logins(
     // repeat, and which connection a name means in logs that give only a name (the first
     // one so named). The logins are counted now, while the names can be borrowed.
     let connections = facts.connections;
+    rows.connections_read = connections.len();
     let mut first = Vec::with_capacity(connections.len());
     let mut login_warnings = Vec::new();
     {
@@ -129,7 +146,7 @@ pub(crate) fn to_rows_with_logins(
         let mut ids_by_name: HashMap<&str, &str> = HashMap::with_capacity(wanted.len());
         for (i, conn) in connections.iter().enumerate() {
             let Some(id) = conn.id.as_deref() else {
-                return Err(no_id("connection", i));
+                return Err(no_id("connection", i, &conn.name));
             };
             if !wanted.is_empty() && wanted.contains(conn.name.as_str()) {
                 ids_by_name.entry(&conn.name).or_insert(id);
@@ -149,30 +166,27 @@ pub(crate) fn to_rows_with_logins(
         if !first {
             rows.warnings
                 .push(format!("connection {id} appears twice in the dump; kept the first"));
+            rows.repeated_ids += 1;
             continue;
         }
-        let Some(enterprise) = conn.enterprise else { continue };
-        if !enterprise.has_options {
+        let Some(enterprise) = conn.enterprise else {
+            rows.not_enterprise += 1;
+            continue;
+        };
+        if !enterprise.idp.has_options {
             without_options += 1;
         }
-        let class = enterprise.verdict.decide(&rules);
-        let mapped = map_workspaces(
-            &id,
-            enterprise.workspace_id,
-            &name,
-            &orgs_by_connection,
-            connection_name_pattern,
-        );
-        if mapped.is_empty() {
-            rows.unmapped.push((id.clone(), name.clone()));
+        let mapped = map_by_metadata(&id, enterprise.workspace_id.as_deref(), &orgs_by_connection);
+        if mapped.is_empty() && map_by_name(&name, connection_name_pattern).is_none() {
+            rows.unmapped.push((id.clone(), name));
         }
+        let metadata_mapped = !mapped.is_empty();
         rows.connection_workspaces.extend(mapped);
         rows.connections.push(ConnectionRow {
             connection_id: id,
-            name,
-            strategy: enterprise.strategy,
-            vendor: class.vendor,
-            vendor_rule: class.rule,
+            workspace_id: enterprise.workspace_id,
+            metadata_mapped,
+            idp: enterprise.idp,
         });
     }
     if without_options > 0 {
@@ -191,18 +205,15 @@ pub(crate) fn to_rows_with_logins(
     Ok(rows)
 }
 
-/// Connection metadata, else every enabling org's metadata, else the name
-/// pattern's first capture group.
-fn map_workspaces(
+/// Connection metadata, else every enabling org's metadata (the mapping that needs no config).
+fn map_by_metadata(
     id: &str,
-    workspace_id: Option<String>,
-    name: &str,
+    workspace_id: Option<&str>,
     orgs_by_connection: &HashMap<String, Vec<(String, Option<String>)>>,
-    pattern: Option<&Regex>,
 ) -> Vec<ConnectionWorkspace> {
-    let row = |workspace_id: String, mapped_by: String| ConnectionWorkspace {
+    let row = |workspace_id: &str, mapped_by: String| ConnectionWorkspace {
         connection_id: id.to_string(),
-        workspace_id,
+        workspace_id: workspace_id.to_string(),
         mapped_by,
     };
     if let Some(ws) = workspace_id {
@@ -212,21 +223,22 @@ fn map_workspaces(
     for (org_id, ws) in orgs_by_connection.get(id).map(Vec::as_slice).unwrap_or_default() {
         if let Some(ws) = ws {
             if !out.iter().any(|r| &r.workspace_id == ws) {
-                out.push(row(ws.clone(), format!("organization {org_id} metadata")));
+                out.push(row(ws, format!("organization {org_id} metadata")));
             }
         }
     }
-    if !out.is_empty() {
-        return out;
-    }
-    let captured = pattern
+    out
+}
+
+/// The workspace a connection's name gives through `[auth0] connection_name_pattern`:
+/// the pattern's first capture group, trimmed; the last step of the SPEC 2.3 chain,
+/// for a connection that metadata does not map.
+pub(crate) fn map_by_name<'n>(name: &'n str, pattern: Option<&Regex>) -> Option<&'n str> {
+    pattern
         .and_then(|re| re.captures(name))
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().trim())
-        .filter(|s| !s.is_empty());
-    captured
-        .map(|ws| vec![row(ws.to_string(), "name pattern".into())])
-        .unwrap_or_default()
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -264,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn mapping_chain_connection_then_orgs_then_name_pattern() {
+    fn mapping_by_connection_metadata_then_orgs_and_the_name_pattern_counted() {
         let dump = Auth0Dump {
             connections: vec![
                 conn(
@@ -296,7 +308,7 @@ mod tests {
             logs: None,
         };
         let re = Regex::new("^ws-(.+)-sso$").unwrap();
-        let rows = to_rows(&dump, Some(&re), &[]).unwrap();
+        let rows = to_rows(&dump, Some(&re)).unwrap();
         let ids: Vec<_> = rows.connections.iter().map(|c| c.connection_id.as_str()).collect();
         assert_eq!(
             ids,
@@ -314,9 +326,11 @@ mod tests {
                 ("con_a", "ws-direct", "connection metadata"),
                 ("con_b", "ws-org1", "organization org_1 metadata"),
                 ("con_b", "ws-org2", "organization org_2 metadata"),
-                ("con_c", "gamma", "name pattern"),
-            ]
+            ],
+            "the name pattern is applied by reports, not stored"
         );
+        assert_eq!(map_by_name("ws-gamma-sso", Some(&re)), Some("gamma"));
+        assert_eq!(map_by_name("ws- -sso", Some(&re)), None);
         assert_eq!(rows.unmapped, vec![("con_d".to_string(), "no-match".to_string())]);
         assert!(rows
             .warnings
@@ -340,7 +354,7 @@ mod tests {
             connections: vec![conn("con_c", "ws-gamma-sso", "samlp", None)],
             ..Default::default()
         };
-        let rows = to_rows(&dump, None, &[]).unwrap();
+        let rows = to_rows(&dump, None).unwrap();
         assert_eq!(rows.unmapped.len(), 1);
         assert_eq!(rows.connections.len(), 1, "unmapped connections are kept");
     }
@@ -365,7 +379,7 @@ mod tests {
                 log("1", "s", "2026-09-01T10:00:00.000Z", json!("con_a"), json!("acme-sso")),
             ]),
         };
-        let rows = to_rows(&dump, None, &[]).unwrap();
+        let rows = to_rows(&dump, None).unwrap();
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(
             rows.logins.unwrap(),
@@ -406,7 +420,6 @@ mod tests {
                 ..Default::default()
             },
             None,
-            &[],
         )
         .unwrap();
         assert!(
@@ -417,41 +430,27 @@ mod tests {
     }
 
     #[test]
-    fn config_rules_reach_to_rows() {
-        let mut c = conn("con_a", "acme", "samlp", None);
-        c["options"]["signInEndpoint"] = json!("https://app.rippling.com/saml/sso");
-        let rules = [VendorRule {
-            vendor: "Rippling".into(),
-            host: Some("app.rippling.com".into()),
-            ..Default::default()
-        }];
-        let rows = to_rows(
-            &Auth0Dump {
-                connections: vec![c],
-                ..Default::default()
-            },
-            None,
-            &rules,
-        )
-        .unwrap();
-        assert_eq!(
-            (
-                rows.connections[0].vendor.as_str(),
-                rows.connections[0].vendor_rule.as_str()
-            ),
-            ("Rippling", "config rule 1")
-        );
-    }
-
-    #[test]
     fn object_without_id_is_an_error() {
         let dump = Auth0Dump {
-            connections: vec![json!({"name": "x", "strategy": "samlp"})],
+            connections: vec![
+                json!({"id": "con_1", "name": "a"}),
+                json!({"name": "acme-sso", "strategy": "samlp"}),
+            ],
             ..Default::default()
         };
-        assert!(to_rows(&dump, None, &[])
-            .unwrap_err()
-            .to_string()
-            .contains("connection #1"));
+        let err = to_rows(&dump, None).unwrap_err().to_string();
+        assert!(
+            err.starts_with("connection #2 (name \"acme-sso\") in the Auth0 dump has no \"id\""),
+            "{err}"
+        );
+        let dump = Auth0Dump {
+            connections: vec![json!({"strategy": "samlp"})],
+            ..Default::default()
+        };
+        let err = to_rows(&dump, None).unwrap_err().to_string();
+        assert!(
+            err.starts_with("connection #1 in the Auth0 dump has no \"id\""),
+            "{err}"
+        );
     }
 }

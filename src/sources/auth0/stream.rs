@@ -37,7 +37,7 @@ pub(super) struct Parts {
 pub(super) fn read<'de, R: serde_json::de::Read<'de>>(
     mut de: serde_json::Deserializer<R>,
 ) -> serde_json::Result<Parts> {
-    let parts = de::Deserializer::deserialize_map(&mut de, DumpVisitor)?;
+    let parts = de::Deserializer::deserialize_any(&mut de, DumpVisitor)?;
     de.end()?;
     Ok(parts)
 }
@@ -49,6 +49,18 @@ impl<'de> Visitor<'de> for DumpVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an Auth0 dump object")
+    }
+
+    /// A bare array: a saved `GET /api/v2/connections` response, connections alone.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parts, A::Error> {
+        let mut connections = Vec::new();
+        while let Some(c) = seq.next_element()? {
+            connections.push(c);
+        }
+        Ok(Parts {
+            connections: Some(connections),
+            ..Default::default()
+        })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parts, A::Error> {
@@ -175,10 +187,18 @@ impl From<TooDeep> for GiveUp {
 type Step<T> = Result<T, GiveUp>;
 
 /// The envelope: `{`, then keys and values as [`DumpVisitor`] takes them, then `}`
-/// and nothing but whitespace.
+/// and nothing but whitespace; or a bare array of connections.
 fn envelope<R: io::Read>(c: &mut Chunks<'_, R>, batch: usize) -> Step<Parts> {
     let mut parts = Parts::default();
     let mut logs_seen = false;
+    if c.peek()? == Some(b'[') {
+        // A bare array of connections, as [`DumpVisitor::visit_seq`] takes it.
+        parts.connections = c.array_of(Vec::new(), Vec::push, batch)?;
+        return match c.peek()? {
+            None => Ok(parts),
+            Some(_) => Err(GiveUp),
+        };
+    }
     c.expect(b'{')?;
     if c.peek()? == Some(b'}') {
         c.pos += 1;
@@ -497,7 +517,7 @@ mod tests {
                     connections: parts.connections.unwrap_or_default(),
                     organizations: parts.organizations.unwrap_or_default(),
                 };
-                to_rows_with_logins(facts, parts.logs, None, &[]).map_err(|e| e.to_string())
+                to_rows_with_logins(facts, parts.logs, None).map_err(|e| e.to_string())
             };
             let chunked = read_chunked(&mut bytes.as_slice(), chunk, batch).map(rows);
             let whole = read(serde_json::Deserializer::from_slice(&bytes)).ok().map(rows);
@@ -577,7 +597,7 @@ mod tests {
                 connections: parts.connections.unwrap_or_default(),
                 organizations: parts.organizations.unwrap_or_default(),
             };
-            to_rows_with_logins(facts, parts.logs, None, &[]).unwrap()
+            to_rows_with_logins(facts, parts.logs, None).unwrap()
         };
         let whole = rows(read(serde_json::Deserializer::from_str(&text)).unwrap());
         let logins: i64 = whole.logins.iter().flatten().map(|l| l.logins).sum();

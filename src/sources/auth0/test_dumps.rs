@@ -252,7 +252,9 @@ pub(crate) fn dump() -> impl Strategy<Value = String> {
         0..5,
     )
     .prop_map(|members| format!("{{{}}}", members.join(",\n")));
-    let whole = prop_oneof![12 => usual, 4 => envelope, 1 => field()];
+    // A saved GET /api/v2/connections response: a bare array of connections.
+    let bare = array(connection(), 6);
+    let whole = prop_oneof![12 => usual, 4 => envelope, 2 => bare, 1 => field()];
     (whole, proptest::bool::weighted(0.1), any::<prop::sample::Index>()).prop_map(|(text, cut, at)| {
         if !cut || text.is_empty() {
             return text;

@@ -1,5 +1,6 @@
 //! The CSV reader of every CSV input: records with the line they really start
-//! on, any field count, read on two threads when the text is large.
+//! on, any field count, read on two threads when the text is large, with the
+//! delimiter given or detected from the header line (comma, semicolon, tab, pipe).
 
 use anyhow::{bail, Context};
 
@@ -10,6 +11,99 @@ use super::lines::LineIndex;
 /// doubled quotes inside values).
 fn has_open_quote(record: &[u8]) -> bool {
     record.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
+/// A field delimiter: Salesforce's Bulk API 2.0 writes any of these (`columnDelimiter`),
+/// and Data Loader and spreadsheets in some locales write semicolons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delimiter {
+    Comma,
+    Semicolon,
+    Tab,
+    Pipe,
+}
+
+impl Delimiter {
+    /// Every delimiter, in the order detection prefers on a tie.
+    pub(crate) const ALL: [Delimiter; 4] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab, Delimiter::Pipe];
+
+    pub(crate) fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+            Delimiter::Pipe => b'|',
+        }
+    }
+
+    /// Its name, as `--delimiter` and the config take it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "comma",
+            Delimiter::Semicolon => "semicolon",
+            Delimiter::Tab => "tab",
+            Delimiter::Pipe => "pipe",
+        }
+    }
+
+    /// A name (`comma`, `semicolon`, `tab`, `pipe`, any case) or the character itself
+    /// (`,` `;` `|`, a tab or `\t`); None for anything else.
+    pub(crate) fn parse(text: &str) -> Option<Delimiter> {
+        let text = if text == "\t" || text == "\\t" {
+            "tab"
+        } else {
+            text.trim()
+        };
+        Delimiter::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(text) || text.as_bytes() == [d.byte()])
+    }
+
+    /// The delimiter of a CSV text: of the four, the one found most often outside
+    /// quotes on the first line that holds any (title rows above a report's header
+    /// hold none); a comma on a tie or when no line has any.
+    pub(crate) fn detect(text: &str) -> Delimiter {
+        let mut counts = [0usize; 4];
+        let mut quoted = false;
+        for b in text.bytes() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' | b'\r' if !quoted && counts.iter().any(|&c| c > 0) => break,
+                _ if !quoted => {
+                    if let Some(i) = Delimiter::ALL.iter().position(|d| d.byte() == b) {
+                        counts[i] += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let most = counts.iter().copied().max().unwrap_or(0);
+        let at = counts.iter().position(|&c| c == most && c > 0).unwrap_or(0);
+        Delimiter::ALL[at]
+    }
+}
+
+/// The delimiter a text is read with, and whether it was detected or given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DelimiterChoice {
+    pub delimiter: Delimiter,
+    pub detected: bool,
+}
+
+impl DelimiterChoice {
+    /// What header errors say about it: `split at \`;\`, the delimiter detected from
+    /// the header line; --delimiter sets another`.
+    pub(crate) fn describe(self) -> String {
+        let at = match self.delimiter {
+            Delimiter::Tab => "tabs".to_string(),
+            d => format!("`{}`", d.byte() as char),
+        };
+        if self.detected {
+            format!("split at {at}, the delimiter detected from the header line; --delimiter sets another")
+        } else {
+            format!("split at {at}, the delimiter given by --delimiter or the config")
+        }
+    }
 }
 
 /// One CSV record with the line it really starts on.
@@ -40,7 +134,7 @@ pub(crate) fn field_count_error(
 /// readers' view of a text, for tests. See `CsvText`.
 #[cfg(test)]
 pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
-    let parts = CsvText::new(text, origin).fold_rows(
+    let parts = CsvText::new(text, origin, Some(Delimiter::Comma)).fold_rows(
         None,
         Threads::Two,
         |_| Vec::new(),
@@ -87,6 +181,7 @@ pub(crate) struct CsvText<'t> {
     text: &'t str,
     origin: &'t str,
     lines: LineIndex,
+    delimiter: DelimiterChoice,
 }
 
 /// Where the records after one record begin (`CsvText::first_row`).
@@ -102,12 +197,29 @@ struct LastRecord {
 }
 
 impl<'t> CsvText<'t> {
-    pub(crate) fn new(text: &'t str, origin: &'t str) -> Self {
+    /// A text read with `delimiter`, or the one detected from its header line when None.
+    pub(crate) fn new(text: &'t str, origin: &'t str, delimiter: Option<Delimiter>) -> Self {
+        let delimiter = match delimiter {
+            Some(delimiter) => DelimiterChoice {
+                delimiter,
+                detected: false,
+            },
+            None => DelimiterChoice {
+                delimiter: Delimiter::detect(text),
+                detected: true,
+            },
+        };
         CsvText {
             text,
             origin,
             lines: LineIndex::new(text),
+            delimiter,
         }
+    }
+
+    /// The delimiter the text is read with.
+    pub(crate) fn delimiter(&self) -> DelimiterChoice {
+        self.delimiter
     }
 
     /// The file (or URL) the text came from, as errors name it.
@@ -220,7 +332,9 @@ impl<'t> CsvText<'t> {
     fn record_len(&self, start: usize) -> usize {
         use csv_core::ReadRecordResult;
         let rest = &self.text.as_bytes()[start..];
-        let mut reader = csv_core::Reader::new();
+        let mut reader = csv_core::ReaderBuilder::new()
+            .delimiter(self.delimiter.delimiter.byte())
+            .build();
         let (mut fields, mut ends) = ([0u8; 1024], [0usize; 64]);
         let mut read = 0;
         loop {
@@ -254,6 +368,7 @@ impl<'t> CsvText<'t> {
         let bytes = &self.text.as_bytes()[range];
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
+            .delimiter(self.delimiter.delimiter.byte())
             .flexible(true)
             .from_reader(bytes);
         let mut row = CsvRow {
@@ -335,7 +450,7 @@ mod tests {
     /// Each row seen, and the number of parts read, of reading `text` with a split from
     /// `min_bytes` of records on.
     fn folded(text: &str, min_bytes: usize) -> anyhow::Result<(Vec<Seen>, usize)> {
-        let csv = CsvText::new(text, "f.csv");
+        let csv = CsvText::new(text, "f.csv", Some(Delimiter::Comma));
         let parts = csv.fold_rows_from(
             None,
             min_bytes,
@@ -351,6 +466,79 @@ mod tests {
         )?;
         let count = parts.len();
         Ok((concat(parts), count))
+    }
+
+    #[test]
+    fn delimiters_are_detected_from_the_header_line_outside_quotes() {
+        for (text, want) in [
+            ("Id,Name,ARR__c\n1,a,2\n", Delimiter::Comma),
+            ("Id;Name;ARR__c\r\n1;\"a,b\";2\r\n", Delimiter::Semicolon),
+            ("Id\tName\tARR__c\n", Delimiter::Tab),
+            ("\"Id\"|\"Name, Inc\"|\"ARR__c\"\n", Delimiter::Pipe),
+            // A report title above the header holds no delimiter: the header decides.
+            ("\"Accounts by ARR\"\n\nAccount ID;Account Name\n", Delimiter::Semicolon),
+            ("\"a;b;c\",d\n", Delimiter::Comma),
+            ("workspace_id\nws-1\n", Delimiter::Comma),
+            ("", Delimiter::Comma),
+            ("a;b,c\n", Delimiter::Comma),
+        ] {
+            assert_eq!(Delimiter::detect(text), want, "{text:?}");
+        }
+        for (text, want) in [
+            (",", Some(Delimiter::Comma)),
+            ("Semicolon", Some(Delimiter::Semicolon)),
+            ("\t", Some(Delimiter::Tab)),
+            ("\\t", Some(Delimiter::Tab)),
+            ("tab", Some(Delimiter::Tab)),
+            ("|", Some(Delimiter::Pipe)),
+            ("^", None),
+            ("", None),
+        ] {
+            assert_eq!(Delimiter::parse(text), want, "{text:?}");
+        }
+    }
+
+    /// The same records written with each delimiter read alike, on one thread or two.
+    #[test]
+    fn every_delimiter_reads_the_same_records_on_two_threads() {
+        let records: Vec<[String; 3]> = (0..60)
+            .map(|i| {
+                [
+                    format!("w{i}"),
+                    format!("name, {i}; \"x\" | y\tz"),
+                    format!("{}", i % 7),
+                ]
+            })
+            .collect();
+        let expected: Vec<Vec<String>> = records.iter().map(|r| r.to_vec()).collect();
+        for delimiter in Delimiter::ALL {
+            let d = delimiter.byte() as char;
+            let mut text = format!("id{d}name{d}n\r\n");
+            for [id, name, n] in &records {
+                text.push_str(&format!("{id}{d}\"{}\"{d}{n}\r\n", name.replace('"', "\"\"")));
+            }
+            let csv = CsvText::new(&text, "f.csv", None);
+            assert_eq!(csv.delimiter().delimiter, delimiter);
+            let read = |min_bytes| {
+                let parts = csv
+                    .fold_rows_from(
+                        None,
+                        min_bytes,
+                        |_| Vec::new(),
+                        |rows, row| {
+                            rows.push(row.fields.iter().map(str::to_string).collect::<Vec<_>>());
+                            Ok(())
+                        },
+                    )
+                    .unwrap();
+                (parts.len(), concat(parts))
+            };
+            let (one_parts, one) = read(usize::MAX);
+            let (two_parts, two) = read(64);
+            assert_eq!((one_parts, two_parts), (1, 2), "{delimiter:?}");
+            assert_eq!(one, two, "{delimiter:?}");
+            assert_eq!(one[1..], expected[..], "{delimiter:?}");
+        }
     }
 
     #[test]
@@ -390,7 +578,7 @@ mod tests {
     fn an_error_in_either_part_is_the_first_error_of_one_reading() {
         let fail_on = |bad: &'static str| {
             move |text: &str, min_bytes: usize| {
-                let csv = CsvText::new(text, "f.csv");
+                let csv = CsvText::new(text, "f.csv", Some(Delimiter::Comma));
                 csv.fold_rows_from(
                     None,
                     min_bytes,
@@ -422,7 +610,7 @@ mod tests {
     #[test]
     fn reading_after_the_first_row_keeps_lines_and_blank_lines() {
         let text = "id,name\r\n\r\nw1,a\r\nw2,b\r\n\r\nw3,c\r\nw4,d\r\nw5,e\r\n";
-        let csv = CsvText::new(text, "f.csv");
+        let csv = CsvText::new(text, "f.csv", Some(Delimiter::Comma));
         let (header, after) = csv.first_row().unwrap().unwrap();
         assert_eq!((header.line, &header.fields[1]), (1, "name"));
         let got = |min_bytes| {
@@ -448,6 +636,9 @@ mod tests {
         ];
         assert_eq!(got(usize::MAX), (1, want.clone()));
         assert_eq!(got(0), (2, want));
-        assert!(CsvText::new("\r\n\n", "f.csv").first_row().unwrap().is_none());
+        assert!(CsvText::new("\r\n\n", "f.csv", Some(Delimiter::Comma))
+            .first_row()
+            .unwrap()
+            .is_none());
     }
 }
