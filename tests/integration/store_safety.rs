@@ -237,17 +237,19 @@ fn two_real_loads_at_once_with_wait_both_land_whole() {
     let report = report.join().unwrap();
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
     assert_eq!(String::from_utf8(report.stdout).unwrap(), before.1);
+    assert_eq!(snapshot_rows(&p, "flags", BIG_AS_OF), Some(serde_json::json!(BIG_ROWS)));
+    assert_eq!(snapshot_rows(&p, "flags", "2026-10-02"), Some(serde_json::json!(7)));
+}
+
+/// The `rows` of the snapshot of `source` for `date`, as `snapshots` lists it.
+fn snapshot_rows(p: &Project, source: &str, date: &str) -> Option<serde_json::Value> {
     let snapshots = p.json(&["snapshots", "--format", "json"]);
-    let rows = |date: &str| {
-        snapshots["snapshots"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["source"] == "flags" && s["as_of"] == date)
-            .map(|s| s["rows"].clone())
-    };
-    assert_eq!(rows(BIG_AS_OF), Some(serde_json::json!(BIG_ROWS)));
-    assert_eq!(rows("2026-10-02"), Some(serde_json::json!(7)));
+    snapshots["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == source && s["as_of"] == date)
+        .map(|s| s["rows"].clone())
 }
 
 // --- stop points (issue 18, items 3 and 4) ------------------------------------------
@@ -554,17 +556,46 @@ fn loads_and_reports_queued_behind_a_real_load_all_finish_and_nothing_is_lost() 
         p.run(&["doctor", "--format", "json", "--as-of", "2026-09-30"])
             .into_bytes()
     );
-    let snapshots = p.json(&["snapshots", "--format", "json"]);
-    let rows = |source: &str, date: &str| {
-        snapshots["snapshots"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["source"] == source && s["as_of"] == date)
-            .map(|s| s["rows"].clone())
-    };
-    assert_eq!(rows("flags", BIG_AS_OF), Some(serde_json::json!(BIG_ROWS)));
-    assert_eq!(rows("flags", "2026-10-02"), Some(serde_json::json!(7)));
+    assert_eq!(snapshot_rows(&p, "flags", BIG_AS_OF), Some(serde_json::json!(BIG_ROWS)));
+    assert_eq!(snapshot_rows(&p, "flags", "2026-10-02"), Some(serde_json::json!(7)));
     // arr.csv: seven rows, Acme's two of them one account.
-    assert_eq!(rows("arr", "2026-10-02"), Some(serde_json::json!(6)));
+    assert_eq!(snapshot_rows(&p, "arr", "2026-10-02"), Some(serde_json::json!(6)));
+}
+
+#[test]
+fn a_load_queues_behind_a_running_report_and_the_report_reads_the_store_as_it_was() {
+    let (p, before) = baseline();
+    let release = ("FEATUREARR_STOP_RELEASE", p.path("release").display().to_string());
+    // A report that has opened the store and is still running.
+    let report = stopped_at(
+        &p,
+        "read-open",
+        &["report", "revenue-share", "--format", "json", "--as-of", "2026-09-30"],
+        std::slice::from_ref(&release),
+    );
+    let refused = p.fail(&["load", "flags", "big.csv", "--as-of", "2026-09-30"]);
+    assert!(
+        refused.contains(&format!("is in use by another process (PID {})", report.child.id())),
+        "{refused}"
+    );
+    let mut load = start(
+        &p,
+        &["--wait", "120", "load", "flags", "big.csv", "--as-of", "2026-09-30"],
+        &[],
+    );
+    load.wait_for_line("waiting up to 120 s");
+    p.write("release", "");
+    let report = report.finish();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    assert_eq!(
+        String::from_utf8(report.stdout).unwrap(),
+        before.1,
+        "the report read the store as it was"
+    );
+    let load = load.finish();
+    assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+    assert_ne!(
+        p.run(&["report", "revenue-share", "--format", "json", "--as-of", "2026-09-30"]),
+        before.1
+    );
 }
