@@ -13,7 +13,9 @@ seconds and peak RSS), best of --runs:
     script run by the DuckDB 1.5.6 CLI (`--duckdb-cli`) in one process, into a
     file-backed database: the lean baseline of issue 18;
   - scripts/bench_duckdb.py: the same reading, joins and aggregations in DuckDB;
-  - scripts/bench_pandas.py: the same in pandas.
+  - scripts/bench_pandas.py: the same in pandas;
+  - scripts/bench_postgres.py: `load flags postgresql://... --query` from a throwaway
+    PostgreSQL server against `load flags FILE.csv` on the same rows.
 Checks that they agree on the numbers (customers, total ARR, per-feature customers
 and ARR, per-IdP connections/customers/ARR/logins; the lean baseline's revenue-share
 numbers, workspaces, users and coverage) and fails loudly if not.
@@ -31,6 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_postgres import bench_postgres
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -244,7 +248,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--regen", action="store_true", help="write the inputs again even if present")
     ap.add_argument("--out", default=None, help="where to write the table (default WORK/results.md)")
-    ap.add_argument("--only", default="featurearr,lean,duckdb,pandas", help="tools to run (comma-separated)")
+    ap.add_argument("--only", default="featurearr,lean,duckdb,pandas,postgres", help="tools to run (comma-separated)")
     ap.add_argument("--duckdb-cli", default=None, help="the DuckDB 1.5.6 CLI that runs scripts/bench_lean.sql")
     ap.add_argument("--idps-connections", type=parse_size, default=0,
                     help="also time report idps on a store with this many enterprise connections (e.g. 224k)")
@@ -360,6 +364,14 @@ def main():
             compare(label, numbers)
         if args.idps_connections and "featurearr" in only:
             measure_idps(args, label, inputs, config, args.idps_connections, rows)
+
+        if "postgres" in only:
+            pg_rows, note = bench_postgres(
+                label, inputs, AS_OF, args.bin, config, args.work, args.runs, measure
+            )
+            rows.extend(pg_rows)
+            if note:
+                notes.append(note)
 
     # --- the table
     def baseline(size, name):

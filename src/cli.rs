@@ -25,6 +25,12 @@ pub(crate) const PULL_LOG_DAYS: Bounds<u32> = Bounds::new(1, 3650).or_zero("no l
 pub(crate) const AUTH0_RPS: Bounds<f64> = Bounds::new(0.01, 1000.0).or_zero("no client-side limit");
 /// `pull auth0 --timeout`, in seconds.
 pub(crate) const TIMEOUT_SECONDS: Bounds<u64> = Bounds::new(1, 3600);
+/// `connect_timeout` of a `postgresql://` URL and PGCONNECT_TIMEOUT, in seconds. libpq
+/// reads 0 as "wait for ever", which a scheduled load should not do.
+pub(crate) const PG_CONNECT_TIMEOUT: Bounds<u64> = Bounds::new(1, 3600);
+/// `load flags --query` and `[flags] query`, in characters: a query longer than this
+/// is no hand-written query.
+pub(crate) const QUERY_CHARS: Bounds<usize> = Bounds::new(1, 100_000);
 /// `pull auth0 --max-retries`: each retry may wait up to 30 s.
 pub(crate) const MAX_RETRIES: Bounds<u32> = Bounds::new(0, 20);
 /// `demo --workspaces`: fewer than 10 mean nothing. 10M ran to the end in 10 min on
@@ -257,19 +263,28 @@ The report is printed either way; the exit code is 1 when a threshold is exceede
 
 #[derive(Debug, Subcommand)]
 pub enum LoadCommand {
-    /// Workspace feature flags: a CSV, JSON or NDJSON file, or an http(s) URL returning JSON
+    /// Workspace feature flags: a CSV, JSON, NDJSON or Parquet file, an http(s) URL returning JSON, or a PostgreSQL query
     #[command(after_help = "\
 Examples:
   featurearr load flags flags.csv --as-of 2026-09-30
   featurearr load flags flags-export.csv --delimiter semicolon
-  FEATUREARR_FLAGS_TOKEN=... featurearr load flags https://admin.example.com/api/workspaces")]
-    Flags(CsvLoadArgs),
+  featurearr load flags flags.parquet
+  FEATUREARR_FLAGS_TOKEN=... featurearr load flags https://admin.example.com/api/workspaces
+  PGPASSWORD=... featurearr load flags 'postgresql://featurearr@db.internal:5432/app?sslmode=verify-full' \\
+      --query 'SELECT id AS workspace_id, name AS workspace_name, sso_enabled FROM workspaces'
 
-    /// A Salesforce ARR export (report export or API-name CSV, any of the Bulk API's delimiters)
+A PostgreSQL password comes from the URL, PGPASSWORD or ~/.pgpass (PGPASSFILE), as for
+psql. The URL may set sslmode (disable, prefer, require, verify-ca, verify-full),
+sslrootcert and connect_timeout (seconds, 1 to 3600, default 10). The query runs in a
+read-only transaction; its columns are the flags columns.")]
+    Flags(LoadFlagsArgs),
+
+    /// A Salesforce ARR export: a report export or API-name CSV (any of the Bulk API's delimiters), or a Parquet file with API names
     #[command(after_help = "\
 Examples:
   featurearr load arr report1642777476321.csv --as-of 2026-09-30
-  featurearr load arr bulk-results.csv --delimiter pipe")]
+  featurearr load arr bulk-results.csv --delimiter pipe
+  featurearr load arr accounts.parquet")]
     Arr(CsvLoadArgs),
 
     /// A workspace_id,account_id mapping CSV
@@ -400,8 +415,18 @@ pub struct PullAuth0Args {
 }
 
 #[derive(Debug, Args)]
+pub struct LoadFlagsArgs {
+    #[command(flatten)]
+    pub file: CsvLoadArgs,
+
+    /// The SQL query whose rows are the flags, with a postgresql:// source (default: [flags] query in the config)
+    #[arg(long, value_name = "SQL", value_parser = parse_query)]
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct LoadArgs {
-    /// The file to load (for flags also an http:// or https:// URL)
+    /// The file to load (for flags also an http(s):// or postgresql:// URL)
     #[arg(value_name = "FILE")]
     pub input: String,
 
@@ -656,6 +681,19 @@ fn parse_fail_on(text: &str) -> Result<FailOn, String> {
         key: key.to_string(),
         limit,
     })
+}
+
+/// An SQL query of `QUERY_CHARS` characters, not counting the white space around it.
+pub(crate) fn parse_query(text: &str) -> Result<String, String> {
+    let query = text.trim();
+    if QUERY_CHARS.contains(query.chars().count()) {
+        Ok(query.to_string())
+    } else {
+        Err(format!(
+            "must be an SQL query of {} characters, such as 'SELECT id AS workspace_id, sso_enabled FROM workspaces'",
+            QUERY_CHARS.range()
+        ))
+    }
 }
 
 /// A `YYYY-MM-DD` date in `YEARS`; anything else is a usage error.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS};
+use crate::cli::{parse_query, Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS};
 use crate::money::Money;
 use crate::sources::auth0::VendorRule;
 use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
@@ -57,6 +57,16 @@ struct ConfigFile {
     auth0: Auth0Section,
     #[serde(default)]
     report: ReportSection,
+    #[serde(default)]
+    http: HttpSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpSection {
+    /// A PEM file of CA certificates: the CA of PostgreSQL's `sslmode=verify-ca` and
+    /// `verify-full` when the URL names no `sslrootcert`.
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +100,8 @@ struct SalesforceSection {
 struct FlagsSection {
     /// The flags CSV's delimiter, when detection from the header line is not wanted.
     delimiter: Option<toml::Value>,
+    /// The query of a `postgresql://` flags source (`load flags URL`, `[refresh.sources] flags`).
+    query: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +181,10 @@ pub(crate) struct Config {
     pub fiscal_year_start_month: u32,
     /// How long opening the store waits for another process to release it.
     pub wait: std::time::Duration,
+    /// `[flags] query`: the SQL of a PostgreSQL flags source when `--query` is not given.
+    pub flags_query: Option<String>,
+    /// `[http] ca_file`, relative to the config file's folder.
+    pub http_ca_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -244,6 +260,11 @@ impl Config {
             vendor_rules: file.auth0.vendor_rules,
         };
         let relative = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let flags_query = match file.flags.query {
+            None => None,
+            Some(query) => Some(parse_query(&query).map_err(|must| anyhow!("{origin}: [flags] query {must}"))?),
+        };
+        let http_ca_file = file.http.ca_file.map(relative);
         let queries_dir = queries_dir.or(file.report.queries_dir.map(relative));
         let reports_dir = reports_dir.or(file.report.reports_dir.map(relative));
         for (dir, flag) in [(&queries_dir, "--queries-dir"), (&reports_dir, "--reports-dir")] {
@@ -268,6 +289,8 @@ impl Config {
             reports_dir,
             fiscal_year_start_month,
             wait: std::time::Duration::ZERO,
+            flags_query,
+            http_ca_file,
         })
     }
 }

@@ -370,8 +370,9 @@ impl Folder<'_> {
 fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     match command {
         LoadCommand::Flags(args) => {
-            let delimiter = args.delimiter.map(config::delimiter_of).or(config.flags_delimiter);
-            load_flags(config, &args.load.input, load_date(&args.load)?, delimiter)
+            let delimiter = args.file.delimiter.map(config::delimiter_of).or(config.flags_delimiter);
+            let as_of = load_date(&args.file.load)?;
+            load_flags(config, &args.file.load.input, args.query.as_deref(), as_of, delimiter)
         }
         LoadCommand::Arr(args) => {
             let delimiter = args.delimiter.map(config::delimiter_of).or(config.salesforce_delimiter);
@@ -385,31 +386,28 @@ fn run_load(config: &Config, command: LoadCommand) -> Result<()> {
     }
 }
 
-fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
-    let features: Vec<sources::flags::FeatureColumn> = config
-        .features
-        .iter()
-        .map(|f| sources::flags::FeatureColumn {
-            key: f.key.clone(),
-            columns: f.columns.clone(),
-        })
-        .collect();
-    let step = progress::step(format!("reading {input}"));
-    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
-    let flags = if input.starts_with("http://") || input.starts_with("https://") {
-        let flags = fetch_flags(input, &features)?;
-        sources::flags::check_unique(&flags, input)?;
-        flags
-    } else {
-        sources::flags::read_flags_file(Path::new(input), &features, delimiter)?
-    };
+fn load_flags(
+    config: &Config,
+    input: &str,
+    query: Option<&str>,
+    as_of: NaiveDate,
+    delimiter: Option<Delimiter>,
+) -> Result<()> {
+    let origin = flags_origin(input);
+    let step = progress::step(format!("reading {origin}"));
+    let flags = read_flags_input(config, input, query, delimiter)?;
     warn_all(&flags.warnings);
     step.set(format!(
         "writing {} to {}",
         count_of(flags.rows.len(), "workspace"),
         config.db.display()
     ));
-    let read_noun = if input.ends_with(".csv") || input.ends_with(".CSV") {
+    // A CSV file, a query's result and a Parquet file hold rows; JSON, records.
+    let read_noun = if input.ends_with(".csv")
+        || input.ends_with(".CSV")
+        || sources::postgres::is_postgres_url(input)
+        || is_parquet(input)
+    {
         "row"
     } else {
         "record"
@@ -422,20 +420,103 @@ fn load_flags(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<
     )
     .skip(flags.empty_rows_skipped, "empty row", "empty rows");
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_flags(as_of, input, &flags, &config.features, &summary)?;
+    store.load_flags(as_of, &origin, &flags, &config.features, &summary)?;
     drop(step);
     eprintln!("{}", summary.line(&format!("the flags snapshot of {as_of}")));
     Ok(())
 }
 
+/// How a flags input is named in progress, errors and the snapshot: a PostgreSQL
+/// URL without its password, anything else as given.
+fn flags_origin(input: &str) -> String {
+    if sources::postgres::is_postgres_url(input) {
+        sources::postgres::redact(input)
+    } else {
+        input.to_string()
+    }
+}
+
+/// Reads one flags snapshot from any flags input: a file (CSV, JSON, NDJSON,
+/// Parquet), an http(s) URL returning JSON, or a `postgresql://` URL with `query`
+/// (else `[flags] query`). Nothing is written; `refresh` reads each source this way
+/// before it changes the store.
+fn read_flags_input(
+    config: &Config,
+    input: &str,
+    query: Option<&str>,
+    delimiter: Option<Delimiter>,
+) -> Result<sources::flags::FlagsSnapshot> {
+    let features: Vec<sources::flags::FeatureColumn> = config
+        .features
+        .iter()
+        .map(|f| sources::flags::FeatureColumn {
+            key: f.key.clone(),
+            columns: f.columns.clone(),
+        })
+        .collect();
+    if sources::postgres::is_postgres_url(input) {
+        let target = sources::postgres::Target::from_url(input).map_err(UsageError::new)?;
+        let Some(query) = query.or(config.flags_query.as_deref()) else {
+            return Err(UsageError::msg(format!(
+                "{} needs a query: pass --query 'SELECT id AS workspace_id, ... FROM workspaces' or set [flags] query \
+                 in the config",
+                target.origin()
+            )));
+        };
+        return sources::postgres::read_flags(&target, query, &features, config.http_ca_file.as_deref());
+    }
+    if query.is_some() {
+        return Err(UsageError::msg(format!(
+            "--query runs on a PostgreSQL database; give a postgresql:// URL instead of {input}, or leave --query out"
+        )));
+    }
+    // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
+    if input.starts_with("http://") || input.starts_with("https://") {
+        let flags = fetch_flags(input, &features)?;
+        sources::flags::check_unique(&flags, input)?;
+        Ok(flags)
+    } else if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        let mut table = sources::flags::FlagsTable::new(
+            input,
+            file.columns(),
+            &features,
+            "the file has",
+            "or rename the ID column to workspace_id when writing the file",
+        )?;
+        file.for_each_row(|cells| table.push(cells))?;
+        table.finish()
+    } else {
+        sources::flags::read_flags_file(Path::new(input), &features, delimiter)
+    }
+}
+
+/// A file whose name ends in `.parquet` (any case).
+fn is_parquet(input: &str) -> bool {
+    Path::new(input)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
 fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
     let step = progress::step(format!("reading {input}"));
-    let export = sources::salesforce::read_accounts(
-        Path::new(input),
-        &config.salesforce_columns,
-        &config.currency,
-        delimiter,
-    )?;
+    let export = if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        sources::salesforce::read_account_table(
+            input,
+            file.columns(),
+            |visit| file.for_each_row(visit),
+            &config.salesforce_columns,
+            &config.currency,
+        )?
+    } else {
+        sources::salesforce::read_accounts(
+            Path::new(input),
+            &config.salesforce_columns,
+            &config.currency,
+            delimiter,
+        )?
+    };
     warn_all(&export.warnings);
     step.set(format!(
         "writing {} to {}",
@@ -516,7 +597,13 @@ fn run_demo(cli_config: &Config, args: &DemoArgs) -> Result<()> {
     config.wait = cli_config.wait;
     let text = |p: &Path| p.display().to_string();
     for snapshot in &inputs.snapshots {
-        load_flags(&config, &text(&snapshot.flags), snapshot.as_of, config.flags_delimiter)?;
+        load_flags(
+            &config,
+            &text(&snapshot.flags),
+            None,
+            snapshot.as_of,
+            config.flags_delimiter,
+        )?;
         load_arr(
             &config,
             &text(&snapshot.arr),

@@ -1,9 +1,13 @@
 //! Workspace-flags reader (SPEC 2.1): turns a CSV, JSON-array or NDJSON file
-//! (or one JSON page fetched over HTTP) into typed `WorkspaceRow`s.
+//! (or one JSON page fetched over HTTP), or the rows of a table (a PostgreSQL
+//! query's result, a Parquet file) into typed `WorkspaceRow`s.
 //!
 //! Which columns are features is decided by the caller (built-in plus config
 //! features); this module only finds them in the header, case-insensitively.
-//! Every data error names `FILE:LINE: column COL`, so a load can fail before
+//! A CSV header and a table's columns are found by one set of rules
+//! (`FlagsColumns`), and their cells read by one set of rules
+//! (`workspace_from_cells`). Every data error names `FILE:LINE: column COL`
+//! (a table's: the row and its workspace_id), so a load can fail before
 //! anything reaches the store (SPEC 5).
 
 use rustc_hash::FxHashMap;
@@ -12,6 +16,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
 
+use super::table::TableColumn;
 use super::text::boolean::parse_bool;
 use super::text::csv_reader::{concat, field_count_error, CsvRow, CsvText, Delimiter, Threads};
 use super::text::decode::{decode_text, read_bytes};
@@ -33,11 +38,44 @@ pub(crate) struct FlagsSnapshot {
     /// CSV rows whose cells are all empty (spreadsheets leave them at the end).
     pub empty_rows_skipped: usize,
     pub warnings: Vec<String>,
+    /// What `WorkspaceRow::line` counts.
+    pub numbering: Numbering,
+    /// The SQL query the rows came from, for the snapshot's record.
+    pub query: Option<String>,
+}
+
+/// How errors point at a record: a file's line, or a table's row. A query result
+/// or a Parquet file has no lines, so its errors name the row's number and its
+/// workspace_id, which the user can look up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Numbering {
+    #[default]
+    Lines,
+    Rows,
+}
+
+impl Numbering {
+    /// `FILE:LINE`, or `ORIGIN: row N (workspace_id `ID`)` when the ID is known.
+    fn place(self, origin: &str, at: u64, workspace_id: Option<&str>) -> String {
+        match (self, workspace_id) {
+            (Numbering::Lines, _) => format!("{origin}:{at}"),
+            (Numbering::Rows, None) => format!("{origin}: row {at}"),
+            (Numbering::Rows, Some(id)) => format!("{origin}: row {at} (workspace_id `{id}`)"),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Numbering::Lines => "line",
+            Numbering::Rows => "row",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WorkspaceRow {
-    /// 1-based line where the record starts in the file (or page).
+    /// 1-based line where the record starts in the file (or page); for a table
+    /// (`Numbering::Rows`), the 1-based row.
     pub line: u64,
     pub workspace_id: String,
     pub workspace_name: Option<String>,
@@ -71,7 +109,7 @@ pub(crate) fn read_flags_file(
         Some("json") => Format::Json,
         Some("ndjson" | "jsonl") => Format::Ndjson,
         _ => bail!(
-            "{origin} has an extension featurearr does not read; a flags file must end in .csv, .json, .ndjson or .jsonl"
+            "{origin} has an extension featurearr does not read; a flags file must end in .csv, .json, .ndjson, .jsonl or .parquet"
         ),
     };
     let bytes = read_bytes(path)?;
@@ -94,6 +132,12 @@ pub(crate) fn read_flags_file(
         Format::Json => parse_flags_json_page(&content, &origin, features, &mut out)?,
         Format::Ndjson => read_ndjson(&content, &origin, features, &mut out)?,
     }
+    finish(out, &origin, features)
+}
+
+/// Warns about an input without rows or without a feature's column, and fails on a
+/// workspace ID given twice.
+fn finish(mut out: FlagsSnapshot, origin: &str, features: &[FeatureColumn]) -> anyhow::Result<FlagsSnapshot> {
     if out.rows.is_empty() {
         out.warnings
             .push(format!("{origin} has no workspace rows; loaded zero workspaces"));
@@ -110,21 +154,122 @@ pub(crate) fn read_flags_file(
             ));
         }
     }
-    check_unique(&out, &origin)?;
+    check_unique(&out, origin)?;
     Ok(out)
+}
+
+/// Reads flags from the rows of a table, one row at a time as they arrive: its
+/// columns are checked as a CSV header is (`FlagsColumns`), and each row's cells by
+/// the rules of a CSV row (`workspace_from_cells`). Errors name the row and its
+/// workspace_id, since a table has no lines.
+pub(crate) struct FlagsTable<'f> {
+    origin: String,
+    features: &'f [FeatureColumn],
+    columns: FlagsColumns,
+    /// `users` holds numbers that may carry a fraction.
+    fractional_users: bool,
+    out: FlagsSnapshot,
+    /// Reused from row to row for a `users` value written as `12.0`.
+    whole_users: String,
+}
+
+impl<'f> FlagsTable<'f> {
+    /// Checks a table's columns. `holder` says what has them in the error for a missing
+    /// workspace_id ("the query returns", "the file has"), `example` how to add one.
+    pub(crate) fn new(
+        origin: &str,
+        columns: &[TableColumn],
+        features: &'f [FeatureColumn],
+        holder: &str,
+        example: &str,
+    ) -> anyhow::Result<Self> {
+        let mut out = FlagsSnapshot {
+            numbering: Numbering::Rows,
+            ..FlagsSnapshot::default()
+        };
+        let names = columns.iter().map(|c| c.name.trim().to_string()).collect();
+        let flags_columns = match FlagsColumns::find(names, features, &mut out) {
+            Ok(found) => found,
+            Err(names) => bail!(
+                "{origin}: no workspace_id column; {holder} {}; add a workspace_id column (it is required), {example}",
+                quoted_list(&names)
+            ),
+        };
+        Ok(FlagsTable {
+            origin: origin.to_string(),
+            features,
+            fractional_users: flags_columns.users.is_some_and(|c| columns[c].fractional),
+            columns: flags_columns,
+            out,
+            whole_users: String::new(),
+        })
+    }
+
+    /// How many columns each row must have.
+    pub(crate) fn width(&self) -> usize {
+        self.columns.names.len()
+    }
+
+    /// How many rows have been read.
+    pub(crate) fn rows(&self) -> u64 {
+        self.out.rows.len() as u64
+    }
+
+    /// Reads the next row: its cells in column order, `None` for SQL NULL (read as an
+    /// empty cell is: unknown).
+    pub(crate) fn push(&mut self, cells: &[Option<&str>]) -> anyhow::Result<()> {
+        let row = self.out.rows.len() as u64 + 1;
+        if cells.len() != self.width() {
+            bail!(
+                "{}: row {row} has {} values but there are {} columns",
+                self.origin,
+                cells.len(),
+                self.width()
+            );
+        }
+        let users = self.columns.users.filter(|_| self.fractional_users);
+        if let Some(text) = users.and_then(|c| cells[c]) {
+            // `12.0` and `12.00` of a NUMERIC or DOUBLE column are the whole number 12.
+            self.whole_users.clear();
+            self.whole_users.push_str(match text.split_once('.') {
+                Some((whole, fraction)) if fraction.bytes().all(|b| b == b'0') => whole,
+                _ => text,
+            });
+        }
+        let whole_users = &self.whole_users;
+        let workspace = workspace_from_cells(
+            |c| match (Some(c) == users, cells[c]) {
+                (true, Some(_)) => whole_users.as_str(),
+                (_, text) => text.unwrap_or(""),
+            },
+            &self.columns,
+            &self.origin,
+            Numbering::Rows,
+            row,
+        )?;
+        self.out.rows.push(workspace);
+        Ok(())
+    }
+
+    /// The snapshot, once every row is in: warnings as a file's, and no workspace twice.
+    pub(crate) fn finish(self) -> anyhow::Result<FlagsSnapshot> {
+        finish(self.out, &self.origin, self.features)
+    }
 }
 
 /// Fails on the first workspace ID that appears twice, naming both lines.
 pub(crate) fn check_unique(snapshot: &FlagsSnapshot, origin: &str) -> anyhow::Result<()> {
     // FxHash: SipHash was 7% of a 1M load (perf); IDs come from our own inputs.
     let mut seen: FxHashMap<&str, u64> = FxHashMap::with_capacity_and_hasher(snapshot.rows.len(), Default::default());
+    let numbering = snapshot.numbering;
     for row in &snapshot.rows {
         if let Some(first) = seen.insert(&row.workspace_id, row.line) {
             bail!(
-                "{origin}:{}: column workspace_id: `{}` appears again (first on line {first}); \
+                "{}: column workspace_id: `{}` appears again (first on {} {first}); \
                  each workspace must appear once, so remove or merge one of the rows",
-                row.line,
-                row.workspace_id
+                numbering.place(origin, row.line, None),
+                row.workspace_id,
+                numbering.noun()
             );
         }
     }
@@ -135,6 +280,11 @@ fn cell_error(origin: &str, line: u64, column: &str, problem: &str, hint: &str) 
     anyhow!("{origin}:{line}: column {column}: {problem}; {hint}")
 }
 
+/// The error for one cell, at the record's place (`Numbering::place`).
+fn cell_error_at(place: &str, column: &str, problem: &str, hint: &str) -> anyhow::Error {
+    anyhow!("{place}: column {column}: {problem}; {hint}")
+}
+
 fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
@@ -143,15 +293,50 @@ fn quoted_list(names: &[String]) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
-/// Where the header put each column a flags CSV carries.
-struct CsvColumns {
-    header_line: u64,
+/// Where the flags columns sit among an input's columns: a CSV header, a query's
+/// result columns or a Parquet file's columns, all found by the same rules.
+struct FlagsColumns {
+    /// Every column's name, trimmed.
     names: Vec<String>,
     id: usize,
     name: Option<usize>,
     users: Option<usize>,
     /// Aligned with `FlagsSnapshot::features`.
     features: Vec<usize>,
+}
+
+impl FlagsColumns {
+    /// Finds the flags columns among `names` (case-insensitively; the first accepted
+    /// name of a feature wins, so `mfa_enforced` beats `force_mfa`) and records the
+    /// features found in `out`. `Err` holds the names when none is workspace_id.
+    fn find(names: Vec<String>, features: &[FeatureColumn], out: &mut FlagsSnapshot) -> Result<Self, Vec<String>> {
+        let find = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
+        let Some(id) = find("workspace_id") else {
+            return Err(names);
+        };
+        let name = find("workspace_name");
+        let users = find("users");
+        let mut feature_columns = Vec::new();
+        for feature in features {
+            if let Some(col) = feature.columns.iter().find_map(|c| find(c)) {
+                out.features.push(feature.key.clone());
+                feature_columns.push(col);
+            }
+        }
+        Ok(FlagsColumns {
+            names,
+            id,
+            name,
+            users,
+            features: feature_columns,
+        })
+    }
+}
+
+/// Where the header put each column a flags CSV carries.
+struct CsvColumns {
+    header_line: u64,
+    columns: FlagsColumns,
 }
 
 fn read_csv(
@@ -200,72 +385,71 @@ fn csv_header(
 ) -> anyhow::Result<CsvColumns> {
     let origin = csv.origin();
     let names: Vec<String> = header.fields.iter().map(|h| h.trim().to_string()).collect();
-    let find = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
-    let Some(id) = find("workspace_id") else {
-        bail!(
+    match FlagsColumns::find(names, features, out) {
+        Ok(columns) => Ok(CsvColumns {
+            header_line: header.line,
+            columns,
+        }),
+        Err(names) => bail!(
             "{origin}:{}: no workspace_id column; the header has {} ({}); add a workspace_id column (it is required)",
             header.line,
             quoted_list(&names),
             csv.delimiter().describe()
-        );
-    };
-    let name = find("workspace_name");
-    let users = find("users");
-    // First accepted header name wins, so `mfa_enforced` beats `force_mfa`.
-    let mut feature_columns = Vec::new();
-    for feature in features {
-        if let Some(col) = feature.columns.iter().find_map(|c| find(c)) {
-            out.features.push(feature.key.clone());
-            feature_columns.push(col);
-        }
+        ),
     }
-    Ok(CsvColumns {
-        header_line: header.line,
-        names,
-        id,
-        name,
-        users,
-        features: feature_columns,
-    })
 }
 
 fn csv_workspace(row: &CsvRow, columns: &CsvColumns, origin: &str) -> anyhow::Result<WorkspaceRow> {
-    let line = row.line;
     let cells = &row.fields;
-    let names = &columns.names;
+    let names = &columns.columns.names;
     if cells.len() != names.len() {
         return Err(field_count_error(
             origin,
-            line,
+            row.line,
             cells.len(),
             columns.header_line,
             names.len(),
         ));
     }
-    let workspace_id = cells[columns.id].trim();
+    workspace_from_cells(|c| &cells[c], &columns.columns, origin, Numbering::Lines, row.line)
+}
+
+/// One workspace from the cells of a record, by the rules every tabular input shares
+/// (a CSV row, a query's row, a Parquet row): an ID that is not empty, `users` a whole
+/// number of 0 or more, each feature cell a boolean or empty. `cell(c)` is the text of
+/// column `c` (empty for SQL NULL); errors name the record's place (`Numbering`).
+fn workspace_from_cells<'c>(
+    cell: impl Fn(usize) -> &'c str,
+    columns: &FlagsColumns,
+    origin: &str,
+    numbering: Numbering,
+    line: u64,
+) -> anyhow::Result<WorkspaceRow> {
+    let names = &columns.names;
+    let workspace_id = cell(columns.id).trim();
     if workspace_id.is_empty() {
-        return Err(cell_error(
-            origin,
-            line,
+        return Err(cell_error_at(
+            &numbering.place(origin, line, None),
             &names[columns.id],
             "the workspace ID is empty",
             ID_HINT,
         ));
     }
+    let place = || numbering.place(origin, line, Some(workspace_id));
     let workspace_name = columns
         .name
-        .map(|c| cells[c].trim())
+        .map(|c| cell(c).trim())
         .filter(|n| !n.is_empty())
         .map(str::to_string);
     let users = match columns.users {
-        Some(c) => parse_users(&cells[c]).map_err(|p| cell_error(origin, line, &names[c], &p, USERS_HINT))?,
+        Some(c) => parse_users(cell(c)).map_err(|p| cell_error_at(&place(), &names[c], &p, USERS_HINT))?,
         None => None,
     };
     let mut flags = Vec::with_capacity(columns.features.len());
     for &c in &columns.features {
-        let value = parse_bool(&cells[c]).map_err(|()| {
-            let problem = format!("`{}` is not a boolean", cells[c].trim());
-            cell_error(origin, line, &names[c], &problem, BOOL_HINT)
+        let value = parse_bool(cell(c)).map_err(|()| {
+            let problem = format!("`{}` is not a boolean", cell(c).trim());
+            cell_error_at(&place(), &names[c], &problem, BOOL_HINT)
         })?;
         flags.push(value);
     }
@@ -693,7 +877,7 @@ mod tests {
     fn unknown_extension() {
         let err = read_err("flags.xlsx", b"workspace_id\n", &builtin());
         assert!(err.contains("flags.xlsx has an extension"), "{err}");
-        assert!(err.contains(".csv, .json, .ndjson or .jsonl"), "{err}");
+        assert!(err.contains(".csv, .json, .ndjson, .jsonl or .parquet"), "{err}");
         // Extensions are matched case-insensitively.
         assert_eq!(read("FLAGS.CSV", "workspace_id\nws_1\n").unwrap().rows.len(), 1);
         assert_eq!(

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
+use super::table::TableColumn;
 use super::text::boolean::parse_bool;
 use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Delimiter, Threads};
 use super::text::decode::{decode_text, read_bytes};
@@ -132,13 +133,7 @@ pub(crate) fn read_accounts(
     let bytes = read_bytes(path)?;
     let (content, warning) = decode_text(&bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
-    let reporting = parse_currency_code(&rates.reporting).ok_or_else(|| {
-        anyhow!(
-            "[currency] reporting = `{}` is not an ISO 4217 code; use a code such as USD",
-            rates.reporting
-        )
-    })?;
-    let parsed_rates = parse_rates(rates, &reporting)?;
+    let conversion = Conversion::new(rates)?;
 
     let csv = CsvText::new(&content, &origin, delimiter);
     let header = read_header(&csv, overrides)?;
@@ -148,8 +143,107 @@ pub(crate) fn read_accounts(
             header.rows_above, header.line
         ));
     }
-    let (rows, data) = read_ahead(&csv, &header, &reporting)?;
+    let (rows, data) = read_ahead(&csv, &header, &conversion.reporting)?;
+    accounts_of(&origin, &header, &rows, data, &conversion, warnings)
+}
+
+/// Reads an ARR export that arrives as a table (a Parquet file in the API-name shape):
+/// `columns` stand for the header, and `for_each_row` hands over the records in order,
+/// each value as text (`None` for NULL). Every row is data (a table has no report
+/// footer), and errors name `ORIGIN:ROW`, the first row being row 1.
+pub(crate) fn read_account_table(
+    origin: &str,
+    columns: &[TableColumn],
+    for_each_row: impl FnOnce(&mut dyn FnMut(&[Option<&str>]) -> anyhow::Result<()>) -> anyhow::Result<()>,
+    overrides: &ColumnOverrides,
+    rates: &CurrencyRates,
+) -> anyhow::Result<SalesforceExport> {
+    let conversion = Conversion::new(rates)?;
+    let names: Vec<String> = columns.iter().map(|c| c.name.trim().to_string()).collect();
+    let has_id = names
+        .iter()
+        .any(|n| account_id_candidates(overrides).iter().any(|w| same_name(n, w)));
+    if !has_id {
+        return Err(no_account_id_column(
+            origin,
+            overrides,
+            "the file's columns are",
+            &names,
+        ));
+    }
+    let header = Header {
+        line: 0,
+        columns: find_columns(&names, overrides, origin, None)?,
+        shape: shape_of(&names),
+        names,
+        rows_above: 0,
+        after: None,
+        footer: false,
+    };
+    let mut rows: Vec<CsvRow> = Vec::new();
+    for_each_row(&mut |cells| {
+        let mut fields = csv::StringRecord::with_capacity(cells.iter().flatten().map(|c| c.len()).sum(), cells.len());
+        for cell in cells {
+            fields.push_field(cell.unwrap_or(""));
+        }
+        rows.push(CsvRow {
+            line: rows.len() as u64 + 1,
+            blank_before: false,
+            fields,
+        });
+        Ok(())
+    })?;
+    let data = rows
+        .iter()
+        .map(|row| {
+            Some(read_data_row(
+                row,
+                &header.columns,
+                &header.names,
+                origin,
+                &conversion.reporting,
+            ))
+        })
+        .collect();
+    accounts_of(origin, &header, &rows, data, &conversion, Vec::new())
+}
+
+/// The reporting currency and the rates to it, checked once per read.
+struct Conversion<'r> {
+    reporting: String,
+    parsed: BTreeMap<String, Rate>,
+    rates: &'r CurrencyRates,
+}
+
+impl<'r> Conversion<'r> {
+    fn new(rates: &'r CurrencyRates) -> anyhow::Result<Self> {
+        let reporting = parse_currency_code(&rates.reporting).ok_or_else(|| {
+            anyhow!(
+                "[currency] reporting = `{}` is not an ISO 4217 code; use a code such as USD",
+                rates.reporting
+            )
+        })?;
+        let parsed = parse_rates(rates, &reporting)?;
+        Ok(Conversion {
+            reporting,
+            parsed,
+            rates,
+        })
+    }
+}
+
+/// The accounts of an export's records (merged, checked and converted), with the
+/// warnings about them added to `warnings`.
+fn accounts_of(
+    origin: &str,
+    header: &Header,
+    rows: &[CsvRow],
+    data: Vec<Option<anyhow::Result<Option<DataRow>>>>,
+    conversion: &Conversion,
+    mut warnings: Vec<String>,
+) -> anyhow::Result<SalesforceExport> {
     let rows_read = rows.len();
+    let reporting = &conversion.reporting;
     let Merged {
         mut accounts,
         values,
@@ -162,18 +256,18 @@ pub(crate) fn read_accounts(
         currency_defaulted,
         bad_checksums,
         parent_conflicts,
-    } = merge_rows(&origin, &header, &rows, data)?;
+    } = merge_rows(origin, header, rows, data)?;
 
     let columns = &header.columns;
-    check_consistent_arr(&origin, &header.names[columns.arr], &accounts, &values)?;
+    check_consistent_arr(origin, &header.names[columns.arr], &accounts, &values)?;
     let currency_column = &header.names[columns.currency.unwrap_or(columns.arr)];
     convert_currencies(
-        &origin,
+        origin,
         currency_column,
         &mut accounts,
-        &reporting,
-        &parsed_rates,
-        rates,
+        reporting,
+        &conversion.parsed,
+        conversion.rates,
     )?;
 
     if !bad_checksums.is_empty() {
@@ -255,18 +349,17 @@ struct Header {
     shape: Shape,
     /// Rows above it (a report's title or filters).
     rows_above: usize,
-    /// Where the records after it begin.
-    after: After,
+    /// Where the records after it begin (a CSV text's header).
+    after: Option<After>,
+    /// A report footer may follow the data (CSV exports; a table has none).
+    footer: bool,
 }
 
 /// Finds the header: the first row with an account ID column (report exports may
 /// carry a title or filter block above it), and the columns it names.
 fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Header> {
     let origin = csv.origin();
-    let id_candidates: Vec<&str> = match &overrides.account_id {
-        Some(name) => vec![name.as_str()],
-        None => vec!["Id", "Account ID"],
-    };
+    let id_candidates = account_id_candidates(overrides);
     let mut leading: Vec<CsvRow> = Vec::new();
     let after = csv.find_row(|row| {
         leading.push(row.clone());
@@ -276,19 +369,17 @@ fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Hea
         bail!("{origin} is empty; expected a Salesforce export with a header row such as `Id,Name,ARR__c`");
     };
     let Some(after) = after else {
-        let found = quoted_list(first.fields.iter());
-        let (line, delimiter) = (first.line, csv.delimiter().describe());
-        match &overrides.account_id {
-            Some(name) => bail!(
-                "{origin}:{line}: no column named `{name}` (account_id {CONFIG_HINT}); the first row has {found} \
-                 ({delimiter}); fix the name in the config"
-            ),
-            None => bail!(
-                "{origin}:{line}: no account ID column; the first row has {found} ({delimiter}); expected `Id` \
-                 (API names) or `Account ID` (report labels); if the export names it differently, set \
-                 account_id = \"<header>\" {CONFIG_HINT}"
-            ),
-        }
+        let within = format!(
+            "the first row has {} ({})",
+            quoted_list(first.fields.iter()),
+            csv.delimiter().describe()
+        );
+        return Err(no_account_id_column(
+            &format!("{origin}:{}", first.line),
+            overrides,
+            &within,
+            &[],
+        ));
     };
     let rows_above = leading.len() - 1;
     let line = leading[rows_above].line;
@@ -297,23 +388,60 @@ fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Hea
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
-    let columns = find_columns(&names, overrides, origin, line, &csv.delimiter().describe())?;
-    let shape = if names
+    let columns = find_columns(
+        &names,
+        overrides,
+        &format!("{origin}:{line}"),
+        Some(&csv.delimiter().describe()),
+    )?;
+    Ok(Header {
+        line,
+        shape: shape_of(&names),
+        names,
+        columns,
+        rows_above,
+        after: Some(after),
+        footer: true,
+    })
+}
+
+/// The names an account ID column may have: the configured one, else `Id` or `Account ID`.
+fn account_id_candidates(overrides: &ColumnOverrides) -> Vec<&str> {
+    match &overrides.account_id {
+        Some(name) => vec![name.as_str()],
+        None => vec!["Id", "Account ID"],
+    }
+}
+
+/// The error for an export without an account ID column, at `place`: `within` says
+/// where the names were looked for and `found` lists them (already in `within` when empty).
+fn no_account_id_column(place: &str, overrides: &ColumnOverrides, within: &str, found: &[String]) -> anyhow::Error {
+    let within = if found.is_empty() {
+        within.to_string()
+    } else {
+        format!("{within} {}", quoted_list(found.iter().map(String::as_str)))
+    };
+    match &overrides.account_id {
+        Some(name) => anyhow!(
+            "{place}: no column named `{name}` (account_id {CONFIG_HINT}); {within}; fix the name in the config"
+        ),
+        None => anyhow!(
+            "{place}: no account ID column; {within}; expected `Id` (API names) or `Account ID` (report labels); \
+             if the export names it differently, set account_id = \"<header>\" {CONFIG_HINT}"
+        ),
+    }
+}
+
+/// Report labels when the header names `Account ID` or `Account Name`; API names otherwise.
+fn shape_of(names: &[String]) -> Shape {
+    if names
         .iter()
         .any(|n| same_name(n, "Account ID") || same_name(n, "Account Name"))
     {
         Shape::ReportLabels
     } else {
         Shape::ApiNames
-    };
-    Ok(Header {
-        line,
-        names,
-        columns,
-        shape,
-        rows_above,
-        after,
-    })
+    }
 }
 
 /// The accounts of an export's rows, before their ARR is checked and converted.
@@ -372,40 +500,48 @@ fn merge_rows<'r>(
         cells.extend(row.fields.iter().map(str::trim));
         filled.clear();
         filled.extend(cells.iter().copied().filter(|c| !c.is_empty()));
-        let data_seen = !accounts.is_empty();
-        // A report with no matching records has its footer right after the
-        // header: a blank line, then one-field rows.
-        let footer_after_header = !data_seen && row.blank_before && cells.len() == 1 && names.len() > 1;
-        if filled.is_empty() || (row.blank_before && data_seen) || footer_after_header {
-            // The first empty line after the data starts the footer.
-            if (data_seen || footer_after_header) && footer_start.is_none() {
-                footer_start = Some(line);
-            }
+        // A table has no blank lines, totals or footer: each of its rows is a record.
+        if !header.footer {
             if filled.is_empty() {
                 empty_rows_skipped += 1;
                 continue;
             }
-        }
-        if is_totals_row(&cells, columns.account_id) {
-            totals_rows_skipped += 1;
-            continue;
-        }
-        if filled.len() == 1 && is_footer_text(filled[0]) {
-            footer_lines_skipped += 1;
-            footer_start.get_or_insert(line);
-            continue;
-        }
-        if let Some(start) = footer_start {
-            // Report name and company name are free text, so any single-cell
-            // row after the footer began is footer too.
-            if filled.len() == 1 {
-                footer_lines_skipped += 1;
+        } else {
+            let data_seen = !accounts.is_empty();
+            // A report with no matching records has its footer right after the
+            // header: a blank line, then one-field rows.
+            let footer_after_header = !data_seen && row.blank_before && cells.len() == 1 && names.len() > 1;
+            if filled.is_empty() || (row.blank_before && data_seen) || footer_after_header {
+                // The first empty line after the data starts the footer.
+                if (data_seen || footer_after_header) && footer_start.is_none() {
+                    footer_start = Some(line);
+                }
+                if filled.is_empty() {
+                    empty_rows_skipped += 1;
+                    continue;
+                }
+            }
+            if is_totals_row(&cells, columns.account_id) {
+                totals_rows_skipped += 1;
                 continue;
             }
-            bail!(
-                "{origin}:{line}: a data row after the report footer that starts on line {start}; \
-                 is there data after the footer? Remove the footer lines or the rows after them"
-            );
+            if filled.len() == 1 && is_footer_text(filled[0]) {
+                footer_lines_skipped += 1;
+                footer_start.get_or_insert(line);
+                continue;
+            }
+            if let Some(start) = footer_start {
+                // Report name and company name are free text, so any single-cell
+                // row after the footer began is footer too.
+                if filled.len() == 1 {
+                    footer_lines_skipped += 1;
+                    continue;
+                }
+                bail!(
+                    "{origin}:{line}: a data row after the report footer that starts on line {start}; \
+                     is there data after the footer? Remove the footer lines or the rows after them"
+                );
+            }
         }
         if cells.len() != names.len() {
             return Err(field_count_error(origin, line, cells.len(), header.line, names.len()));
@@ -529,7 +665,7 @@ fn read_ahead(
 ) -> anyhow::Result<(Vec<CsvRow>, Vec<Option<anyhow::Result<Option<DataRow>>>>)> {
     let (columns, names) = (&header.columns, &header.names);
     let parts = csv.fold_rows(
-        Some(&header.after),
+        header.after.as_ref(),
         Threads::Two,
         |part| {
             let rows = line_breaks(part) + 1;
@@ -670,23 +806,29 @@ fn line_sample(lines: &[u64]) -> String {
 /// Finds each column: the config name if given (it must exist), else the
 /// first known API name or report label. Exact names only, so
 /// `Annual Recurring Revenue (converted)` (the exporting user's currency)
-/// is never taken for the ARR column.
+/// is never taken for the ARR column. `place` is where errors point: `FILE:LINE`
+/// of a CSV header, or a table's name; `delimiter` says how a CSV header was split.
 fn find_columns(
     names: &[String],
     overrides: &ColumnOverrides,
-    origin: &str,
-    line: u64,
-    delimiter: &str,
+    place: &str,
+    delimiter: Option<&str>,
 ) -> anyhow::Result<Columns> {
     let position = |wanted: &str| names.iter().position(|n| same_name(n, wanted));
-    let found = || quoted_list(names.iter().map(String::as_str));
+    let found = || {
+        let names = quoted_list(names.iter().map(String::as_str));
+        match delimiter {
+            Some(delimiter) => format!("{names} ({delimiter})"),
+            None => names,
+        }
+    };
     let pick = |key: &str, configured: &Option<String>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
         match configured {
             Some(name) => match position(name) {
                 Some(col) => Ok(Some(col)),
                 None => bail!(
-                    "{origin}:{line}: no column named `{name}` ({key} {CONFIG_HINT}); the header has {} \
-                     ({delimiter}); fix the name in the config",
+                    "{place}: no column named `{name}` ({key} {CONFIG_HINT}); the header has {}; \
+                     fix the name in the config",
                     found()
                 ),
             },
@@ -707,7 +849,7 @@ fn find_columns(
             None => String::new(),
         };
         bail!(
-            "{origin}:{line}: no ARR column; the header has {} ({delimiter}); expected `ARR__c` (API names) or \
+            "{place}: no ARR column; the header has {}; expected `ARR__c` (API names) or \
              `Annual Recurring Revenue` / `ARR` (report labels); set arr = \"<header>\" {CONFIG_HINT} to use another \
              column{converted_note}. A formula or roll-up ARR field is left out of Salesforce's weekly Data Export, \
              so export it with a report or Data Loader instead",

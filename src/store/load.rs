@@ -62,7 +62,10 @@ impl Store {
             .filter(|f| !flags.features.contains(&f.key))
             .map(|f| f.key.as_str())
             .collect();
-        let details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings, "summary": summary });
+        let mut details = json!({ "features": flags.features, "features_missing": missing, "warnings": flags.warnings, "summary": summary });
+        if let Some(query) = &flags.query {
+            details["query"] = json!(query);
+        }
         self.replace_snapshot(Source::Flags, as_of, origin, &details, |load| {
             load.append(
                 "flag_features",

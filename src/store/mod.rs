@@ -2,8 +2,9 @@
 //!
 //! Owns the schema and its version, opening (with a clear message when another
 //! process holds the file), replacing a snapshot all or nothing, selecting the
-//! snapshots a report uses, and running SQL into typed rows (`rows`). The only
-//! module that names `duckdb::`; no duckdb type leaves it.
+//! snapshots a report uses, running SQL into typed rows (`rows`), and reading
+//! Parquet files for the sources (`parquet`). The only module that names
+//! `duckdb::`; no duckdb type leaves it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,8 +19,11 @@ use serde::Serialize;
 mod batch;
 pub(crate) use batch::Cell;
 mod load;
+mod parquet;
 mod rows;
 mod stop;
+
+pub(crate) use parquet::ParquetFile;
 
 pub(crate) use rows::struct_fields;
 

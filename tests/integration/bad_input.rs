@@ -339,7 +339,10 @@ fn flags_unknown_extension() {
         "flags",
         "flags.xlsx",
         fixture("flags.csv"),
-        &["flags.xlsx has an extension", ".csv, .json, .ndjson or .jsonl"],
+        &[
+            "flags.xlsx has an extension",
+            ".csv, .json, .ndjson, .jsonl or .parquet",
+        ],
     );
 }
 

@@ -5,13 +5,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 
-use crate::util::{assert_close, Project};
-
-fn revenue_json(p: &Project) -> serde_json::Value {
-    let mut r = p.json(&["report", "revenue-share", "--format", "json"]);
-    r.as_object_mut().unwrap().remove("snapshots");
-    r
-}
+use crate::util::{assert_close, revenue_json, Project};
 
 const FLAGS_JSON: &str = r#"[
   {"workspace_id": "ws-a1", "workspace_name": "Acme | Main", "users": 100, "sso_enabled": true, "scim_enabled": "yes", "mfa_enforced": 0, "ip_allowlist_enabled": "true"},

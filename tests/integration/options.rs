@@ -370,6 +370,59 @@ fn report_without_a_report_or_output_dir_is_a_usage_error() {
 }
 
 #[test]
+fn postgres_connect_timeout_and_port_are_bounded() {
+    let p = Project::empty();
+    let url = "postgresql://reader@127.0.0.1:1/app";
+    let load = |url: &str| {
+        vec![
+            "load".to_string(),
+            "flags".into(),
+            url.into(),
+            "--query".into(),
+            "SELECT 1".into(),
+        ]
+    };
+    let out_of_range = [&NEVER[..6], &["0", "3601", "2.5"]].concat();
+    for value in &out_of_range {
+        let args = load(&format!("{url}?connect_timeout={value}"));
+        let stderr = p.usage_error(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(
+            stderr.contains("connect_timeout in the URL must be a whole number from 1 to 3600"),
+            "{value}: {stderr}"
+        );
+    }
+    let args = load(url);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // An empty variable is unset, as libpq reads it.
+    assert_env_refuses(&p, &args, "PGCONNECT_TIMEOUT", &out_of_range, "1 to 3600");
+    let no_port = [
+        "load",
+        "flags",
+        "postgresql://reader@127.0.0.1/app",
+        "--query",
+        "SELECT 1",
+    ];
+    assert_env_refuses(&p, &no_port, "PGPORT", &["0", "65536", "-1", "ten"], "1 to 65535");
+    let stderr = p.usage_error(&[
+        "load",
+        "flags",
+        "postgresql://reader@127.0.0.1:99999/app",
+        "--query",
+        "SELECT 1",
+    ]);
+    assert!(
+        stderr.contains("the port in the URL must be a whole number from 1 to 65535"),
+        "{stderr}"
+    );
+    // Both ends are accepted: the load gets as far as connecting (nobody listens on port 1).
+    for timeout in ["1", "3600"] {
+        let url = format!("postgresql://reader:pw@127.0.0.1:1/app?connect_timeout={timeout}");
+        let stderr = p.fail(&["load", "flags", &url, "--query", "SELECT 1"]);
+        assert!(stderr.contains("connection refused"), "{stderr}");
+    }
+}
+
+#[test]
 fn help_shows_every_range() {
     let p = Project::empty();
     for (args, ranges) in [
@@ -384,6 +437,10 @@ fn help_shows_every_range() {
             ][..],
         ),
         (&["load", "auth0", "--help"], &["[range: 1 to 3650]"]),
+        (
+            &["load", "flags", "--help"],
+            &["connect_timeout (seconds, 1 to 3600, default 10)"],
+        ),
         (
             &["demo", "--help"],
             &["[range: 10 to 10000000]", "[range: 0 to 18446744073709551615]"],

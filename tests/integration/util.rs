@@ -87,10 +87,28 @@ impl Project {
         serde_json::from_str(&self.run(args)).unwrap()
     }
 
+    /// Runs `featurearr ARGS`, asserts success and returns stderr (where loads report).
+    pub fn run_stderr(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success(), "featurearr {args:?} failed:\n{stderr}");
+        stderr
+    }
+
     /// Loads the basic fixture's three files for one date.
     pub fn load_basic(&self, as_of: &str) {
         self.run(&["load", "flags", "flags.csv", "--as-of", as_of]);
+        self.load_basic_arr(as_of);
+    }
+
+    /// Loads the basic fixture's ARR export and workspace-accounts file for one date.
+    pub fn load_basic_arr(&self, as_of: &str) {
         self.run(&["load", "arr", "arr.csv", "--as-of", as_of]);
+        self.load_basic_mapping(as_of);
+    }
+
+    /// Loads the basic fixture's workspace-accounts file for one date.
+    pub fn load_basic_mapping(&self, as_of: &str) {
         self.run(&["load", "workspace-accounts", "workspace-accounts.csv", "--as-of", as_of]);
     }
 }
@@ -104,6 +122,21 @@ pub fn usage_error(cmd: &mut Command) -> String {
     assert!(out.stdout.is_empty(), "nothing may go to stdout on error: {cmd:?}");
     assert!(!stderr.contains("panicked"), "{cmd:?} panicked:\n{stderr}");
     stderr
+}
+
+/// `report revenue-share --format json` without its `snapshots` (which name the inputs).
+pub fn revenue_json(p: &Project) -> serde_json::Value {
+    let mut r = p.json(&["report", "revenue-share", "--format", "json"]);
+    r.as_object_mut().unwrap().remove("snapshots");
+    r
+}
+
+/// Writes the rows of a DuckDB `select` to a Parquet file, as DuckDB's own writer does.
+pub fn write_parquet(path: &Path, select: &str) {
+    let db = duckdb::Connection::open_in_memory().unwrap();
+    let target = path.display().to_string().replace('\'', "''");
+    db.execute_batch(&format!("COPY ({select}) TO '{target}' (FORMAT parquet)"))
+        .unwrap();
 }
 
 /// Asserts two floats are equal to within rounding of the last bit or two.

@@ -8,10 +8,14 @@ pub(crate) fn parse_bool(cell: &str) -> Result<Option<bool>, ()> {
     if value.is_empty() {
         return Ok(None);
     }
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "t" | "yes" | "y" | "1" => Ok(Some(true)),
-        "false" | "f" | "no" | "n" | "0" => Ok(Some(false)),
-        _ => Err(()),
+    // Compared in place: a lower-cased copy of every cell was an allocation per flag.
+    let is = |word: &str| value.eq_ignore_ascii_case(word);
+    if ["true", "t", "yes", "y", "1"].into_iter().any(is) {
+        Ok(Some(true))
+    } else if ["false", "f", "no", "n", "0"].into_iter().any(is) {
+        Ok(Some(false))
+    } else {
+        Err(())
     }
 }
 
