@@ -392,17 +392,44 @@ fn replace_baseline() -> Project {
     let mut changed = dump.clone();
     changed["connections"].as_array_mut().unwrap().remove(0);
     p.write("auth0-changed.json", changed.to_string());
+    let big = p.path("big.csv").display().to_string().replace('\'', "''");
+    crate::util::write_parquet(
+        &p.path("big.parquet"),
+        &format!("SELECT * FROM read_csv('{big}', all_varchar = true)"),
+    );
     p
 }
 
+/// The basic fixture's flags in the test PostgreSQL server, less one workspace.
+const CHANGED_FLAGS_QUERY: &str = "SELECT id AS workspace_id, name AS workspace_name, members AS users, sso_enabled,
+       scim_enabled, mfa_enforced, ip_allowlist_enabled
+FROM workspaces WHERE id <> 'ws-b1'
+ORDER BY id";
+
 /// The replaces of a same-date snapshot that the kill tests interrupt: every load kind
-/// and `pull auth0` (against the stand-in server).
+/// (flags from CSV, Parquet and PostgreSQL) and `pull auth0` (against the stand-in server).
 fn replaces(server: &crate::auth0_server::StandIn) -> Vec<(&'static str, Vec<String>, Vec<(&'static str, String)>)> {
     let load = |kind: &str, file: &str| -> Vec<String> {
         ["load", kind, file, "--as-of", "2026-09-30"].map(String::from).to_vec()
     };
     vec![
         ("load flags", load("flags", "big.csv"), vec![]),
+        ("load flags from Parquet", load("flags", "big.parquet"), vec![]),
+        (
+            "load flags from PostgreSQL",
+            [
+                "load",
+                "flags",
+                &crate::postgres_server::server().url("featurearr", None, "sslmode=disable"),
+                "--query",
+                CHANGED_FLAGS_QUERY,
+                "--as-of",
+                "2026-09-30",
+            ]
+            .map(String::from)
+            .to_vec(),
+            vec![("PGPASSWORD", crate::postgres_server::PASSWORD.to_string())],
+        ),
         ("load arr", load("arr", "arr-changed.csv"), vec![]),
         (
             "load workspace-accounts",
