@@ -23,7 +23,7 @@ pub(crate) const PULL_LOG_DAYS: Bounds<u32> = Bounds::new(1, 3650).or_zero("no l
 /// `--rps`, `FEATUREARR_AUTH0_RPS` and `[auth0] requests_per_second`. Below 0.01 a
 /// pull would wait minutes between requests; Auth0 allows at most tens per second.
 pub(crate) const AUTH0_RPS: Bounds<f64> = Bounds::new(0.01, 1000.0).or_zero("no client-side limit");
-/// `pull auth0 --timeout`, in seconds.
+/// `pull auth0 --timeout`, `[http] connect_timeout` and `read_timeout`, in seconds.
 pub(crate) const TIMEOUT_SECONDS: Bounds<u64> = Bounds::new(1, 3600);
 /// `connect_timeout` of a `postgresql://` URL and PGCONNECT_TIMEOUT, in seconds. libpq
 /// reads 0 as "wait for ever", which a scheduled load should not do.
@@ -31,7 +31,7 @@ pub(crate) const PG_CONNECT_TIMEOUT: Bounds<u64> = Bounds::new(1, 3600);
 /// `load flags --query` and `[flags] query`, in characters: a query longer than this
 /// is no hand-written query.
 pub(crate) const QUERY_CHARS: Bounds<usize> = Bounds::new(1, 100_000);
-/// `pull auth0 --max-retries`: each retry may wait up to 30 s.
+/// `pull auth0 --max-retries` and `[http] max_retries`: each retry may wait up to 30 s.
 pub(crate) const MAX_RETRIES: Bounds<u32> = Bounds::new(0, 20);
 /// `demo --workspaces`: fewer than 10 mean nothing. 10M ran to the end in 10 min on
 /// 2 busy cores: 9.9 GiB of inputs, a 3.2 GiB store and a 5.5 GiB peak.
@@ -248,7 +248,7 @@ Examples:
 --fail-on keys: unattributed-arr (a percentage of ARR, 0% to 100%), and counts from 0
 to 1000000000 of workspaces-without-account, accounts-without-workspace,
 unmapped-connections, missing-accounts, prerequisite-breaks, empty-booleans,
-conflicting-links, snapshot-gaps.
+conflicting-links, missing-parents, double-counted-parents, snapshot-gaps.
 The report is printed either way; the exit code is 1 when a threshold is exceeded.")]
     Doctor(DoctorArgs),
 
@@ -351,6 +351,42 @@ Examples:
   featurearr pull auth0 --domain acme.us.auth0.com --save-dump auth0-2026-09-30.json
   FEATUREARR_AUTH0_RPS=16 featurearr pull auth0 --log-days 7")]
     Auth0(PullAuth0Args),
+
+    /// Accounts and their ARR from a Salesforce org's REST or Bulk API 2.0, into the arr snapshot
+    #[command(after_help = "\
+Credentials come from SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (a Connected App
+with the client credentials flow), or from SALESFORCE_ACCESS_TOKEN (e.g. what
+`sf org display --json` prints). The org's URL comes from --instance-url,
+SALESFORCE_INSTANCE_URL or [salesforce] instance_url. What is read: [salesforce] object,
+api_version, where, bulk_threshold and [salesforce.fields] in the config.
+
+Examples:
+  featurearr pull salesforce --instance-url https://acme.my.salesforce.com --as-of 2026-09-30
+  featurearr pull salesforce --bulk --save-dump arr-2026-09-30.csv   # replay: load arr arr-2026-09-30.csv")]
+    Salesforce(PullSalesforceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PullSalesforceArgs {
+    /// The snapshot's date, YYYY-MM-DD (default: today, UTC)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Also write the accounts to FILE as the API-name CSV `load arr` reads (never a token)
+    #[arg(long, value_name = "FILE")]
+    pub save_dump: Option<PathBuf>,
+
+    /// Read the records with a Bulk API 2.0 query job, whatever their number
+    #[arg(long, conflicts_with = "rest")]
+    pub bulk: bool,
+
+    /// Read the records with the REST query API, whatever their number
+    #[arg(long)]
+    pub rest: bool,
+
+    /// The org's URL (https://acme.my.salesforce.com; http:// for a local test server)
+    #[arg(long, value_name = "URL", env = "SALESFORCE_INSTANCE_URL")]
+    pub instance_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -391,27 +427,27 @@ pub struct PullAuth0Args {
     )]
     pub rps: Option<f64>,
 
-    // Seconds before a request times out.
+    // Seconds before connecting or reading times out (default: [http] in the config, else 30 and 60).
     #[arg(
         long,
         value_name = "SECONDS",
-        default_value_t = 30,
         allow_negative_numbers = true,
         value_parser = TIMEOUT_SECONDS.parser(),
-        help = TIMEOUT_SECONDS.help("Seconds before a request times out")
+        help = TIMEOUT_SECONDS.help(
+            "Seconds before connecting or reading times out (default: [http] connect_timeout and read_timeout, else 30 and 60)"
+        )
     )]
-    pub timeout: u64,
+    pub timeout: Option<u64>,
 
-    // Retries of a request after a 429, a 5xx or a timeout.
+    // Retries of a request after a 429, a 5xx or a timeout (default: [http] max_retries, else 3).
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 3,
         allow_negative_numbers = true,
         value_parser = MAX_RETRIES.parser(),
-        help = MAX_RETRIES.help("Retries of a request after a 429, a 5xx or a timeout")
+        help = MAX_RETRIES.help("Retries of a request after a 429, a 5xx or a timeout (default: [http] max_retries, else 3)")
     )]
-    pub max_retries: u32,
+    pub max_retries: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -640,7 +676,7 @@ pub enum FailOn {
 }
 
 /// The doctor findings `--fail-on` can name besides `unattributed-arr`.
-pub const FAIL_ON_COUNT_KEYS: [&str; 8] = [
+pub const FAIL_ON_COUNT_KEYS: [&str; 10] = [
     "workspaces-without-account",
     "accounts-without-workspace",
     "unmapped-connections",
@@ -648,6 +684,8 @@ pub const FAIL_ON_COUNT_KEYS: [&str; 8] = [
     "prerequisite-breaks",
     "empty-booleans",
     "conflicting-links",
+    "missing-parents",
+    "double-counted-parents",
     "snapshot-gaps",
 ];
 
@@ -740,6 +778,7 @@ mod tests {
             &["featurearr", "snapshots"][..],
             &["featurearr", "load", "auth0", "d.json"],
             &["featurearr", "pull", "auth0"],
+            &["featurearr", "pull", "salesforce", "--bulk"],
             &["featurearr", "demo"],
         ] {
             Cli::try_parse_from(args).unwrap();

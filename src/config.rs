@@ -11,10 +11,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{parse_query, Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS};
+use crate::cli::{parse_query, Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
 use crate::money::Money;
+use crate::queries::Rollup;
 use crate::sources::auth0::VendorRule;
-use crate::sources::salesforce::{ColumnOverrides, CurrencyRates};
+use crate::sources::http::HttpSettings;
+use crate::sources::salesforce::{
+    ApiFields, ColumnOverrides, CurrencyRates, FieldsSection, QuerySettings, DEFAULT_API_VERSION,
+    DEFAULT_BULK_THRESHOLD, DEFAULT_OBJECT,
+};
 use crate::sources::text::csv_reader::Delimiter;
 
 const DEFAULT_CONFIG: &str = "featurearr.toml";
@@ -39,6 +44,10 @@ const FISCAL_YEAR_START_MONTH: Bounds<u32> = Bounds::new(1, 12);
 /// exact conversion needs.
 const CURRENCY_RATE: Bounds<f64> = Bounds::new(0.000_001, 1_000_000.0);
 const RATE_DECIMALS: usize = 12;
+/// `[salesforce] bulk_threshold`: from this many records on, a Bulk API 2.0 job (0: always).
+const BULK_THRESHOLD: Bounds<u64> = Bounds::new(0, 1_000_000_000);
+/// `[salesforce] api_version`: Bulk API 2.0 query jobs need 47.0 or later.
+const API_VERSION: Bounds<f64> = Bounds::new(47.0, 999.0);
 
 /// What the user wrote in `featurearr.toml` (SPEC 2.4). Unknown keys are an
 /// error: a misspelt key silently ignored would change numbers unnoticed.
@@ -63,14 +72,6 @@ struct ConfigFile {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct HttpSection {
-    /// A PEM file of CA certificates: the CA of PostgreSQL's `sslmode=verify-ca` and
-    /// `verify-full` when the URL names no `sslrootcert`.
-    ca_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct CurrencySection {
     reporting: Option<String>,
     #[serde(default)]
@@ -91,8 +92,31 @@ struct SalesforceSection {
     /// Header names for an export whose headers differ from SPEC 2.2.
     #[serde(default)]
     columns: ColumnOverrides,
+    /// What `pull salesforce` reads (SPEC 6).
+    instance_url: Option<String>,
+    object: Option<String>,
+    api_version: Option<toml::Value>,
+    #[serde(rename = "where")]
+    where_clause: Option<String>,
+    bulk_threshold: Option<toml::Value>,
+    /// What a customer is in reports: an account, or an account family.
+    #[serde(default)]
+    rollup: Rollup,
+    #[serde(default)]
+    fields: FieldsSection,
     /// The ARR file's CSV delimiter, when detection from the header line is not wanted.
     delimiter: Option<toml::Value>,
+}
+
+/// `[http]`: every live source's client (flags URLs, Auth0, Salesforce).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpSection {
+    connect_timeout: Option<toml::Value>,
+    read_timeout: Option<toml::Value>,
+    max_retries: Option<toml::Value>,
+    /// A PEM bundle of extra CAs, relative to the config file.
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +193,14 @@ pub(crate) struct Config {
     pub features: Vec<Feature>,
     pub currency: CurrencyRates,
     pub salesforce_columns: ColumnOverrides,
+    /// `[salesforce]`: what `pull salesforce` reads; its `fields` also name API-name columns.
+    pub salesforce: QuerySettings,
+    /// `[salesforce] instance_url`.
+    pub salesforce_instance_url: Option<String>,
+    /// `[salesforce] rollup`: applied when a report runs, so changing it needs no reload.
+    pub rollup: Rollup,
+    /// `[http]`, with `SSL_CERT_FILE` among the CA files.
+    pub http: HttpSettings,
     /// `[salesforce] delimiter`; None: detect it.
     pub salesforce_delimiter: Option<Delimiter>,
     /// `[flags] delimiter`; None: detect it.
@@ -264,7 +296,9 @@ impl Config {
             None => None,
             Some(query) => Some(parse_query(&query).map_err(|must| anyhow!("{origin}: [flags] query {must}"))?),
         };
-        let http_ca_file = file.http.ca_file.map(relative);
+        let http_ca_file = file.http.ca_file.clone().map(relative);
+        let salesforce = resolve_salesforce(&file.salesforce, &origin)?;
+        let http = resolve_http(&file.http, &origin, http_ca_file.clone())?;
         let queries_dir = queries_dir.or(file.report.queries_dir.map(relative));
         let reports_dir = reports_dir.or(file.report.reports_dir.map(relative));
         for (dir, flag) in [(&queries_dir, "--queries-dir"), (&reports_dir, "--reports-dir")] {
@@ -281,6 +315,10 @@ impl Config {
             features,
             currency,
             salesforce_columns: file.salesforce.columns,
+            salesforce,
+            salesforce_instance_url: file.salesforce.instance_url.filter(|u| !u.trim().is_empty()),
+            rollup: file.salesforce.rollup,
+            http,
             salesforce_delimiter: delimiter_key(&origin, "[salesforce] delimiter", file.salesforce.delimiter.as_ref())?,
             flags_delimiter: delimiter_key(&origin, "[flags] delimiter", file.flags.delimiter.as_ref())?,
             auth0,
@@ -293,6 +331,78 @@ impl Config {
             http_ca_file,
         })
     }
+}
+
+/// `[salesforce]`: object, API version, condition, threshold and field names.
+fn resolve_salesforce(section: &SalesforceSection, origin: &str) -> Result<QuerySettings> {
+    let object = section.object.as_deref().map(str::trim).unwrap_or(DEFAULT_OBJECT);
+    ensure!(
+        is_identifier(object),
+        "{origin}: [salesforce] object = `{object}` is not a Salesforce object API name such as Account"
+    );
+    let api_version = match &section.api_version {
+        None => DEFAULT_API_VERSION.to_string(),
+        Some(value) => {
+            // Written as "62.0" (a string) or 62.0; versions are whole numbers.
+            let as_number = match value {
+                toml::Value::String(text) => text
+                    .trim()
+                    .parse::<f64>()
+                    .map(toml::Value::Float)
+                    .unwrap_or(value.clone()),
+                other => other.clone(),
+            };
+            let version = bounded(origin, "[salesforce] api_version", &as_number, API_VERSION)?;
+            ensure!(
+                version.fract() == 0.0,
+                "{origin}: [salesforce] api_version must be a version such as \"62.0\", not {value}"
+            );
+            format!("{version:.1}")
+        }
+    };
+    let bulk_threshold = match &section.bulk_threshold {
+        None => DEFAULT_BULK_THRESHOLD,
+        Some(value) => bounded(origin, "[salesforce] bulk_threshold", value, BULK_THRESHOLD)?,
+    };
+    Ok(QuerySettings {
+        object: object.to_string(),
+        api_version,
+        where_clause: section
+            .where_clause
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string),
+        bulk_threshold,
+        fields: ApiFields::resolve(&section.fields, origin)?,
+    })
+}
+
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `[http]`: timeouts and retries bounded as the flags of `pull auth0` are, and the CA
+/// bundles to trust: `ca_file`, then `SSL_CERT_FILE`.
+fn resolve_http(section: &HttpSection, origin: &str, ca_file: Option<PathBuf>) -> Result<HttpSettings> {
+    let mut http = HttpSettings::default();
+    if let Some(value) = &section.connect_timeout {
+        http.connect_timeout =
+            std::time::Duration::from_secs(bounded(origin, "[http] connect_timeout", value, TIMEOUT_SECONDS)?);
+    }
+    if let Some(value) = &section.read_timeout {
+        http.read_timeout =
+            std::time::Duration::from_secs(bounded(origin, "[http] read_timeout", value, TIMEOUT_SECONDS)?);
+    }
+    if let Some(value) = &section.max_retries {
+        http.retry.max_retries = bounded(origin, "[http] max_retries", value, MAX_RETRIES)?;
+    }
+    http.ca_files.extend(ca_file);
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
+        http.ca_files.push(PathBuf::from(file));
+    }
+    Ok(http)
 }
 
 /// The delimiter of `--delimiter`.

@@ -28,7 +28,7 @@ use serde_json::json;
 
 use cli::{
     Cli, Command, DemoArgs, DoctorArgs, DocumentFormat, Format, LoadArgs, LoadCommand, PullAuth0Args, PullCommand,
-    ReportCommand, ReportGroup, UsageError,
+    PullSalesforceArgs, ReportCommand, ReportGroup, UsageError,
 };
 use config::Config;
 use report::charts::{Chart, Figure};
@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Load(load) => run_load(&config, load),
         Command::Pull(PullCommand::Auth0(args)) => run_pull_auth0(&config, &args),
+        Command::Pull(PullCommand::Salesforce(args)) => run_pull_salesforce(&config, &args),
         Command::Report(group) => run_report(&config, group),
         Command::Doctor(args) => run_doctor(&config, &args),
         Command::Snapshots(args) => run_snapshots(&config, args.format),
@@ -472,7 +473,7 @@ fn read_flags_input(
     }
     // A file is checked for duplicate workspace ids as it is read; pages of a URL, once all are in.
     if input.starts_with("http://") || input.starts_with("https://") {
-        let flags = fetch_flags(input, &features)?;
+        let flags = fetch_flags(config, input, &features)?;
         sources::flags::check_unique(&flags, input)?;
         Ok(flags)
     } else if is_parquet(input) {
@@ -498,32 +499,9 @@ fn is_parquet(input: &str) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
-fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
-    let step = progress::step(format!("reading {input}"));
-    let export = if is_parquet(input) {
-        let file = store::ParquetFile::open(Path::new(input))?;
-        sources::salesforce::read_account_table(
-            input,
-            file.columns(),
-            |visit| file.for_each_row(visit),
-            &config.salesforce_columns,
-            &config.currency,
-        )?
-    } else {
-        sources::salesforce::read_accounts(
-            Path::new(input),
-            &config.salesforce_columns,
-            &config.currency,
-            delimiter,
-        )?
-    };
-    warn_all(&export.warnings);
-    step.set(format!(
-        "writing {} to {}",
-        count_of(export.accounts.len(), "account"),
-        config.db.display()
-    ));
-    let summary = LoadSummary::new(export.rows_read, "row", export.accounts.len(), "account")
+/// What an ARR read kept and skipped, for the load's last line and the snapshot.
+fn arr_summary(export: &sources::salesforce::SalesforceExport) -> LoadSummary {
+    LoadSummary::new(export.rows_read, "row", export.accounts.len(), "account")
         .skip(export.deleted_rows_skipped, "row marked deleted", "rows marked deleted")
         .skip(export.empty_rows_skipped, "empty row", "empty rows")
         .skip(export.totals_rows_skipped, "totals row", "totals rows")
@@ -536,9 +514,39 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<De
         })
         .note(export.empty_arr, |n| {
             format!("{} with an empty ARR, kept at 0", count_of(n, "account"))
-        });
+        })
+}
+
+fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<Delimiter>) -> Result<()> {
+    let step = progress::step(format!("reading {input}"));
+    let export = if is_parquet(input) {
+        let file = store::ParquetFile::open(Path::new(input))?;
+        sources::salesforce::read_account_table(
+            input,
+            file.columns(),
+            |visit| file.for_each_row(visit),
+            &config.salesforce_columns,
+            &config.salesforce.fields,
+            &config.currency,
+        )?
+    } else {
+        sources::salesforce::read_accounts(
+            Path::new(input),
+            &config.salesforce_columns,
+            &config.salesforce.fields,
+            &config.currency,
+            delimiter,
+        )?
+    };
+    warn_all(&export.warnings);
+    step.set(format!(
+        "writing {} to {}",
+        count_of(export.accounts.len(), "account"),
+        config.db.display()
+    ));
+    let summary = arr_summary(&export);
     let mut store = Store::open_write(&config.db, config.wait)?;
-    store.load_arr(as_of, input, &export, &config.currency.reporting, &summary)?;
+    store.load_arr(as_of, input, &export, &config.currency.reporting, &summary, None)?;
     drop(step);
     eprintln!("{}", summary.line(&format!("the arr snapshot of {as_of}")));
     Ok(())
@@ -661,21 +669,25 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
         .filter(|v| !v.is_empty())
         .or_else(|| config.auth0.client_secret.clone())
         .context("AUTH0_CLIENT_SECRET is not set; export it in the environment (never pass it as a flag)")?;
+    let mut http = config.http.clone();
+    if let Some(seconds) = args.timeout {
+        http.connect_timeout = std::time::Duration::from_secs(seconds);
+        http.read_timeout = std::time::Duration::from_secs(seconds);
+    }
+    if let Some(retries) = args.max_retries {
+        http.retry.max_retries = retries;
+    }
+    http.requests_per_second = args
+        .rps
+        .or(config.auth0.requests_per_second)
+        .unwrap_or(DEFAULT_AUTH0_RPS);
     let options = sources::auth0::PullOptions {
         base_url: sources::auth0::base_url_from_domain(&domain),
         client_id,
         client_secret,
         log_days: args.log_days,
         as_of,
-        requests_per_second: args
-            .rps
-            .or(config.auth0.requests_per_second)
-            .unwrap_or(DEFAULT_AUTH0_RPS),
-        timeout: std::time::Duration::from_secs(args.timeout),
-        retry: sources::http::RetryPolicy {
-            max_retries: args.max_retries,
-            ..Default::default()
-        },
+        http,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
     let (dump, stats) = sources::auth0::fetch_dump(&options)?;
@@ -698,6 +710,104 @@ fn run_pull_auth0(config: &Config, args: &PullAuth0Args) -> Result<()> {
     );
     let summary = load_auth0_rows(config, facts, logins, &origin, as_of, window)?;
     eprintln!("{}", summary.line(&format!("the auth0 snapshot of {as_of}")));
+    Ok(())
+}
+
+/// A non-empty environment variable.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Pulls accounts from Salesforce, reads them as `load arr` reads its dump (which
+/// `--save-dump` writes), and stores them as the arr snapshot of `--as-of`.
+fn run_pull_salesforce(config: &Config, args: &PullSalesforceArgs) -> Result<()> {
+    use sources::http::Secret;
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let instance = args
+        .instance_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| config.salesforce_instance_url.clone())
+        .context(
+            "no Salesforce org given; pass --instance-url https://acme.my.salesforce.com, set \
+             SALESFORCE_INSTANCE_URL, or set [salesforce] instance_url in the config",
+        )?;
+    let credentials = sources::salesforce::Credentials {
+        client_id: env_var("SALESFORCE_CLIENT_ID"),
+        client_secret: env_var("SALESFORCE_CLIENT_SECRET").map(Secret::new),
+        access_token: env_var("SALESFORCE_ACCESS_TOKEN").map(Secret::new),
+    };
+    let has_client_credentials = credentials.client_id.is_some() && credentials.client_secret.is_some();
+    if credentials.access_token.is_none() && !has_client_credentials {
+        bail!(
+            "no Salesforce credentials; export SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET (a Connected App \
+             with the client credentials flow) or SALESFORCE_ACCESS_TOKEN (e.g. from `sf org display --json`); \
+             never pass them as flags"
+        );
+    }
+    let options = sources::salesforce::PullOptions {
+        instance_url: sources::auth0::base_url_from_domain(&instance),
+        credentials,
+        query: config.salesforce.clone(),
+        api: match (args.bulk, args.rest) {
+            (true, _) => sources::salesforce::Api::Bulk,
+            (_, true) => sources::salesforce::Api::Rest,
+            _ => sources::salesforce::Api::Auto,
+        },
+        reporting: config.currency.reporting.clone(),
+        http: config.http.clone(),
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let pulled = sources::salesforce::fetch_accounts(&options)?;
+    warn_all(&pulled.summary.warnings);
+    let origin = format!("pull salesforce {}", options.instance_url);
+    // The pull's own field names are the columns: what `load arr` of the dump finds too.
+    let export = sources::salesforce::read_accounts_bytes(
+        &pulled.csv,
+        &origin,
+        &sources::salesforce::ColumnOverrides::default(),
+        &pulled.fields,
+        &config.currency,
+        // The pull writes its CSV with commas.
+        Some(sources::text::csv_reader::Delimiter::Comma),
+    )
+    .context("the pulled accounts cannot be loaded as they are; no snapshot was written")?;
+    warn_all(&export.warnings);
+    if let Some(path) = &args.save_dump {
+        output::write_file(path, &pulled.csv)?;
+        eprintln!(
+            "saved the accounts to {} (replay with `featurearr load arr`)",
+            path.display()
+        );
+    }
+    let summary = &pulled.summary;
+    let details = serde_json::to_value(summary)?;
+    let mut store = Store::open_write(&config.db, config.wait)?;
+    store.load_arr(
+        as_of,
+        &origin,
+        &export,
+        &config.currency.reporting,
+        &arr_summary(&export),
+        Some(&details),
+    )?;
+    let api = if summary.api == "bulk" { "Bulk API 2.0" } else { "REST" };
+    let left = match summary.api_usage {
+        Some(usage) => format!(
+            "; the org has {} of {} daily API requests left",
+            wording::thousands(usage.remaining().try_into().unwrap_or(i64::MAX)),
+            wording::thousands(usage.limit.try_into().unwrap_or(i64::MAX))
+        ),
+        None => "; Salesforce sent no Sforce-Limit-Info, so the org's remaining daily API requests are unknown".into(),
+    };
+    eprintln!(
+        "pulled {} over {api} in {} ({}, {:.1} s){left}; loaded {} into the arr snapshot of {as_of}",
+        count_of(summary.records, "record"),
+        count_of(summary.api_requests, "API request"),
+        wording::count_of_irregular(summary.retries, "retry", "retries"),
+        summary.elapsed.as_secs_f64(),
+        count_of(export.accounts.len(), "account"),
+    );
     Ok(())
 }
 
@@ -756,9 +866,13 @@ const MAX_FLAGS_PAGES: usize = 100_000;
 
 /// Reads flags from an HTTP source returning JSON arrays, following
 /// `Link: <...>; rel="next"` pages, with the bearer token in FEATUREARR_FLAGS_TOKEN.
-fn fetch_flags(url: &str, features: &[sources::flags::FeatureColumn]) -> Result<sources::flags::FlagsSnapshot> {
+fn fetch_flags(
+    config: &Config,
+    url: &str,
+    features: &[sources::flags::FeatureColumn],
+) -> Result<sources::flags::FlagsSnapshot> {
     let token = std::env::var("FEATUREARR_FLAGS_TOKEN").unwrap_or_default();
-    let client = sources::http::HttpClient::new(&sources::http::HttpConfig::default());
+    let client = sources::http::HttpClient::new(&config.http, sources::http::FLAGS_URL)?;
     let mut snapshot = sources::flags::FlagsSnapshot::default();
     let mut next = Some(url.to_string());
     let mut pages = 0;

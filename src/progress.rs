@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A running step; the spinner disappears when it is dropped.
 pub(crate) struct Step(Option<ProgressBar>);
@@ -36,4 +36,19 @@ impl Drop for Step {
             bar.finish_and_clear();
         }
     }
+}
+
+/// A spinner for a pull, drawn on stderr when `enabled` (the caller checks that stderr
+/// is a terminal), hidden otherwise; the pull sets its message as it goes.
+pub(crate) fn pull_spinner(enabled: bool) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }

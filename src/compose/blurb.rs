@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::idps::SMALL_SAMPLE;
-use super::selection::{prepare, select_side, STALE_DAYS};
+use super::selection::{customer_unit, prepare, select_side, STALE_DAYS};
 use crate::config::Config;
 use crate::money::Money;
 use crate::queries::rows::{FeatureChangeRow, RevenueShareRow, Totals};
@@ -42,6 +42,9 @@ pub(crate) struct Blurb {
     pub base_change: Option<f64>,
     /// Flags or ARR snapshots more than a week older than the date they are read for.
     pub stale_snapshots: Vec<StaleSnapshot>,
+    /// What one customer is when not a single account (`[salesforce] rollup`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers_are: Option<&'static str>,
 }
 
 /// The feature on one of the two dates.
@@ -182,6 +185,7 @@ pub(crate) fn blurb(store: &Store, config: &Config, key: &str, from: NaiveDate, 
         lost_arr: changes.turned_off_arr + changes.churned_arr,
         base_change,
         stale_snapshots,
+        customers_are: customer_unit(config.rollup),
     })
 }
 

@@ -12,8 +12,8 @@ use crate::cli::FailOn;
 use crate::config::Config;
 use crate::money::Money;
 use crate::queries::rows::{
-    AccountWithoutWorkspaceRow, ConflictingLinkRow, EmptyFlagsRow, MissingAccountRow, PrerequisiteBreakRow, Totals,
-    UnlinkedWorkspaceRow, UnmappedConnectionRow,
+    AccountWithoutWorkspaceRow, ConflictingLinkRow, DoubleCountedParentRow, EmptyFlagsRow, MissingAccountRow,
+    MissingParentRow, PrerequisiteBreakRow, Totals, UnlinkedWorkspaceRow, UnmappedConnectionRow,
 };
 use crate::queries::{Block, Blocks, Total};
 use crate::store::{Source, Store};
@@ -60,6 +60,8 @@ pub(crate) enum FindingItems {
     PrerequisiteBreaks(Vec<PrerequisiteBreakRow>),
     EmptyFlags(Vec<EmptyFlagsRow>),
     ConflictingLinks(Vec<ConflictingLinkRow>),
+    MissingParents(Vec<MissingParentRow>),
+    DoubleCountedParents(Vec<DoubleCountedParentRow>),
     SnapshotGaps(Vec<SnapshotGap>),
 }
 
@@ -172,6 +174,28 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
         Some("arr"),
         FindingItems::ConflictingLinks,
     )?);
+    findings.push(finding(
+        &blocks,
+        About {
+            key: "missing-parents",
+            title: "Accounts whose parent account is not in the export",
+            hint: "under [salesforce] rollup = \"ultimate_parent\" each heads a family of its own instead of its parent's; \
+                   export the parents too (or check the export's filter), or ignore this under rollup = \"account\"",
+        },
+        Some("arr"),
+        FindingItems::MissingParents,
+    )?);
+    findings.push(finding(
+        &blocks,
+        About {
+            key: "double-counted-parents",
+            title: "Parents whose ARR equals the sum of their children's",
+            hint: "the ARR field seems to include child accounts, so their ARR is counted twice; \
+                   export an ARR field that holds each account's own ARR only",
+        },
+        Some("arr"),
+        FindingItems::DoubleCountedParents,
+    )?);
     let gaps = snapshot_gaps(&cur);
     findings.push(Finding {
         key: "snapshot-gaps",
@@ -191,7 +215,7 @@ pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result
         unattributed_arr: totals.unattributed_arr,
         unattributed_arr_share: totals.unattributed_arr_share,
         findings,
-        snapshots: used_snapshots(store, &cur)?,
+        snapshots: used_snapshots(store, &cur, config.rollup)?,
         classified_at_load: rules.classified_at_load,
     })
 }

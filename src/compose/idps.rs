@@ -129,7 +129,7 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate, explain: bo
         connections: explain.then(|| blocks.rows("cur")).transpose()?,
         rules,
         log_window,
-        snapshots: used_snapshots(store, &cur)?,
+        snapshots: used_snapshots(store, &cur, config.rollup)?,
     })
 }
 

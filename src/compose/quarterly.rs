@@ -213,7 +213,7 @@ pub(crate) fn quarterly(store: &Store, config: &Config, quarter: Quarter) -> Res
                 arr_coverage: t.arr_coverage,
                 workspaces: t.workspaces,
             },
-            snapshots: used_snapshots(store, side)?,
+            snapshots: used_snapshots(store, side, config.rollup)?,
         })
     };
     let current = quarter_end(&cur, last)?;

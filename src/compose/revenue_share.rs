@@ -72,7 +72,7 @@ pub(crate) fn revenue_share(store: &Store, config: &Config, as_of: NaiveDate) ->
         features,
         bands,
         coverage,
-        snapshots: used_snapshots(store, &side)?,
+        snapshots: used_snapshots(store, &side, config.rollup)?,
     })
 }
 

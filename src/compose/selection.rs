@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::money::Money;
-use crate::queries::{self, Band, Blocks, Side};
+use crate::queries::{self, Band, Blocks, Rollup, Side};
 use crate::store::{Source, Store};
 
 /// How far a snapshot may be from the date it is read for before a report warns.
@@ -102,7 +102,7 @@ fn bands(config: &Config) -> Vec<Band> {
 /// Registers the selection for `sides`, the ARR bands and every query block.
 pub(super) fn prepare<'s>(store: &'s Store, config: &Config, sides: &[Side]) -> Result<Blocks<'s>> {
     let queries = queries::load_queries(config.queries_dir.as_deref())?;
-    queries::prepare(store, queries, sides, &bands(config))
+    queries::prepare(store, queries, sides, &bands(config), config.rollup)
 }
 
 /// A snapshot a report used, for its "snapshots used" section.
@@ -111,10 +111,27 @@ pub(crate) struct UsedSnapshot {
     pub source: String,
     pub as_of: String,
     pub origin: String,
+    /// Where an ARR snapshot's exchange rates came from, when Salesforce gave some:
+    /// `EUR 1/0.8 from Salesforce CurrencyType; GBP 1.27 from the config`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rates: Option<String>,
+    /// On the ARR snapshot when customers are not single accounts
+    /// (`[salesforce] rollup`): what one customer is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers: Option<&'static str>,
+}
+
+/// What one customer is under `rollup`, when it is not a single account (SPEC 3's
+/// default, which reports leave unsaid).
+pub(crate) fn customer_unit(rollup: Rollup) -> Option<&'static str> {
+    match rollup {
+        Rollup::Account => None,
+        Rollup::UltimateParent => Some("account families"),
+    }
 }
 
 /// The snapshots a side used.
-pub(super) fn used_snapshots(store: &Store, side: &Side) -> Result<Vec<UsedSnapshot>> {
+pub(super) fn used_snapshots(store: &Store, side: &Side, rollup: Rollup) -> Result<Vec<UsedSnapshot>> {
     let all = store.snapshots()?;
     Ok(side
         .snapshots
@@ -124,8 +141,35 @@ pub(super) fn used_snapshots(store: &Store, side: &Side) -> Result<Vec<UsedSnaps
             source: s.source.clone(),
             as_of: s.as_of.clone(),
             origin: s.origin.clone(),
+            rates: rates_note(&s.details),
+            customers: (s.source == Source::Arr.name())
+                .then(|| customer_unit(rollup))
+                .flatten(),
         })
         .collect())
+}
+
+/// The `rates` of a snapshot's details (`{"EUR": {"rate": "1/0.8", "from": "conversion_rate"}}`)
+/// as one line, grouped by where they came from.
+fn rates_note(details: &serde_json::Value) -> Option<String> {
+    let rates = details.get("rates")?.as_object()?;
+    let mut salesforce = Vec::new();
+    let mut config = Vec::new();
+    for (code, used) in rates {
+        let text = format!("{code} {}", used.get("rate")?.as_str()?);
+        match used.get("from")?.as_str()? {
+            "config" => config.push(text),
+            _ => salesforce.push(text),
+        }
+    }
+    let mut parts = Vec::new();
+    if !salesforce.is_empty() {
+        parts.push(format!("{} from Salesforce CurrencyType", salesforce.join(", ")));
+    }
+    if !config.is_empty() {
+        parts.push(format!("{} from the config", config.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// A source whose snapshot is more than `STALE_DAYS` from the flags snapshot it is
@@ -168,6 +212,19 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn rates_note_says_where_each_rate_came_from() {
+        let details = serde_json::json!({"rates": {
+            "EUR": {"rate": "1/0.8", "from": "conversion_rate"},
+            "GBP": {"rate": "1.27", "from": "config"},
+            "JPY": {"rate": "1/110.5", "from": "conversion_rate"}}});
+        assert_eq!(
+            rates_note(&details).as_deref(),
+            Some("EUR 1/0.8, JPY 1/110.5 from Salesforce CurrencyType; GBP 1.27 from the config")
+        );
+        assert_eq!(rates_note(&serde_json::json!({"warnings": []})), None);
     }
 
     #[test]

@@ -48,6 +48,16 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("../../queries/workspace_links.sql"),
     ),
     (
+        "account_families",
+        ONE_SIDE,
+        include_str!("../../queries/account_families.sql"),
+    ),
+    (
+        "customer_units",
+        ONE_SIDE,
+        include_str!("../../queries/customer_units.sql"),
+    ),
+    (
         "customer_workspaces",
         ONE_SIDE,
         include_str!("../../queries/customer_workspaces.sql"),
@@ -148,6 +158,16 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("../../queries/doctor_conflicting_links.sql"),
     ),
     (
+        "doctor_missing_parents",
+        ONE_SIDE,
+        include_str!("../../queries/doctor_missing_parents.sql"),
+    ),
+    (
+        "doctor_double_counted_parents",
+        ONE_SIDE,
+        include_str!("../../queries/doctor_double_counted_parents.sql"),
+    ),
+    (
         "feature_changes",
         TWO_SIDES,
         include_str!("../../queries/feature_changes.sql"),
@@ -158,7 +178,8 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 /// is read by `totals`, `revenue_share`, `band_adoption`, `coverage`, `idps`, ...).
 /// `prepare` computes each once per side into a temp table and points its macro at that
 /// table, so a report does not recompute the same million-row joins again and again.
-/// Materialized on first use, by `run_query`. Not materialized: blocks that only
+/// Materialized on first use, by `run_query`. `account_families` walks the parent links
+/// recursively and is read by every customer block. Not materialized: blocks that only
 /// filter one table (`flag_workspaces`, `account_arr`: copying their strings cost
 /// more than scanning the key columns again), unpack feature bits
 /// (`workspace_features`, `customer_features`), or join a materialized block to
@@ -167,6 +188,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 const MATERIALIZED: &[&str] = &[
     "features",
     "workspace_links",
+    "account_families",
     "customer_workspaces",
     "customer_keys",
     "totals",
@@ -226,6 +248,30 @@ pub(crate) fn documented_columns(query: &Query) -> Result<Vec<String>> {
         .collect())
 }
 
+/// `[salesforce] rollup`: what one customer is. The blocks read it from the temp table
+/// `report_settings` (column `rollup`), so it applies to snapshots loaded before it
+/// changed: the parent links are stored, the families are found when a report runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Rollup {
+    /// Each account is a customer of its own (SPEC 3).
+    #[default]
+    Account,
+    /// A customer is an account family: every account whose chain of parent links
+    /// leads to the same top account of the snapshot.
+    UltimateParent,
+}
+
+impl Rollup {
+    /// The value as the config writes it and `report_settings.rollup` holds it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Rollup::Account => "account",
+            Rollup::UltimateParent => "ultimate_parent",
+        }
+    }
+}
+
 /// One side of a comparison: which snapshot each source contributes.
 #[derive(Debug, Clone)]
 pub(crate) struct Side {
@@ -249,8 +295,15 @@ pub(crate) struct Blocks<'s> {
     queries: Vec<Query>,
 }
 
-/// Registers the selection, the bands and every query macro on the store's connection.
-pub(crate) fn prepare<'s>(store: &'s Store, queries: Vec<Query>, sides: &[Side], bands: &[Band]) -> Result<Blocks<'s>> {
+/// Registers the selection, the bands, the rollup and every query macro on the store's
+/// connection.
+pub(crate) fn prepare<'s>(
+    store: &'s Store,
+    queries: Vec<Query>,
+    sides: &[Side],
+    bands: &[Band],
+    rollup: Rollup,
+) -> Result<Blocks<'s>> {
     let selection: Vec<Vec<Cell>> = sides
         .iter()
         .flat_map(|side| {
@@ -287,6 +340,11 @@ pub(crate) fn prepare<'s>(store: &'s Store, queries: Vec<Query>, sides: &[Side],
         &bands,
     )?;
     set_auth0_verdicts(store, &[], &[])?;
+    store.temp_table(
+        "report_settings",
+        "rollup VARCHAR",
+        &[vec![Cell::Str(Some(rollup.name()))]],
+    )?;
     for query in &queries {
         let body = query.sql.trim().trim_end_matches(';');
         store
@@ -601,7 +659,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_write(&dir.path().join("t.duckdb"), std::time::Duration::ZERO).unwrap();
         let queries = load_queries(None).unwrap();
-        let blocks = prepare(&store, queries.clone(), &[side("cur"), side("prev")], &[]).unwrap();
+        let blocks = prepare(
+            &store,
+            queries.clone(),
+            &[side("cur"), side("prev")],
+            &[],
+            Rollup::Account,
+        )
+        .unwrap();
         for query in &queries {
             let args = if query.params == TWO_SIDES {
                 "'cur', 'prev'"
@@ -639,7 +704,7 @@ mod tests {
             sql: sql.into(),
             origin: "/my/queries/totals.sql".into(),
         };
-        prepare(store, vec![query], &[side("cur")], &[]).unwrap()
+        prepare(store, vec![query], &[side("cur")], &[], Rollup::Account).unwrap()
     }
 
     /// A renamed column is an error naming the block, its file and the column, not a
@@ -733,7 +798,7 @@ mod tests {
                 .into(),
             origin: "test".into(),
         };
-        let blocks = prepare(&store, vec![shuffled], &[side("cur")], &[]).unwrap();
+        let blocks = prepare(&store, vec![shuffled], &[side("cur")], &[], Rollup::Account).unwrap();
         let all = blocks.rows::<Shuffled>("cur").unwrap();
         let summary = blocks.summary::<Shuffled>("cur", Total::Money("amount"), 25).unwrap();
         assert_eq!(summary.first, all[..25]);

@@ -47,6 +47,8 @@ blocks! {
     PrerequisiteBreakRow => "doctor_prerequisite_breaks",
     EmptyFlagsRow => "doctor_empty_flags",
     ConflictingLinkRow => "doctor_conflicting_links",
+    MissingParentRow => "doctor_missing_parents",
+    DoubleCountedParentRow => "doctor_double_counted_parents",
 }
 
 /// `totals`: the denominators of one side.
@@ -256,4 +258,22 @@ pub(crate) struct ConflictingLinkRow {
     pub workspace_id: String,
     pub accounts: String,
     pub arr: Money,
+}
+
+/// `doctor_missing_parents`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct MissingParentRow {
+    pub account_id: String,
+    pub account_name: Option<String>,
+    pub parent_id: String,
+    pub arr: Option<Money>,
+}
+
+/// `doctor_double_counted_parents`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct DoubleCountedParentRow {
+    pub account_id: String,
+    pub account_name: Option<String>,
+    pub arr: Money,
+    pub children: i64,
 }

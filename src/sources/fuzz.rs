@@ -28,7 +28,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth0::{classify, compile_rules, read_dump, to_rows, Auth0Dump, VendorRule};
 use super::flags::{parse_flags_json_page, read_flags_file, FeatureColumn, FlagsSnapshot};
-use super::salesforce::{read_accounts, ColumnOverrides, CurrencyRates};
+use super::salesforce::{read_accounts, ApiFields, ColumnOverrides, CurrencyRates};
 use super::text::boolean::parse_bool;
 use super::text::csv_reader::{concat, csv_rows, CsvText, Delimiter};
 use super::text::decode::decode_text;
@@ -567,6 +567,7 @@ fn salesforce_arbitrary_bytes_never_panic() {
         let _ = read_accounts(
             &file.path,
             &ColumnOverrides::default(),
+            &ApiFields::default(),
             &usd_eur(),
             Some(Delimiter::Comma),
         );
@@ -579,7 +580,13 @@ fn salesforce_csv_shaped_text_never_panics() {
     let file = scratch("arr.csv");
     fuzz("salesforce_csv_shaped", csv_shaped(), |(text, overrides)| {
         write(&file.path, text.as_bytes());
-        if let Ok(export) = read_accounts(&file.path, &overrides, &usd_eur(), Some(Delimiter::Comma)) {
+        if let Ok(export) = read_accounts(
+            &file.path,
+            &overrides,
+            &ApiFields::default(),
+            &usd_eur(),
+            Some(Delimiter::Comma),
+        ) {
             for account in &export.accounts {
                 prop_assert_eq!(account.account_id.len(), 18);
                 prop_assert!(!account.lines.is_empty());
@@ -874,6 +881,7 @@ fn salesforce_generated_exports_come_back_exactly() {
         let read = read_accounts(
             &file.path,
             &ColumnOverrides::default(),
+            &ApiFields::default(),
             &usd_eur(),
             Some(Delimiter::Comma),
         )

@@ -25,6 +25,8 @@ pub(crate) enum Cell<'a> {
     UInt(u64),
     /// A workspace or account key (`Loader::workspace_keys`).
     Key(u32),
+    /// A key that may be absent (`accounts.parent_key`).
+    OptKey(Option<u32>),
     Cents(Option<i128>),
     Date(Option<NaiveDate>),
     Bool(Option<bool>),
@@ -110,7 +112,7 @@ impl Column {
             Cell::Str(_) => Column::Str(StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 16)),
             Cell::Int(_) => Column::Int(Int64Builder::with_capacity(BATCH_ROWS)),
             Cell::UInt(_) => Column::UInt(UInt64Builder::with_capacity(BATCH_ROWS)),
-            Cell::Key(_) => Column::Key(UInt32Builder::with_capacity(BATCH_ROWS)),
+            Cell::Key(_) | Cell::OptKey(_) => Column::Key(UInt32Builder::with_capacity(BATCH_ROWS)),
             Cell::Cents(_) => Column::Cents(
                 Decimal128Builder::with_capacity(BATCH_ROWS)
                     .with_precision_and_scale(18, 2)
@@ -127,6 +129,7 @@ impl Column {
             (Column::Int(b), Cell::Int(v)) => b.append_option(*v),
             (Column::UInt(b), Cell::UInt(v)) => b.append_value(*v),
             (Column::Key(b), Cell::Key(v)) => b.append_value(*v),
+            (Column::Key(b), Cell::OptKey(v)) => b.append_option(*v),
             (Column::Cents(b), Cell::Cents(v)) => {
                 if let Some(cents) = v {
                     if cents.abs() >= CENTS_LIMIT {

@@ -10,7 +10,7 @@ use crate::config::Feature;
 use crate::sources::auth0::{Auth0Rows, Endpoint};
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
-use crate::sources::salesforce::{SalesforceExport, Shape};
+use crate::sources::salesforce::{RateSource, SalesforceExport, Shape};
 use crate::sources::summary::LoadSummary;
 
 /// Features a flags snapshot can hold: one bit each in a UBIGINT.
@@ -99,7 +99,8 @@ impl Store {
         })
     }
 
-    /// Stores an ARR snapshot: one row per account and its workspace links.
+    /// Stores an ARR snapshot: one row per account and its workspace links. `pull` is
+    /// what a `pull salesforce` read and cost, kept in the details.
     pub(crate) fn load_arr(
         &mut self,
         as_of: NaiveDate,
@@ -107,6 +108,7 @@ impl Store {
         export: &SalesforceExport,
         reporting: &str,
         summary: &LoadSummary,
+        pull: Option<&serde_json::Value>,
     ) -> Result<i64> {
         let shape = match export.shape {
             Shape::ApiNames => "api-names",
@@ -121,10 +123,22 @@ impl Store {
             "warnings": export.warnings,
             "summary": summary,
         });
+        let mut details = details;
+        // Rates are recorded when Salesforce gave some (the reports then say so); a file
+        // converted by the config's rates alone keeps the details it always had.
+        if export.rates_used.values().any(|r| r.from == RateSource::ConversionRate) {
+            details["rates"] = json!(export.rates_used);
+        }
+        if let Some(pull) = pull {
+            details["pull"] = pull.clone();
+        }
         self.replace_snapshot(Source::Arr, as_of, origin, &details, |load| {
             // The reader merges an account's rows into one.
             let account_keys =
                 load.account_keys(export.accounts.iter().map(|a| a.account_id.as_str()), Repeats::Never)?;
+            // Keys after the accounts' own: a parent the export lacks gets one too.
+            let with_parent = || export.accounts.iter().filter_map(|a| a.parent_id.as_deref());
+            let mut parent_keys = load.account_keys(with_parent(), Repeats::Maybe)?.into_iter();
             let rows = load.append(
                 "accounts",
                 export.accounts.iter().zip(&account_keys).map(|(a, key)| {
@@ -139,6 +153,7 @@ impl Store {
                         Cell::Str(Some(reporting)),
                         Cell::Int(Some(a.lines.first().copied().unwrap_or(0) as i64)),
                         Cell::Key(*key),
+                        Cell::OptKey(a.parent_id.as_ref().and_then(|_| parent_keys.next())),
                     ]
                 }),
             )?;

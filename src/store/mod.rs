@@ -29,12 +29,13 @@ pub(crate) use rows::struct_fields;
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.
-const SCHEMA_VERSION: i32 = 4;
+const SCHEMA_VERSION: i32 = 5;
 /// (version it leads to, SQL) for every version after 1, oldest first.
 const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/v2.sql")),
     (3, include_str!("migrations/v3.sql")),
     (4, include_str!("migrations/v4.sql")),
+    (5, include_str!("migrations/v5.sql")),
 ];
 
 /// DuckDB compression methods a load does not use (see `Store::open_write`).

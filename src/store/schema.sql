@@ -1,4 +1,4 @@
--- featurearr store, schema version 3 (migrations from older versions: store/migrations/).
+-- featurearr store, schema version 5 (migrations from older versions: store/migrations/).
 -- Every table except schema_version and snapshots holds rows of one snapshot,
 -- keyed by snapshot_id; a snapshot is one load of one source for one as-of date.
 
@@ -69,7 +69,10 @@ CREATE TABLE IF NOT EXISTS accounts (
     rate           VARCHAR,              -- applied rate as written in the config
     reporting      VARCHAR NOT NULL,     -- currency of arr
     first_line     BIGINT NOT NULL,
-    account_key    UINTEGER NOT NULL
+    account_key    UINTEGER NOT NULL,
+    -- key of parent_id (account_keys), also when the snapshot lacks that account;
+    -- reports walk these links for [salesforce] rollup = "ultimate_parent"
+    parent_key     UINTEGER
 );
 
 -- arr: workspace links written in the export's workspace column

@@ -460,3 +460,25 @@ fn secrets_stay_out_of_every_output_when_the_connection_is_refused() {
     let out = failed_pull(&scratch, &server, &closed, &secret);
     assert_no_secrets(&scratch, &out, &secrets(&server));
 }
+
+#[test]
+fn pull_auth0_renews_a_token_refused_mid_pull_once() {
+    let server = small_server(vec![Fault::nth("/api/v2/organizations", 1, FaultKind::InvalidToken)]);
+    let scratch = Scratch::new();
+    let dump_path = scratch.path("out.json");
+    scratch.pull(&server, &dump_path).success();
+    assert_eq!(server.request_count("/oauth/token"), 2, "a new token after the 401");
+    let dump = read_json(&dump_path);
+    assert_eq!(dump["organizations"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn pull_auth0_fails_on_a_second_401_after_renewing_the_token() {
+    let server = small_server(vec![Fault::every("/api/v2/organizations", FaultKind::InvalidToken)]);
+    let scratch = Scratch::new();
+    let out = scratch.pull(&server, &scratch.path("out.json")).failure().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("401") && stderr.contains("Invalid token"), "{stderr}");
+    assert_eq!(server.request_count("/oauth/token"), 2, "one new token, then the error");
+    assert_eq!(server.request_count("/api/v2/organizations"), 2);
+}

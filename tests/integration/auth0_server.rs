@@ -10,7 +10,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,19 +36,22 @@ pub enum FaultKind {
     /// This status with a body that echoes the request (as a misconfigured
     /// proxy might), so secrets in the request come back in the error body.
     EchoRequest(u16),
+    /// 401 `Invalid token`, as for a token revoked or expired in the middle of a pull.
+    InvalidToken,
 }
 
+/// A fault of kind `K` (this stand-in's [`FaultKind`], or the Salesforce one's).
 #[derive(Debug, Clone)]
-pub struct Fault {
+pub struct Fault<K = FaultKind> {
     /// Applies to requests whose path starts with this.
     pub path_prefix: String,
     /// The n-th (1-based) request on that prefix; `None` = every request.
     pub nth: Option<usize>,
-    pub kind: FaultKind,
+    pub kind: K,
 }
 
-impl Fault {
-    pub fn nth(path_prefix: &str, nth: usize, kind: FaultKind) -> Self {
+impl<K> Fault<K> {
+    pub fn nth(path_prefix: &str, nth: usize, kind: K) -> Self {
         Fault {
             path_prefix: path_prefix.into(),
             nth: Some(nth),
@@ -56,7 +59,7 @@ impl Fault {
         }
     }
 
-    pub fn every(path_prefix: &str, kind: FaultKind) -> Self {
+    pub fn every(path_prefix: &str, kind: K) -> Self {
         Fault {
             path_prefix: path_prefix.into(),
             nth: None,
@@ -218,6 +221,13 @@ impl StandIn {
     /// Vendor expected for each enterprise connection id.
     pub fn expected_vendors(&self) -> HashMap<String, String> {
         self.shared.data.vendors.clone()
+    }
+
+    /// Requests whose path starts with `path_prefix`, counted on arrival: unlike
+    /// `request_count`, this includes a slow answer still held back.
+    pub fn arrivals(&self, path_prefix: &str) -> usize {
+        let arrived = self.shared.arrived.lock().unwrap();
+        arrived.iter().filter(|path| path.starts_with(path_prefix)).count()
     }
 
     /// Requests whose path starts with `path_prefix`.
@@ -467,12 +477,14 @@ fn generate(cfg: &ServerConfig) -> Data {
 
 // ---------------------------------------------------------------- HTTP
 
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
+/// One HTTP/1.1 request as read (shared with the stand-in Salesforce).
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Names lower-cased.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
 }
 
 struct Response {
@@ -489,7 +501,7 @@ fn respond(status: u16, body: Value) -> Response {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+pub fn read_request(reader: &mut impl BufRead) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -572,7 +584,8 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     }
 }
 
-fn decode(s: &str) -> String {
+/// Percent- and `+`-decoding of a query or form component.
+pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -594,7 +607,8 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn parse_pairs(s: &str) -> Vec<(String, String)> {
+/// `a=1&b=2` as decoded pairs.
+pub fn parse_pairs(s: &str) -> Vec<(String, String)> {
     s.split('&')
         .filter(|kv| !kv.is_empty())
         .map(|kv| {
@@ -710,6 +724,12 @@ impl Shared {
                 );
                 r.headers = vec![("Retry-After".into(), secs.to_string())];
                 return r;
+            }
+            Some(FaultKind::InvalidToken) => {
+                return respond(
+                    401,
+                    json!({"statusCode": 401, "error": "Unauthorized", "message": "Invalid token"}),
+                );
             }
             Some(FaultKind::ServiceUnavailable) => {
                 return auth0_error(503, "Service Unavailable", "Service Unavailable", None)
@@ -978,47 +998,59 @@ fn matches_query(log: &Value, q: &str) -> bool {
 mod self_tests {
     use super::*;
 
+    use reqwest::blocking::{Client, Response};
+
     fn token(server: &StandIn) -> String {
         let cfg = server.config();
-        let resp = ureq::post(&format!("{}/oauth/token", server.base_url()))
-            .send_form(&[
+        let resp = Client::new()
+            .post(format!("{}/oauth/token", server.base_url()))
+            .form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", &cfg.client_id),
                 ("client_secret", &cfg.client_secret),
                 ("audience", &format!("{}/api/v2/", server.base_url())),
             ])
+            .send()
             .unwrap();
-        let body: Value = resp.into_json().unwrap();
+        let body: Value = json_of(resp);
         assert_eq!(body["token_type"], "Bearer");
         assert_eq!(body["expires_in"], 86400);
         body["access_token"].as_str().unwrap().to_string()
     }
 
-    #[allow(clippy::result_large_err)] // ureq 2's error type, test-only
-    fn get(server: &StandIn, path: &str, token: &str) -> Result<ureq::Response, ureq::Error> {
+    fn get(server: &StandIn, path: &str, token: &str) -> Response {
         let url = if path.starts_with("http") {
             path.to_string()
         } else {
             format!("{}{path}", server.base_url())
         };
-        ureq::get(&url).set("Authorization", &format!("Bearer {token}")).call()
+        Client::new().get(url).bearer_auth(token).send().unwrap()
     }
 
-    fn status_body(r: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
-        match r {
-            Ok(resp) => (resp.status(), resp.into_json().unwrap()),
-            Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap()),
-            Err(e) => panic!("{e}"),
-        }
+    fn json_of(resp: Response) -> Value {
+        serde_json::from_str(&resp.text().unwrap()).unwrap()
+    }
+
+    fn status_body(resp: Response) -> (u16, Value) {
+        (resp.status().as_u16(), json_of(resp))
+    }
+
+    fn header(resp: &Response, name: &str) -> Option<String> {
+        resp.headers().get(name).map(|v| v.to_str().unwrap().to_string())
     }
 
     #[test]
     fn standin_token_checks_credentials() {
         let server = start(ServerConfig::default());
         assert_eq!(token(&server), server.config().access_token);
-        let bad = ureq::post(&format!("{}/oauth/token", server.base_url())).send_json(json!({
-            "grant_type": "client_credentials", "client_id": server.config().client_id, "client_secret": "wrong", "audience": format!("{}/api/v2/", server.base_url())
-        }));
+        let bad = Client::new()
+            .post(format!("{}/oauth/token", server.base_url()))
+            .header("Content-Type", "application/json")
+            .body(json!({
+                "grant_type": "client_credentials", "client_id": server.config().client_id, "client_secret": "wrong", "audience": format!("{}/api/v2/", server.base_url())
+            }).to_string())
+            .send()
+            .unwrap();
         let (code, body) = status_body(bad);
         assert_eq!(
             (code, body),
@@ -1112,9 +1144,9 @@ mod self_tests {
         );
         let mut seen = 0;
         loop {
-            let resp = get(&server, &url, &t).unwrap();
-            let link = resp.header("link").unwrap().to_string();
-            let page: Vec<Value> = resp.into_json().unwrap();
+            let resp = get(&server, &url, &t);
+            let link = header(&resp, "link").unwrap();
+            let page: Vec<Value> = serde_json::from_value(json_of(resp)).unwrap();
             let next = link.trim_start_matches('<').split('>').next().unwrap().to_string();
             if page.is_empty() {
                 assert_eq!(next, url, "an empty page links to the same URL");
@@ -1149,15 +1181,12 @@ mod self_tests {
             ..ServerConfig::default()
         });
         let t = token(&server);
-        let r = get(&server, "/api/v2/connections", &t);
-        let Err(ureq::Error::Status(429, resp)) = r else {
-            panic!("expected 429")
-        };
-        assert!(resp.header("x-ratelimit-reset").is_some() && resp.header("retry-after").is_none());
-        let Err(ureq::Error::Status(429, resp)) = get(&server, "/api/v2/connections", &t) else {
-            panic!("expected 429")
-        };
-        assert_eq!(resp.header("retry-after"), Some("0"));
+        let resp = get(&server, "/api/v2/connections", &t);
+        assert_eq!(resp.status(), 429);
+        assert!(header(&resp, "x-ratelimit-reset").is_some() && header(&resp, "retry-after").is_none());
+        let resp = get(&server, "/api/v2/connections", &t);
+        assert_eq!(resp.status(), 429);
+        assert_eq!(header(&resp, "retry-after").as_deref(), Some("0"));
         assert_eq!(status_body(get(&server, "/api/v2/connections", &t)).0, 503);
         let (code, body) = status_body(get(&server, "/api/v2/connections", &t));
         assert_eq!((code, body["errorCode"].as_str()), (403, Some("insufficient_scope")));

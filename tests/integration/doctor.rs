@@ -1,15 +1,10 @@
 //! `doctor`: every finding on data built to trigger it, with counts and ARR
 //! worked out by hand from fixtures/basic, and `--fail-on` exit codes.
 
-use crate::util::{assert_close, Project};
+use crate::util::{assert_close, item, Project};
 
 fn finding<'a>(report: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["key"] == key)
-        .unwrap_or_else(|| panic!("no {key}"))
+    item(report, "findings", "key", key)
 }
 
 /// The basic fixture plus: ws-d1 (Delta, $14,000) with SCIM on and SSO off; a

@@ -234,11 +234,11 @@ fn user_templates_and_queries_replace_the_built_in_ones_file_by_file() {
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/customers.sql"))
             .unwrap();
     // Only accounts above $50k count as customers in this variant.
-    let join = "JOIN account_arr(at_side) a ON a.account_key = ck.account_key";
+    let join = "JOIN customer_units(at_side) u ON u.account_key = ck.account_key";
     assert!(builtin.contains(join), "customers.sql changed; update this test's edit");
     p.write(
         "my-queries/customers.sql",
-        builtin.replace(join, &format!("{join}\nWHERE a.arr > 50000")),
+        builtin.replace(join, &format!("{join}\nWHERE u.arr > 50000")),
     );
     let r = p.json(&[
         "--queries-dir",

@@ -97,7 +97,7 @@ fn unknown_command_is_a_usage_error() {
 
 /// Turns a store of the current schema back into version 1: each flag value a
 /// (workspace, feature) row of workspace_flags, no ID keys. What a store written before
-/// flag bits (version 2) and ID keys (version 3) holds.
+/// flag bits (version 2), ID keys (version 3) and parent keys (version 5) holds.
 const DOWNGRADE_TO_V1: &str = "
     CREATE TABLE workspace_flags (snapshot_id INTEGER NOT NULL, workspace_id VARCHAR NOT NULL,
                                   feature VARCHAR NOT NULL, enabled BOOLEAN);
@@ -109,6 +109,7 @@ const DOWNGRADE_TO_V1: &str = "
     ALTER TABLE workspaces DROP COLUMN flags_empty;
     ALTER TABLE workspaces DROP COLUMN workspace_key;
     ALTER TABLE accounts DROP COLUMN account_key;
+    ALTER TABLE accounts DROP COLUMN parent_key;
     ALTER TABLE account_workspaces DROP COLUMN account_key;
     ALTER TABLE account_workspaces DROP COLUMN workspace_key;
     ALTER TABLE workspace_accounts DROP COLUMN workspace_key;
@@ -148,7 +149,7 @@ fn a_store_of_schema_version_1_is_upgraded_keeping_every_number() {
     let version: i32 = db
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let old_table: i64 = db
         .query_row(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'workspace_flags'",

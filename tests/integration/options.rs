@@ -502,3 +502,35 @@ fn a_panic_is_one_line_and_exit_101_unless_rust_backtrace_is_set() {
         "Rust's own hook, with the backtrace asked for:\n{stderr}"
     );
 }
+
+#[test]
+fn http_and_salesforce_config_keys_are_bounded() {
+    let p = Project::empty();
+    assert_config_refuses(
+        &p,
+        "http",
+        "connect_timeout",
+        &["0", "3601", "-1", "nan", "\"30\""],
+        "1 to 3600",
+    );
+    assert_config_refuses(&p, "http", "read_timeout", &["0", "3601", "1.5"], "1 to 3600");
+    assert_config_refuses(&p, "http", "max_retries", &["-1", "21", "inf"], "0 to 20");
+    assert_config_refuses(
+        &p,
+        "salesforce",
+        "bulk_threshold",
+        &["-1", "1000000001", "1e10"],
+        "0 to 1000000000",
+    );
+    assert_config_refuses(
+        &p,
+        "salesforce",
+        "api_version",
+        &["46.0", "1000", "\"v62\"", "nan"],
+        "47 to 999",
+    );
+    p.write("ok.toml", "[http]\nconnect_timeout = 1\nread_timeout = 3600\nmax_retries = 0\n[salesforce]\nbulk_threshold = 0\napi_version = \"62.0\"\n");
+    // The ends of every range pass the config check and get as far as the missing store.
+    let stderr = p.fail(&["--config", "ok.toml", "snapshots"]);
+    assert!(stderr.contains("no store at"), "{stderr}");
+}

@@ -347,7 +347,7 @@ fn a_connection_without_id_is_named_by_its_name_and_position() {
 }
 
 /// Turns the store back into what a featurearr before schema version 4 wrote: each
-/// connection's vendor decided at load time, no raw facts.
+/// connection's vendor decided at load time, no raw facts, and no parent keys (v5).
 const BACK_TO_V3: &str = "
     CREATE TABLE old_connections AS
     SELECT snapshot_id, connection_id, name, strategy,
@@ -356,6 +356,7 @@ const BACK_TO_V3: &str = "
     FROM auth0_connections;
     DROP TABLE auth0_connections;
     ALTER TABLE old_connections RENAME TO auth0_connections;
+    ALTER TABLE accounts DROP COLUMN parent_key;
     UPDATE schema_version SET version = 3;
 ";
 

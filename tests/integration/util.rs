@@ -188,3 +188,14 @@ pub fn assert_same_reports(what: &str, got: &BTreeMap<String, Vec<u8>>, want: &B
         assert!(got[name] == *bytes, "{what}: {name} differs");
     }
 }
+
+/// The element of the array `report[list]` whose `field` is `value` (a feature, an IdP,
+/// a doctor finding), or a panic naming what is missing.
+pub fn item<'a>(report: &'a serde_json::Value, list: &str, field: &str, value: &str) -> &'a serde_json::Value {
+    report[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no array `{list}` in {report}"))
+        .iter()
+        .find(|x| x[field] == value)
+        .unwrap_or_else(|| panic!("no {list} item with {field} = {value} in {report}"))
+}

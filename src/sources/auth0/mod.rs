@@ -17,12 +17,13 @@
 //! - `rows`: facts and logins made into the rows the store loads (the mapping by
 //!   metadata; reports map by name);
 //! - `stream`: a dump file read into facts and logins as it streams past;
-//! - `file`, `pull` (with `pager`, `token`): the entry points, reading and
-//!   writing dump files, and pulling a dump from the Management API.
+//! - `file`, `pull` (with `pager`, `token`, `errors`): the entry points, reading
+//!   and writing dump files, and pulling a dump from the Management API.
 
 mod classify;
 mod dump;
 mod elements;
+mod errors;
 mod facts;
 mod file;
 mod logins;

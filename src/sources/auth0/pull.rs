@@ -10,14 +10,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveTime};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use serde_json::Value;
 
 use super::classify::is_enterprise;
 use super::dump::Auth0Dump;
+use super::errors::AUTH0;
 use super::pager::{checkpoint_pages, link_pages, list_body, offset_pages, OffsetPage};
-use super::token::{Secret, TokenSource};
-use crate::sources::http::{encode_component, next_link, Headers, HttpClient, HttpConfig, RetryPolicy};
+use super::token::TokenSource;
+use crate::sources::http::{
+    encode_component, next_link, renewing_token_on_401, Headers, HttpClient, HttpSettings, Secret,
+};
 
 /// Page size: Auth0's documented maximum on public cloud for connections,
 /// organizations and enabled connections.
@@ -39,11 +42,8 @@ pub(crate) struct PullOptions {
     /// (both ends included); 0 = do not pull logs.
     pub log_days: u32,
     pub as_of: NaiveDate,
-    /// Client-side limit; 0 = none.
-    pub requests_per_second: f64,
-    /// Connect and read timeout of each request.
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
+    /// Timeouts, CA bundles, retries and the client-side limit of requests per second.
+    pub http: HttpSettings,
     /// Draw a progress spinner on stderr (the caller checks it is a terminal).
     pub progress: bool,
 }
@@ -56,9 +56,7 @@ impl std::fmt::Debug for PullOptions {
             .field("client_secret", &"[REDACTED]")
             .field("log_days", &self.log_days)
             .field("as_of", &self.as_of)
-            .field("requests_per_second", &self.requests_per_second)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
+            .field("http", &self.http)
             .field("progress", &self.progress)
             .finish()
     }
@@ -99,14 +97,19 @@ struct Api<'a> {
 }
 
 impl Api<'_> {
+    /// GETs a page with the cached token; a 401 (a token expired or revoked in the
+    /// middle of the pull) fetches a new one and tries once more.
     fn get(&self, path_and_query: &str) -> Result<(Value, Headers)> {
-        let bearer = self.tokens.bearer(self.http)?;
         let url = if path_and_query.starts_with("http://") || path_and_query.starts_with("https://") {
             path_and_query.to_string()
         } else {
             format!("{}{path_and_query}", self.base)
         };
-        self.http.get_json(&url, bearer.expose())
+        renewing_token_on_401(
+            || self.tokens.bearer(self.http),
+            |bearer| self.http.get_json(&url, bearer),
+            || self.tokens.renew(self.http),
+        )
     }
 
     fn checkpoint_list(&self, what: &str, path: &str, key: &str) -> Result<Vec<Value>> {
@@ -219,23 +222,9 @@ fn dedupe_by(items: Vec<Value>, key: &str) -> Vec<Value> {
 pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
     let started = Instant::now();
     let base = opts.base_url.trim_end_matches('/').to_string();
-    let http = HttpClient::new(&HttpConfig {
-        timeout: opts.timeout,
-        retry: opts.retry.clone(),
-        requests_per_second: opts.requests_per_second,
-    });
+    let http = HttpClient::new(&opts.http, AUTH0)?;
     let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
-    let progress = if opts.progress {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = crate::progress::pull_spinner(opts.progress);
     let api = Api {
         http: &http,
         tokens: &tokens,
@@ -346,9 +335,7 @@ mod tests {
             client_secret: "s3cr3t-value".into(),
             log_days: 30,
             as_of: NaiveDate::from_ymd_opt(2026, 9, 30).unwrap(),
-            requests_per_second: 8.0,
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
+            http: HttpSettings::default(),
             progress: false,
         };
         assert!(!format!("{opts:?}").contains("s3cr3t-value"));

@@ -6,36 +6,15 @@
 //! cache.
 
 use std::cell::RefCell;
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::sources::http::HttpClient;
+use crate::sources::http::{HttpClient, Secret};
 
 /// Refresh this long before the token expires, so it never dies mid-page.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
-
-/// A secret string: readable through [`Secret::expose`] only.
-#[derive(Clone, PartialEq)]
-pub(crate) struct Secret(String);
-
-impl Secret {
-    pub(crate) fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
 
 #[derive(Debug)]
 struct Token {
@@ -82,6 +61,16 @@ impl TokenSource {
         let access = token.access.clone();
         *self.cached.borrow_mut() = Some(token);
         Ok(access)
+    }
+
+    /// Drops the cached token (the Management API refused it) and fetches a new one.
+    ///
+    /// # Errors
+    /// As [`TokenSource::bearer`].
+    pub(crate) fn renew(&self, http: &HttpClient) -> Result<()> {
+        let token = self.fetch(http)?;
+        *self.cached.borrow_mut() = Some(token);
+        Ok(())
     }
 
     fn fetch(&self, http: &HttpClient) -> Result<Token> {
@@ -150,7 +139,7 @@ mod tests {
 
     #[test]
     fn missing_credentials_fail_before_any_request() {
-        let http = HttpClient::new(&Default::default());
+        let http = HttpClient::new(&Default::default(), crate::sources::auth0::errors::AUTH0).unwrap();
         let source = TokenSource::new("http://127.0.0.1:9", "", Secret::new(""));
         let err = source.bearer(&http).unwrap_err().to_string();
         assert!(err.contains("AUTH0_CLIENT_ID"), "{err}");

@@ -15,13 +15,20 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use super::table::TableColumn;
-use super::text::boolean::parse_bool;
-use super::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Delimiter, Threads};
-use super::text::decode::{decode_text, read_bytes};
-use super::text::lines::line_breaks;
-use super::text::money::{parse_money, Money};
-use super::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
+use crate::sources::table::TableColumn;
+use crate::sources::text::boolean::parse_bool;
+use crate::sources::text::csv_reader::{concat, field_count_error, After, CsvRow, CsvText, Delimiter, Threads};
+use crate::sources::text::decode::{decode_text, read_bytes};
+use crate::sources::text::lines::line_breaks;
+use crate::sources::text::money::{parse_money, Money};
+use crate::sources::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
+
+use super::fields::ApiFields;
+use super::hierarchy::parent_cycle;
+
+/// The header of a pull's per-row conversion rate (Salesforce's `CurrencyType.ConversionRate`
+/// of the row's currency against the reporting one): converted = amount / ConversionRate.
+pub(crate) const CONVERSION_RATE_COLUMN: &str = "ConversionRate";
 
 /// Header names from `[salesforce.columns]`; each wins over detection.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -31,7 +38,9 @@ pub(crate) struct ColumnOverrides {
     pub account_name: Option<String>,
     pub arr: Option<String>,
     pub currency: Option<String>,
-    pub parent_id: Option<String>,
+    /// `parent` (`parent_id`, its first name, still read).
+    #[serde(alias = "parent_id")]
+    pub parent: Option<String>,
     pub workspaces: Option<String>,
 }
 
@@ -63,8 +72,11 @@ pub(crate) struct Account {
     pub original_cents: Option<i128>,
     /// ISO code of the original amount.
     pub currency: String,
-    /// Rate applied; None when `currency` is the reporting currency.
+    /// Rate applied; None when `currency` is the reporting currency. A config rate as
+    /// written (`1.08`: times 1.08), a Salesforce one as `1/0.8` (divided by 0.8).
     pub rate: Option<String>,
+    /// The `ConversionRate` cell of the account's first row with ARR, if the file has one.
+    pub conversion_rate: Option<String>,
     /// Union over the account's rows, in order of first appearance.
     pub workspace_ids: Vec<String>,
     /// Every line the account appeared on.
@@ -88,7 +100,26 @@ pub(crate) struct SalesforceExport {
     pub rows_merged: usize,
     /// Accounts whose ARR cell was empty on every row: kept with no ARR (0).
     pub empty_arr: usize,
+    /// The rate each converted currency got, by currency code.
+    pub rates_used: BTreeMap<String, RateUsed>,
     pub warnings: Vec<String>,
+}
+
+/// Where a currency's rate came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RateSource {
+    /// `[currency] rates` in the config.
+    Config,
+    /// The file's `ConversionRate` column: Salesforce's `CurrencyType`, as a pull saw it.
+    ConversionRate,
+}
+
+/// A rate applied to a currency, as the `rate` of its accounts shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct RateUsed {
+    pub rate: String,
+    pub from: RateSource,
 }
 
 const CONFIG_HINT: &str = "under [salesforce.columns] in featurearr.toml";
@@ -104,6 +135,7 @@ struct Columns {
     currency: Option<usize>,
     parent_id: Option<usize>,
     workspaces: Option<usize>,
+    conversion_rate: Option<usize>,
 }
 
 /// One ARR value seen for an account, kept to detect rows that disagree.
@@ -121,22 +153,39 @@ struct ArrValue<'a> {
 /// ([`merge_rows`]), then check and convert each account's ARR
 /// ([`check_consistent_arr`], [`convert_currencies`]).
 ///
+/// Columns are found by the `[salesforce.columns]` names (which must be there), else by
+/// the `[salesforce.fields]` API names, else by the standard names and labels.
 /// `delimiter`: as given (`--delimiter`, `[salesforce] delimiter`), or detected from
 /// the header line when None.
 pub(crate) fn read_accounts(
     path: &Path,
     overrides: &ColumnOverrides,
+    fields: &ApiFields,
     rates: &CurrencyRates,
     delimiter: Option<Delimiter>,
 ) -> anyhow::Result<SalesforceExport> {
     let origin = path.display().to_string();
     let bytes = read_bytes(path)?;
-    let (content, warning) = decode_text(&bytes, &origin)?;
+    read_accounts_bytes(&bytes, &origin, overrides, fields, rates, delimiter)
+}
+
+/// [`read_accounts`] of a file's bytes, named `origin` in messages: how a pull reads
+/// the export it is about to store, exactly as `load arr` would read its dump.
+pub(crate) fn read_accounts_bytes(
+    bytes: &[u8],
+    origin: &str,
+    overrides: &ColumnOverrides,
+    fields: &ApiFields,
+    rates: &CurrencyRates,
+    delimiter: Option<Delimiter>,
+) -> anyhow::Result<SalesforceExport> {
+    let origin = origin.to_string();
+    let (content, warning) = decode_text(bytes, &origin)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
     let conversion = Conversion::new(rates)?;
 
     let csv = CsvText::new(&content, &origin, delimiter);
-    let header = read_header(&csv, overrides)?;
+    let header = read_header(&csv, overrides, fields)?;
     if header.rows_above > 0 {
         warnings.push(format!(
             "{origin}: skipped {} rows above the header on line {} (report title or filters)",
@@ -156,13 +205,14 @@ pub(crate) fn read_account_table(
     columns: &[TableColumn],
     for_each_row: impl FnOnce(&mut dyn FnMut(&[Option<&str>]) -> anyhow::Result<()>) -> anyhow::Result<()>,
     overrides: &ColumnOverrides,
+    fields: &ApiFields,
     rates: &CurrencyRates,
 ) -> anyhow::Result<SalesforceExport> {
     let conversion = Conversion::new(rates)?;
     let names: Vec<String> = columns.iter().map(|c| c.name.trim().to_string()).collect();
     let has_id = names
         .iter()
-        .any(|n| account_id_candidates(overrides).iter().any(|w| same_name(n, w)));
+        .any(|n| account_id_candidates(overrides, fields).iter().any(|w| same_name(n, w)));
     if !has_id {
         return Err(no_account_id_column(
             origin,
@@ -173,7 +223,7 @@ pub(crate) fn read_account_table(
     }
     let header = Header {
         line: 0,
-        columns: find_columns(&names, overrides, origin, None)?,
+        columns: find_columns(&names, overrides, fields, origin, None)?,
         shape: shape_of(&names),
         names,
         rows_above: 0,
@@ -260,8 +310,11 @@ fn accounts_of(
 
     let columns = &header.columns;
     check_consistent_arr(origin, &header.names[columns.arr], &accounts, &values)?;
+    if let Some(parent) = columns.parent_id {
+        check_no_parent_cycles(origin, &header.names[parent], &accounts)?;
+    }
     let currency_column = &header.names[columns.currency.unwrap_or(columns.arr)];
-    convert_currencies(
+    let rates_used = convert_currencies(
         origin,
         currency_column,
         &mut accounts,
@@ -327,8 +380,37 @@ fn accounts_of(
         deleted_rows_skipped,
         rows_merged,
         empty_arr,
+        rates_used,
         warnings,
     })
+}
+
+/// Fails, naming the accounts and their lines, when the parent links of `accounts`
+/// (column `parent_column`) form a cycle: such accounts have no top account, so no
+/// family under `[salesforce] rollup = "ultimate_parent"`.
+fn check_no_parent_cycles(origin: &str, parent_column: &str, accounts: &[Account]) -> anyhow::Result<()> {
+    let links: Vec<(&str, Option<&str>)> = accounts
+        .iter()
+        .map(|a| (a.account_id.as_str(), a.parent_id.as_deref()))
+        .collect();
+    let Some(cycle) = parent_cycle(&links) else {
+        return Ok(());
+    };
+    let name = |i: usize| {
+        let a = &accounts[i];
+        let line = a.lines.first().copied().unwrap_or(0);
+        match a.account_name.as_deref().filter(|n| !n.is_empty()) {
+            Some(n) => format!("{} ({n}, line {line})", a.account_id),
+            None => format!("{} (line {line})", a.account_id),
+        }
+    };
+    let mut path: Vec<String> = cycle.iter().map(|&i| name(i)).collect();
+    path.push(accounts[cycle[0]].account_id.clone());
+    bail!(
+        "{origin}: the {parent_column} links form a cycle: {}; an account family needs a top account without a \
+         parent, so fix the parent of one of these accounts in Salesforce (or in the file) and load again",
+        path.join(" -> ")
+    )
 }
 
 /// `1 row`, `12 rows`.
@@ -357,9 +439,9 @@ struct Header {
 
 /// Finds the header: the first row with an account ID column (report exports may
 /// carry a title or filter block above it), and the columns it names.
-fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Header> {
+fn read_header(csv: &CsvText, overrides: &ColumnOverrides, fields: &ApiFields) -> anyhow::Result<Header> {
     let origin = csv.origin();
-    let id_candidates = account_id_candidates(overrides);
+    let id_candidates = account_id_candidates(overrides, fields);
     let mut leading: Vec<CsvRow> = Vec::new();
     let after = csv.find_row(|row| {
         leading.push(row.clone());
@@ -391,6 +473,7 @@ fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Hea
     let columns = find_columns(
         &names,
         overrides,
+        fields,
         &format!("{origin}:{line}"),
         Some(&csv.delimiter().describe()),
     )?;
@@ -405,11 +488,12 @@ fn read_header(csv: &CsvText, overrides: &ColumnOverrides) -> anyhow::Result<Hea
     })
 }
 
-/// The names an account ID column may have: the configured one, else `Id` or `Account ID`.
-fn account_id_candidates(overrides: &ColumnOverrides) -> Vec<&str> {
+/// The names an account ID column may have: the configured one, else the `[salesforce.fields]`
+/// name, `Id` or `Account ID`.
+fn account_id_candidates<'a>(overrides: &'a ColumnOverrides, fields: &'a ApiFields) -> Vec<&'a str> {
     match &overrides.account_id {
         Some(name) => vec![name.as_str()],
-        None => vec!["Id", "Account ID"],
+        None => vec![fields.account_id.as_str(), "Id", "Account ID"],
     }
 }
 
@@ -588,6 +672,7 @@ fn merge_rows<'r>(
                     original_cents: None,
                     currency: currency.clone(),
                     rate: None,
+                    conversion_rate: None,
                     workspace_ids: Vec::new(),
                     lines: Vec::new(),
                 });
@@ -614,6 +699,11 @@ fn merge_rows<'r>(
             if values[at].is_empty() {
                 account.original_cents = Some(m.cents);
                 account.currency = currency.clone();
+                account.conversion_rate = columns
+                    .conversion_rate
+                    .map(|c| cells[c])
+                    .filter(|rate| !rate.is_empty())
+                    .map(str::to_string);
             }
             values[at].push(ArrValue {
                 line,
@@ -811,6 +901,7 @@ fn line_sample(lines: &[u64]) -> String {
 fn find_columns(
     names: &[String],
     overrides: &ColumnOverrides,
+    fields: &ApiFields,
     place: &str,
     delimiter: Option<&str>,
 ) -> anyhow::Result<Columns> {
@@ -822,7 +913,12 @@ fn find_columns(
             None => names,
         }
     };
-    let pick = |key: &str, configured: &Option<String>, candidates: &[&str]| -> anyhow::Result<Option<usize>> {
+    // A `[salesforce.fields]` API name comes before the standard candidates.
+    let pick = |key: &str,
+                configured: &Option<String>,
+                field: Option<&str>,
+                candidates: &[&str]|
+     -> anyhow::Result<Option<usize>> {
         match configured {
             Some(name) => match position(name) {
                 Some(col) => Ok(Some(col)),
@@ -832,12 +928,23 @@ fn find_columns(
                     found()
                 ),
             },
-            None => Ok(candidates.iter().find_map(|c| position(c))),
+            None => Ok(field.into_iter().chain(candidates.iter().copied()).find_map(position)),
         }
     };
-    let account_id = pick("account_id", &overrides.account_id, &["Id", "Account ID"])?
-        .expect("the header row was chosen because it has the account ID column");
-    let Some(arr) = pick("arr", &overrides.arr, &["ARR__c", "Annual Recurring Revenue", "ARR"])? else {
+    let account_id = pick(
+        "account_id",
+        &overrides.account_id,
+        Some(&fields.account_id),
+        &["Id", "Account ID"],
+    )?
+    .expect("the header row was chosen because it has the account ID column");
+    let Some(arr) = pick(
+        "arr",
+        &overrides.arr,
+        Some(&fields.arr),
+        &["ARR__c", "Annual Recurring Revenue", "ARR"],
+    )?
+    else {
         let converted: Vec<&String> = names
             .iter()
             .filter(|n| n.to_ascii_lowercase().contains("(converted)"))
@@ -862,6 +969,7 @@ fn find_columns(
     let currency = pick(
         "currency",
         &overrides.currency,
+        fields.currency.as_deref(),
         &[
             arr_currency.as_str(),
             "CurrencyIsoCode",
@@ -872,15 +980,27 @@ fn find_columns(
     Ok(Columns {
         deleted: ["IsDeleted", "is_deleted"].iter().find_map(|c| position(c)),
         account_id,
-        account_name: pick("account_name", &overrides.account_name, &["Name", "Account Name"])?,
+        account_name: pick(
+            "account_name",
+            &overrides.account_name,
+            fields.name.as_deref(),
+            &["Name", "Account Name"],
+        )?,
         arr,
         currency,
-        parent_id: pick("parent_id", &overrides.parent_id, &["ParentId", "Parent Account ID"])?,
+        parent_id: pick(
+            "parent",
+            &overrides.parent,
+            fields.parent.as_deref(),
+            &["ParentId", "Parent Account ID"],
+        )?,
         workspaces: pick(
             "workspaces",
             &overrides.workspaces,
+            fields.workspaces.as_deref(),
             &["Workspace_ID__c", "Workspace ID", "Workspace IDs"],
         )?,
+        conversion_rate: position(CONVERSION_RATE_COLUMN),
     })
 }
 
@@ -915,13 +1035,15 @@ fn parse_currency_code(raw: &str) -> Option<String> {
     (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
 }
 
-/// An exact positive decimal: `mantissa / 10^scale`.
+/// An exact positive rate, `num / den`: a decimal `mantissa / 10^scale` (a config
+/// rate, multiplied by), or its inverse (a Salesforce `ConversionRate`, divided by).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Rate {
-    mantissa: i128,
-    scale: u32,
+    num: i128,
+    den: i128,
 }
 
+/// A positive decimal of at most 18 significant digits and 18 decimals.
 fn parse_rate(text: &str) -> Option<Rate> {
     let text = text.trim();
     let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
@@ -938,9 +1060,19 @@ fn parse_rate(text: &str) -> Option<Rate> {
         return None;
     }
     Some(Rate {
-        mantissa: digits.parse().ok()?,
-        scale: frac_part.len() as u32,
+        num: digits.parse().ok()?,
+        den: 10i128.pow(frac_part.len() as u32),
     })
+}
+
+impl Rate {
+    /// Dividing by this rate.
+    fn inverse(self) -> Rate {
+        Rate {
+            num: self.den,
+            den: self.num,
+        }
+    }
 }
 
 fn parse_rates(rates: &CurrencyRates, reporting: &str) -> anyhow::Result<BTreeMap<String, Rate>> {
@@ -961,12 +1093,12 @@ fn parse_rates(rates: &CurrencyRates, reporting: &str) -> anyhow::Result<BTreeMa
 }
 
 /// `cents * rate`, rounded half-even to the cent (the rounding that does not
-/// drift upward when many conversions are summed).
+/// drift upward when many conversions are summed). Both parts of a rate are below
+/// 10^18 and cents below 10^18, so the product fits an i128.
 fn convert_cents(cents: i128, rate: Rate) -> i128 {
-    let product = cents * rate.mantissa;
-    let divisor = 10i128.pow(rate.scale);
-    let (quotient, remainder) = (product / divisor, product % divisor);
-    match (2 * remainder).cmp(&divisor) {
+    let product = cents * rate.num;
+    let (quotient, remainder) = (product / rate.den, product % rate.den);
+    match (2 * remainder).cmp(&rate.den) {
         std::cmp::Ordering::Greater => quotient + 1,
         std::cmp::Ordering::Equal if quotient % 2 == 1 => quotient + 1,
         _ => quotient,
@@ -1025,6 +1157,9 @@ fn check_consistent_arr(
     )
 }
 
+/// Converts every account's ARR into the reporting currency: by the config's rate of its
+/// currency, else by the file's `ConversionRate` (which must be the same for every row of
+/// a currency). Returns the rate each converted currency got.
 fn convert_currencies(
     origin: &str,
     column: &str,
@@ -1032,7 +1167,10 @@ fn convert_currencies(
     reporting: &str,
     parsed: &BTreeMap<String, Rate>,
     rates: &CurrencyRates,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<BTreeMap<String, RateUsed>> {
+    let mut used: BTreeMap<String, RateUsed> = BTreeMap::new();
+    // Per currency: the ConversionRate first seen and its line.
+    let mut file_rates: BTreeMap<String, (String, u64)> = BTreeMap::new();
     // Every missing code at once, so the user fixes the config in one go.
     let mut missing: BTreeMap<String, u64> = BTreeMap::new();
     for account in accounts.iter_mut() {
@@ -1040,37 +1178,67 @@ fn convert_currencies(
             account.arr_cents = account.original_cents;
             continue;
         }
-        match parsed.get(&account.currency) {
-            Some(&rate) => {
+        let line = account.lines[0];
+        let (rate, text, from) = match (parsed.get(&account.currency), &account.conversion_rate) {
+            (Some(&rate), _) => {
                 let text = rates
                     .rates
                     .iter()
                     .find(|(code, _)| same_name(code, &account.currency))
-                    .map(|(_, text)| text.trim().to_string());
-                account.rate = text;
-                if let Some(cents) = account.original_cents {
-                    let converted = convert_cents(cents, rate);
-                    if converted >= 1_000_000_000_000_000_000 {
-                        bail!(
-                            "{origin}:{}: ARR {} {} converts to more than DECIMAL(18,2) holds in {reporting}; \
-                             check the amount and the {} rate",
-                            account.lines[0],
-                            cents_text(cents),
-                            account.currency,
-                            account.currency
-                        );
-                    }
-                    account.arr_cents = Some(converted);
+                    .map(|(_, text)| text.trim().to_string())
+                    .unwrap_or_default();
+                (rate, text, RateSource::Config)
+            }
+            (None, Some(conversion)) => {
+                let Some(rate) = parse_rate(conversion) else {
+                    bail!(
+                        "{origin}:{line}: column {CONVERSION_RATE_COLUMN}: `{conversion}` is not a positive decimal \
+                         number; it is how many {} one {reporting} is worth, as Salesforce's CurrencyType gives it",
+                        account.currency
+                    );
+                };
+                let (first, first_line) = file_rates
+                    .entry(account.currency.clone())
+                    .or_insert_with(|| (conversion.clone(), line));
+                if parse_rate(first) != Some(rate) {
+                    bail!(
+                        "{origin}:{line}: column {CONVERSION_RATE_COLUMN}: {} has the rate {conversion} here but \
+                         {first} on line {first_line}; a currency has one rate in a file",
+                        account.currency
+                    );
                 }
+                (
+                    rate.inverse(),
+                    format!("1/{}", conversion.trim()),
+                    RateSource::ConversionRate,
+                )
             }
-            None if account.original_cents.is_some() => {
-                missing.entry(account.currency.clone()).or_insert(account.lines[0]);
+            (None, None) => {
+                if account.original_cents.is_some() {
+                    missing.entry(account.currency.clone()).or_insert(line);
+                }
+                continue;
             }
-            None => {}
+        };
+        account.rate = Some(text.clone());
+        used.entry(account.currency.clone())
+            .or_insert(RateUsed { rate: text, from });
+        if let Some(cents) = account.original_cents {
+            let converted = convert_cents(cents, rate);
+            if converted >= 1_000_000_000_000_000_000 {
+                bail!(
+                    "{origin}:{line}: ARR {} {} converts to more than DECIMAL(18,2) holds in {reporting}; \
+                     check the amount and the {} rate",
+                    cents_text(cents),
+                    account.currency,
+                    account.currency
+                );
+            }
+            account.arr_cents = Some(converted);
         }
     }
     if missing.is_empty() {
-        return Ok(());
+        return Ok(used);
     }
     let first_line = missing.values().min().copied().unwrap_or(0);
     let codes: Vec<String> = missing
@@ -1113,14 +1281,16 @@ mod tests {
 
     fn read(content: &str, rates: &CurrencyRates) -> SalesforceExport {
         let f = fixture("arr.csv", content.as_bytes());
-        read_accounts(&f.path, &ColumnOverrides::default(), rates, None).unwrap_or_else(|e| panic!("{e:#}"))
+        read_accounts(&f.path, &ColumnOverrides::default(), &ApiFields::default(), rates, None)
+            .unwrap_or_else(|e| panic!("{e:#}"))
     }
 
     /// Reads a file that must fail; the message comes back with the temp
     /// folder stripped so whole messages can be compared.
     fn read_err_with(content: &[u8], overrides: &ColumnOverrides, rates: &CurrencyRates) -> String {
         let f = fixture("arr.csv", content);
-        let err = read_accounts(&f.path, overrides, rates, None).expect_err("the read should fail");
+        let err =
+            read_accounts(&f.path, overrides, &ApiFields::default(), rates, None).expect_err("the read should fail");
         format!("{err:#}").replace(&format!("{}/", f.dir.path().display()), "")
     }
 
@@ -1164,6 +1334,7 @@ mod tests {
                 original_cents: Some(9_000_000),
                 currency: "USD".into(),
                 rate: None,
+                conversion_rate: None,
                 workspace_ids: vec!["ws_b21c".into()],
                 lines: vec![3],
             }
@@ -1348,7 +1519,11 @@ mod tests {
             convert_cents(999_999_999_999_999_999, rate("1")),
             999_999_999_999_999_999
         );
-        assert_eq!(rate("007.50"), Rate { mantissa: 75, scale: 1 });
+        assert_eq!(rate("007.50"), Rate { num: 75, den: 10 });
+        // A Salesforce ConversionRate divides: 90000.00 EUR at 0.9 EUR per USD is 100000.00 USD.
+        assert_eq!(convert_cents(9_000_000, rate("0.9").inverse()), 10_000_000);
+        assert_eq!(convert_cents(100, rate("0.3").inverse()), 333); // 3.333.. → 3.33
+        assert_eq!(convert_cents(200, rate("0.3").inverse()), 667); // 6.666.. → 6.67
         for bad in ["", ".", "-1", "1e3", "0", "0.000", "1.2.3", "x"] {
             assert!(parse_rate(bad).is_none(), "{bad}");
         }
@@ -1391,7 +1566,14 @@ mod tests {
                         \"0015g00000XyZaBAAV\",\"Acme\0 Corp\",\"\",\"1.2E5\",\"USD\",\"ws_7f3a\"\n\
                         \"0015g00000Pq7RsAAJ\",\"Acme Europe GmbH\",\"0015g00000XyZaBAAV\",\"90000\",\"USD\",\"ws_b21c\0\"\n";
         let f = fixture("bulk.csv", content);
-        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd(), None).unwrap();
+        let export = read_accounts(
+            &f.path,
+            &ColumnOverrides::default(),
+            &ApiFields::default(),
+            &usd(),
+            None,
+        )
+        .unwrap();
         assert_eq!(export.accounts[0].account_name.as_deref(), Some("Acme Corp"));
         assert_eq!(export.accounts[0].arr_cents, Some(12_000_000));
         assert_eq!(export.accounts[1].workspace_ids, ["ws_b21c"]);
@@ -1505,20 +1687,37 @@ mod tests {
         };
         let content = "Id,Customer Id,ARR__c,Contracted ARR,Product Tenant IDs\nx,0015g00000XyZaB,1,250.5,\"a, b\"\n";
         let f = fixture("arr.csv", content.as_bytes());
-        let export = read_accounts(&f.path, &overrides, &usd(), None).unwrap();
+        let export = read_accounts(&f.path, &overrides, &ApiFields::default(), &usd(), None).unwrap();
         assert_eq!(ids(&export), ["0015g00000XyZaBAAV"]);
         assert_eq!(export.accounts[0].arr_cents, Some(25_050));
         assert_eq!(export.accounts[0].workspace_ids, ["a", "b"]);
 
         let overrides = ColumnOverrides {
-            parent_id: Some("Ultimate Parent".into()),
+            parent: Some("Ultimate Parent".into()),
             ..Default::default()
         };
         let err = read_err_with(b"Id,ARR__c\n0015g00000XyZaBAAV,1\n", &overrides, &usd());
         assert_eq!(
             err,
-            "arr.csv:1: no column named `Ultimate Parent` (parent_id under [salesforce.columns] in featurearr.toml); \
+            "arr.csv:1: no column named `Ultimate Parent` (parent under [salesforce.columns] in featurearr.toml); \
              the header has `Id`, `ARR__c` (split at `,`, the delimiter detected from the header line; --delimiter sets another); fix the name in the config"
+        );
+    }
+
+    #[test]
+    fn a_cycle_of_parent_links_fails_naming_the_accounts_and_lines() {
+        // 15-character report IDs: the message names their 18-character forms.
+        let err = read_err(
+            "Account ID,Account Name,Parent Account ID,ARR\n\
+             0015g00000AAAAA,Top,,100\n\
+             0015g00000BBBBB,Bee,0015g00000CCCCC,200\n\
+             0015g00000CCCCC,,0015g00000BBBBB,300\n",
+        );
+        assert_eq!(
+            err,
+            "arr.csv: the Parent Account ID links form a cycle: 0015g00000BBBBBAA5 (Bee, line 3) -> \
+             0015g00000CCCCCAA5 (line 4) -> 0015g00000BBBBBAA5; an account family needs a top account without a \
+             parent, so fix the parent of one of these accounts in Salesforce (or in the file) and load again"
         );
     }
 
@@ -1590,7 +1789,14 @@ mod tests {
             "arr.csv",
             b"\"Account ID\",\"Account Name\",\"ARR\"\n\"0015g00000XyZaB\",\"Soci\xe9t\xe9 G\xe9n\xe9rale\",\"1\"\n",
         );
-        let export = read_accounts(&f.path, &ColumnOverrides::default(), &usd(), None).unwrap();
+        let export = read_accounts(
+            &f.path,
+            &ColumnOverrides::default(),
+            &ApiFields::default(),
+            &usd(),
+            None,
+        )
+        .unwrap();
         assert_eq!(export.accounts[0].account_name.as_deref(), Some("Société Générale"));
         assert!(
             export.warnings[0].contains("is not UTF-8 (first at line "),
