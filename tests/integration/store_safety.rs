@@ -407,8 +407,12 @@ FROM workspaces WHERE id <> 'ws-b1'
 ORDER BY id";
 
 /// The replaces of a same-date snapshot that the kill tests interrupt: every load kind
-/// (flags from CSV, Parquet and PostgreSQL) and `pull auth0` (against the stand-in server).
-fn replaces(server: &crate::auth0_server::StandIn) -> Vec<(&'static str, Vec<String>, Vec<(&'static str, String)>)> {
+/// (flags from CSV, Parquet and PostgreSQL), `pull auth0` and `pull salesforce` (against
+/// the stand-in servers).
+fn replaces(
+    server: &crate::auth0_server::StandIn,
+    salesforce: &crate::salesforce_server::StandIn,
+) -> Vec<(&'static str, Vec<String>, Vec<(&'static str, String)>)> {
     let load = |kind: &str, file: &str| -> Vec<String> {
         ["load", kind, file, "--as-of", "2026-09-30"].map(String::from).to_vec()
     };
@@ -448,7 +452,41 @@ fn replaces(server: &crate::auth0_server::StandIn) -> Vec<(&'static str, Vec<Str
                 ("FEATUREARR_AUTH0_RPS", "0".to_string()),
             ],
         ),
+        (
+            "pull salesforce",
+            [
+                "pull",
+                "salesforce",
+                "--rest",
+                "--instance-url",
+                &salesforce.base_url(),
+                "--as-of",
+                "2026-09-30",
+            ]
+            .map(String::from)
+            .to_vec(),
+            vec![
+                ("SALESFORCE_CLIENT_ID", salesforce.config().client_id.clone()),
+                ("SALESFORCE_CLIENT_SECRET", salesforce.config().client_secret.clone()),
+            ],
+        ),
     ]
+}
+
+/// A Salesforce org holding one of the basic fixture's accounts, at another ARR and
+/// with other workspaces, so that a pull changes the reports.
+fn salesforce_org() -> crate::salesforce_server::StandIn {
+    crate::salesforce_server::start(crate::salesforce_server::ServerConfig {
+        accounts: vec![crate::salesforce_server::Account {
+            id: "0015g00000Pq7RSAAZ".into(),
+            name: "Gamma Ltd".into(),
+            parent: None,
+            arr: Some("90000.0".into()),
+            currency: "USD".into(),
+            workspaces: "ws-a1;ws-c1".into(),
+        }],
+        ..Default::default()
+    })
 }
 
 #[test]
@@ -459,9 +497,10 @@ fn a_replace_killed_before_or_after_its_commit_leaves_every_report_whole() {
         logs: 200,
         ..Default::default()
     });
+    let salesforce = salesforce_org();
     let base = replace_baseline();
     let before = every_report(&base, "2026-09-30");
-    for (what, args, envs) in replaces(&server) {
+    for (what, args, envs) in replaces(&server, &salesforce) {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         // The same replace, uninterrupted, on a copy: the state a finished replace leaves.
         let whole = copy_of(&base);
@@ -486,11 +525,21 @@ fn a_replace_killed_before_or_after_its_commit_leaves_every_report_whole() {
         // write-ahead log brings the whole new snapshot back.
         let p = copy_of(&base);
         stopped_at(&p, "after-commit", &args, &envs).kill();
-        assert_same_reports(
-            &format!("{what} killed after its commit"),
-            &every_report(&p, "2026-09-30"),
-            &complete,
-        );
+        let mut after = every_report(&p, "2026-09-30");
+        let mut complete = complete;
+        if what == "pull salesforce" {
+            // The snapshot's details keep the org's API usage, which the stand-in counts
+            // across pulls; its rows must match, and every report.
+            assert_eq!(
+                snapshot_rows(&p, "arr", "2026-09-30"),
+                snapshot_rows(&whole, "arr", "2026-09-30")
+            );
+            for listing in ["snapshots.json", "snapshots.md"] {
+                after.remove(listing);
+                complete.remove(listing);
+            }
+        }
+        assert_same_reports(&format!("{what} killed after its commit"), &after, &complete);
         // And the store takes writes again.
         p.run(&["load", "flags", "flags.csv", "--as-of", "2026-10-02"]);
         println!("{what}: killed before and after its commit, every report whole");

@@ -185,7 +185,11 @@ pub fn assert_same_reports(what: &str, got: &BTreeMap<String, Vec<u8>>, want: &B
         "{what}: the files"
     );
     for (name, bytes) in want {
-        assert!(got[name] == *bytes, "{what}: {name} differs");
+        if got[name] != *bytes {
+            let (a, b) = (String::from_utf8_lossy(&got[name]), String::from_utf8_lossy(bytes));
+            let line = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+            panic!("{what}: {name} differs; first differing line (got, want): {line:?}");
+        }
     }
 }
 
