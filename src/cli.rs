@@ -38,6 +38,8 @@ pub(crate) const MAX_RETRIES: Bounds<u32> = Bounds::new(0, 20);
 pub(crate) const DEMO_WORKSPACES: Bounds<usize> = Bounds::new(10, 10_000_000);
 /// `demo --seed`: any 64-bit seed.
 pub(crate) const DEMO_SEED: Bounds<u64> = Bounds::new(0, u64::MAX);
+/// `runs --limit`: a daily job records about 365 runs a year.
+pub(crate) const RUNS_LIMIT: Bounds<usize> = Bounds::new(1, 100_000);
 /// `doctor --fail-on KEY=N` for a finding counted in rows.
 pub(crate) const FAIL_ON_COUNT: Bounds<u64> = Bounds::new(0, 1_000_000_000);
 /// `doctor --fail-on unattributed-arr=N%`.
@@ -179,6 +181,20 @@ impl std::error::Error for UsageError {
     }
 }
 
+/// A refresh that loaded its data and wrote its reports, but whose doctor gates were
+/// exceeded: `main` exits 3 on it, so that a scheduler can tell it from a failure (1)
+/// and from a usage error (2).
+#[derive(Debug)]
+pub struct GatesExceeded(pub(crate) String);
+
+impl Display for GatesExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GatesExceeded {}
+
 /// How much revenue sits on each security feature and identity provider.
 ///
 /// featurearr joins workspace feature flags (SSO, SCIM, forced MFA and any flag
@@ -255,6 +271,44 @@ The report is printed either way; the exit code is 1 when a threshold is exceede
     /// List what is loaded, per source and date
     #[command(after_help = "Example:\n  featurearr snapshots --format json")]
     Snapshots(FormatArgs),
+
+    /// Pull every source of [refresh.sources] as one dated set, render every report, check the gates, tell the team
+    #[command(after_help = "\
+Driven by the config (paths relative to its folder; {as_of} is the run's date):
+
+  [refresh]
+  output_dir = \"reports/{as_of}\"                 # every report, plus index.md
+  fail_on = [\"unattributed-arr=5%\"]              # doctor gates, as doctor --fail-on
+  [refresh.sources]
+  flags = \"exports/flags-{as_of}.csv\"            # a file, an http(s) URL, or a postgresql:// URL
+                                                 #   read with [flags] query
+  arr = \"salesforce\"                             # pull live (SALESFORCE_* variables); or an export
+  workspace_accounts = \"exports/ws-accounts.csv\" # optional
+  auth0 = \"auth0\"                                # optional; pull live (AUTH0_*) or a dump
+  [notify]
+  webhook_url = \"https://hooks.slack.com/...\"    # or FEATUREARR_WEBHOOK_URL
+  heartbeat_url = \"https://hc-ping.com/<uuid>\"   # or FEATUREARR_HEARTBEAT_URL
+
+Every source is read and checked first; then one transaction replaces that date's
+snapshot of each, and the reports are rendered from it before it commits. A failed run
+changes no snapshot and no report; it is recorded (featurearr runs) and reported.
+
+Exit codes: 0 done; 1 a source, the store or a report failed (nothing changed);
+2 a usage error (bad option or config); 3 loaded and reported, but a gate was exceeded.
+
+Examples:
+  featurearr refresh                          # today's date (UTC)
+  featurearr refresh --as-of 2026-09-30
+  featurearr refresh --dry-run                # check config, files, credentials, the flags query; change nothing
+  0 6 1 * * cd /srv/featurearr && featurearr refresh --wait 600   # crontab: the 1st, 06:00")]
+    Refresh(RefreshArgs),
+
+    /// List the recorded refresh runs, newest first: durations, rows, requests, outcome
+    #[command(after_help = "\
+Examples:
+  featurearr runs
+  featurearr runs --format json --limit 1     # the last run, for a monitor")]
+    Runs(RunsArgs),
 
     /// Write realistic sample inputs, load them into a store, render every report
     #[command(after_help = "Example:\n  featurearr demo --dir demo-out --workspaces 5000 --seed 7")]
@@ -624,6 +678,42 @@ pub enum DocumentFormat {
 }
 
 #[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// The date of the set of snapshots, YYYY-MM-DD (default: today, UTC)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Check the config, each file and each live source's credentials; load, write and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Md)]
+    pub format: ListFormat,
+
+    // How many runs to list, newest first.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 30,
+        allow_negative_numbers = true,
+        value_parser = RUNS_LIMIT.parser(),
+        help = RUNS_LIMIT.help("How many runs to list, newest first")
+    )]
+    pub limit: usize,
+}
+
+/// Output of a listing that is no report: md or json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct FormatArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Md)]
@@ -690,7 +780,7 @@ pub const FAIL_ON_COUNT_KEYS: [&str; 10] = [
 ];
 
 /// `KEY=VALUE`: `unattributed-arr=2%` (or the fraction 0.02), or a finding's key and a count.
-fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+pub(crate) fn parse_fail_on(text: &str) -> Result<FailOn, String> {
     let Some((key, value)) = text.split_once('=') else {
         return Err("must be KEY=VALUE, e.g. unattributed-arr=2% or unmapped-connections=0".into());
     };
@@ -780,6 +870,8 @@ mod tests {
             &["featurearr", "pull", "auth0"],
             &["featurearr", "pull", "salesforce", "--bulk"],
             &["featurearr", "demo"],
+            &["featurearr", "refresh"],
+            &["featurearr", "runs"],
         ] {
             Cli::try_parse_from(args).unwrap();
         }

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, ensure, Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{parse_query, Bounds, Cli, CsvDelimiter, Number, UsageError, AUTH0_RPS, MAX_RETRIES, TIMEOUT_SECONDS};
+use crate::cli::{
+    parse_fail_on, parse_query, Bounds, Cli, CsvDelimiter, FailOn, Number, UsageError, AUTH0_RPS, MAX_RETRIES,
+    TIMEOUT_SECONDS,
+};
 use crate::money::Money;
 use crate::queries::Rollup;
 use crate::sources::auth0::VendorRule;
@@ -66,6 +69,10 @@ struct ConfigFile {
     auth0: Auth0Section,
     #[serde(default)]
     report: ReportSection,
+    #[serde(default)]
+    refresh: RefreshSection,
+    #[serde(default)]
+    notify: NotifySection,
     #[serde(default)]
     http: HttpSection,
 }
@@ -151,6 +158,105 @@ struct ReportSection {
     fiscal_year_start_month: Option<toml::Value>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshSection {
+    output_dir: Option<String>,
+    #[serde(default)]
+    fail_on: Vec<String>,
+    sources: Option<RefreshSourcesSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshSourcesSection {
+    flags: Option<String>,
+    arr: Option<String>,
+    workspace_accounts: Option<String>,
+    auth0: Option<String>,
+}
+
+/// `[notify]`: its URLs are secrets (a Slack webhook URL is its own credential), so
+/// Debug never shows them.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotifySection {
+    webhook_url: Option<String>,
+    heartbeat_url: Option<String>,
+}
+
+impl std::fmt::Debug for NotifySection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifySection").finish_non_exhaustive()
+    }
+}
+
+/// `[refresh]`: what `featurearr refresh` pulls, where it writes the reports, and the
+/// doctor gates it checks. Paths are relative to the config file's folder.
+#[derive(Debug)]
+pub(crate) struct RefreshConfig {
+    /// The reports' folder, `{as_of}` not yet filled in (default `reports/{as_of}`).
+    pub output_dir: PathBuf,
+    pub fail_on: Vec<FailOn>,
+    pub flags: Option<SourceSpec>,
+    pub arr: Option<SourceSpec>,
+    pub workspace_accounts: Option<SourceSpec>,
+    pub auth0: Option<SourceSpec>,
+    /// The config file that said so, for messages.
+    pub origin: String,
+}
+
+/// Where `refresh` takes one source from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SourceSpec {
+    /// A file; `{as_of}` in it is filled in with the run's date.
+    File(PathBuf),
+    /// An http(s) URL (flags only); `{as_of}` filled in too.
+    Url(String),
+    /// A `postgresql://` URL (flags only), read with `[flags] query`. It may hold the
+    /// password: show it through `sources::postgres::redact`.
+    Database(String),
+    /// Pulled live from the source's API (`"auth0"`, `"salesforce"`).
+    Live,
+}
+
+impl SourceSpec {
+    /// The file or URL for the run of `as_of`; `None` for a live pull.
+    pub(crate) fn for_date(&self, as_of: chrono::NaiveDate) -> Option<String> {
+        let fill = |text: &str| text.replace(AS_OF_PLACEHOLDER, &as_of.to_string());
+        match self {
+            SourceSpec::File(path) => Some(fill(&path.to_string_lossy())),
+            SourceSpec::Url(url) | SourceSpec::Database(url) => Some(fill(url)),
+            SourceSpec::Live => None,
+        }
+    }
+}
+
+/// `[refresh] output_dir` when the config does not set it.
+const DEFAULT_OUTPUT_DIR: &str = "reports/{as_of}";
+
+/// What `{as_of}` in `[refresh]` paths and URLs stands for: the run's date, YYYY-MM-DD.
+pub(crate) const AS_OF_PLACEHOLDER: &str = "{as_of}";
+
+/// Where `refresh` reports to: `[notify]`, or `FEATUREARR_WEBHOOK_URL` and
+/// `FEATUREARR_HEARTBEAT_URL`, which replace it (set and empty: none). Debug never
+/// shows the URLs.
+#[derive(Default, Clone)]
+pub(crate) struct NotifyConfig {
+    pub webhook_url: Option<String>,
+    pub heartbeat_url: Option<String>,
+}
+
+impl std::fmt::Debug for NotifyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |url: &Option<String>| url.as_ref().map(|_| "[REDACTED]");
+        f.debug_struct("NotifyConfig")
+            .field("webhook_url", &set(&self.webhook_url))
+            .field("heartbeat_url", &set(&self.heartbeat_url))
+            .finish()
+    }
+}
+
 /// A feature: a boolean column of the flags input reported on its own.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Feature {
@@ -213,6 +319,8 @@ pub(crate) struct Config {
     pub fiscal_year_start_month: u32,
     /// How long opening the store waits for another process to release it.
     pub wait: std::time::Duration,
+    pub refresh: RefreshConfig,
+    pub notify: NotifyConfig,
     /// `[flags] query`: the SQL of a PostgreSQL flags source when `--query` is not given.
     pub flags_query: Option<String>,
     /// `[http] ca_file`, relative to the config file's folder.
@@ -310,6 +418,8 @@ impl Config {
                 );
             }
         }
+        let refresh = resolve_refresh(file.refresh, &base, &origin, flags_query.is_some())?;
+        let notify = resolve_notify(file.notify, &origin, |name| std::env::var(name).ok())?;
         Ok(Config {
             db,
             features,
@@ -327,6 +437,8 @@ impl Config {
             reports_dir,
             fiscal_year_start_month,
             wait: std::time::Duration::ZERO,
+            refresh,
+            notify,
             flags_query,
             http_ca_file,
         })
@@ -472,6 +584,122 @@ fn resolve_arr_bands(value: &toml::Value, origin: &str) -> Result<Vec<Money>> {
         bands.push(band);
     }
     Ok(bands)
+}
+
+/// `[refresh]`: gates read as `doctor --fail-on` reads them, sources as files (relative
+/// to the config's folder), URLs or the names of live pulls.
+/// `has_flags_query`: whether `[flags] query` is set, which a PostgreSQL flags source needs.
+fn resolve_refresh(section: RefreshSection, base: &Path, origin: &str, has_flags_query: bool) -> Result<RefreshConfig> {
+    let fail_on = section
+        .fail_on
+        .iter()
+        .map(|gate| parse_fail_on(gate).map_err(|why| anyhow!("{origin}: [refresh] fail_on `{gate}`: {why}")))
+        .collect::<Result<_>>()?;
+    let relative = |p: &str| {
+        let p = PathBuf::from(p);
+        if p.is_absolute() {
+            p
+        } else {
+            base.join(p)
+        }
+    };
+    let output_dir = section.output_dir.unwrap_or_else(|| DEFAULT_OUTPUT_DIR.to_string());
+    check_placeholders(&output_dir, &format!("{origin}: [refresh] output_dir"))?;
+    let output_dir = relative(&output_dir);
+    let sources = section.sources.unwrap_or_default();
+    // Which live pull each source may name, and whether it may be a URL.
+    let spec = |key: &str, value: Option<String>, live: Option<&str>, url: bool| -> Result<Option<SourceSpec>> {
+        let Some(value) = value else { return Ok(None) };
+        let what = format!("{origin}: [refresh.sources] {key}");
+        let value = value.trim().to_string();
+        ensure!(!value.is_empty(), "{what} is empty; give a file path or remove the key");
+        if Some(value.as_str()) == live {
+            return Ok(Some(SourceSpec::Live));
+        }
+        if ["auth0", "salesforce"].contains(&value.as_str()) {
+            bail!(
+                "{what} = \"{value}\" names a live pull this source cannot come from; {}",
+                match live {
+                    Some(live) => format!("use \"{live}\" or a file path"),
+                    None => "give a file path".to_string(),
+                }
+            );
+        }
+        if crate::sources::postgres::is_postgres_url(&value) {
+            ensure!(
+                url,
+                "{what} is a PostgreSQL URL, but this source is read from a file; give a file path"
+            );
+            check_placeholders(&crate::sources::postgres::redact(&value), &what)?;
+            ensure!(
+                has_flags_query,
+                "{what} is a PostgreSQL URL, but [flags] query is not set; add [flags] query = \"SELECT id AS \
+                 workspace_id, ... FROM workspaces\" to {origin}"
+            );
+            return Ok(Some(SourceSpec::Database(value)));
+        }
+        check_placeholders(&value, &what)?;
+        if value.starts_with("http://") || value.starts_with("https://") {
+            ensure!(
+                url,
+                "{what} is a URL, but this source is read from a file; give a file path"
+            );
+            return Ok(Some(SourceSpec::Url(value)));
+        }
+        Ok(Some(SourceSpec::File(relative(&value))))
+    };
+    Ok(RefreshConfig {
+        output_dir,
+        fail_on,
+        flags: spec("flags", sources.flags, None, true)?,
+        arr: spec("arr", sources.arr, Some("salesforce"), false)?,
+        workspace_accounts: spec("workspace_accounts", sources.workspace_accounts, None, false)?,
+        auth0: spec("auth0", sources.auth0, Some("auth0"), false)?,
+        origin: origin.to_string(),
+    })
+}
+
+/// Refuses `{...}` other than `{as_of}`: a typo such as `{asof}` would otherwise name
+/// the same folder or file every day.
+fn check_placeholders(text: &str, what: &str) -> Result<()> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map(|c| open + c + 1).unwrap_or(rest.len());
+        let placeholder = &rest[open..close];
+        ensure!(
+            placeholder == AS_OF_PLACEHOLDER,
+            "{what} holds `{placeholder}`; the only placeholder is {AS_OF_PLACEHOLDER} (the run's date)"
+        );
+        rest = &rest[close..];
+    }
+    Ok(())
+}
+
+/// `[notify]` with the environment's variables over it. A URL that is not http(s) is an
+/// error that names the key, never the URL (a secret).
+fn resolve_notify(section: NotifySection, origin: &str, env: impl Fn(&str) -> Option<String>) -> Result<NotifyConfig> {
+    let pick = |variable: &str, key: &str, configured: Option<String>| -> Result<Option<String>> {
+        let (url, from) = match env(variable) {
+            Some(value) => (value, variable.to_string()),
+            None => match configured {
+                Some(value) => (value, format!("{origin}: [notify] {key}")),
+                None => return Ok(None),
+            },
+        };
+        let url = url.trim().to_string();
+        if url.is_empty() {
+            return Ok(None);
+        }
+        ensure!(
+            url.starts_with("https://") || url.starts_with("http://"),
+            "{from} is not an http(s) URL; give the full https://... URL"
+        );
+        Ok(Some(url))
+    };
+    Ok(NotifyConfig {
+        webhook_url: pick("FEATUREARR_WEBHOOK_URL", "webhook_url", section.webhook_url)?,
+        heartbeat_url: pick("FEATUREARR_HEARTBEAT_URL", "heartbeat_url", section.heartbeat_url)?,
+    })
 }
 
 /// Digits after the decimal point of a plain decimal text.
@@ -727,6 +955,116 @@ mod tests {
         ] {
             assert!(rate(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn refresh_sources_are_files_urls_or_their_live_pull() {
+        let file = parse(
+            "[refresh]\noutput_dir = \"reports/{as_of}\"\nfail_on = [\"unattributed-arr=5%\"]\n\
+             [refresh.sources]\nflags = \"https://admin.example.com/flags?date={as_of}\"\n\
+             arr = \"/exports/arr-{as_of}.csv\"\nauth0 = \"auth0\"\nworkspace_accounts = \"ws.csv\"",
+        )
+        .unwrap();
+        let refresh = resolve_refresh(file.refresh, Path::new("/etc/featurearr"), "t.toml", false).unwrap();
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        assert_eq!(refresh.output_dir, PathBuf::from("/etc/featurearr/reports/{as_of}"));
+        assert_eq!(refresh.fail_on, [FailOn::UnattributedArr(0.05)]);
+        assert_eq!(
+            refresh.flags.unwrap().for_date(date).unwrap(),
+            "https://admin.example.com/flags?date=2026-09-30"
+        );
+        assert_eq!(
+            refresh.arr.unwrap().for_date(date).unwrap(),
+            "/exports/arr-2026-09-30.csv"
+        );
+        assert_eq!(refresh.auth0, Some(SourceSpec::Live));
+        assert_eq!(
+            refresh.workspace_accounts,
+            Some(SourceSpec::File(PathBuf::from("/etc/featurearr/ws.csv")))
+        );
+
+        // A PostgreSQL flags source, read with [flags] query; kept whole (it may hold
+        // the password the read needs), never relative to the config's folder.
+        let url = "postgresql://featurearr:s3cr3t@replica.internal:5432/app?sslmode=require";
+        let file = parse(&format!("[refresh.sources]\nflags = \"{url}\"")).unwrap();
+        let refresh = resolve_refresh(file.refresh, Path::new("/etc/featurearr"), "t.toml", true).unwrap();
+        assert_eq!(refresh.flags, Some(SourceSpec::Database(url.to_string())));
+
+        let file = parse("[refresh.sources]\narr = \"salesforce\"\nauth0 = \"dump-{as_of}.json\"").unwrap();
+        let refresh = resolve_refresh(file.refresh, Path::new("/srv"), "t.toml", false).unwrap();
+        assert_eq!(refresh.arr, Some(SourceSpec::Live));
+        assert_eq!(
+            refresh.auth0,
+            Some(SourceSpec::File(PathBuf::from("/srv/dump-{as_of}.json")))
+        );
+    }
+
+    #[test]
+    fn refresh_refuses_what_would_go_wrong_every_day() {
+        for (text, says) in [
+            ("[refresh]\noutput_dir = \"reports/{asof}\"", "`{asof}`"),
+            (
+                "[refresh]\nfail_on = [\"unattributed-arr=500%\"]",
+                "fail_on `unattributed-arr=500%`",
+            ),
+            ("[refresh.sources]\narr = \"auth0\"", "arr = \"auth0\""),
+            (
+                "[refresh.sources]\nauth0 = \"salesforce\"",
+                "use \"auth0\" or a file path",
+            ),
+            ("[refresh.sources]\nflags = \"auth0\"", "give a file path"),
+            ("[refresh.sources]\nauth0 = \"https://acme.auth0.com\"", "is a URL"),
+            ("[refresh.sources]\nflags = \" \"", "is empty"),
+            (
+                "[refresh.sources]\nflags = \"postgresql://fa:s3cr3t@db/app\"",
+                "[flags] query is not set",
+            ),
+            (
+                "[refresh.sources]\narr = \"postgres://fa:s3cr3t@db/app\"",
+                "is a PostgreSQL URL, but this source is read from a file",
+            ),
+            (
+                "[refresh.sources]\nflags = \"postgresql://fa:s3cr3t@db/{date}\"",
+                "`{date}`",
+            ),
+        ] {
+            let file = parse(text).unwrap();
+            let err = resolve_refresh(file.refresh, Path::new(""), "t.toml", false)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(!err.contains("s3cr3t"), "the password is in the error: {err}");
+        }
+        assert!(parse("[refresh.sources]\nflag = \"f.csv\"").is_err());
+    }
+
+    #[test]
+    fn notify_urls_come_from_the_environment_first_and_are_never_shown() {
+        let file = || parse("[notify]\nwebhook_url = \"https://hooks.slack.com/services/T0/B0/s3cr3t\"").unwrap();
+        let none = |_: &str| None;
+        let notify = resolve_notify(file().notify, "t.toml", none).unwrap();
+        assert_eq!(
+            notify.webhook_url.as_deref(),
+            Some("https://hooks.slack.com/services/T0/B0/s3cr3t")
+        );
+        assert_eq!(notify.heartbeat_url, None);
+        assert!(!format!("{notify:?}").contains("s3cr3t"));
+
+        let env = |name: &str| match name {
+            "FEATUREARR_WEBHOOK_URL" => Some(String::new()),
+            "FEATUREARR_HEARTBEAT_URL" => Some("https://hc-ping.com/abc".into()),
+            _ => None,
+        };
+        let notify = resolve_notify(file().notify, "t.toml", env).unwrap();
+        assert_eq!(notify.webhook_url, None, "an empty variable turns the webhook off");
+        assert_eq!(notify.heartbeat_url.as_deref(), Some("https://hc-ping.com/abc"));
+
+        let bad = parse("[notify]\nheartbeat_url = \"hc-ping.com/s3cr3t\"").unwrap();
+        let err = resolve_notify(bad.notify, "t.toml", none).unwrap_err().to_string();
+        assert!(
+            err.contains("[notify] heartbeat_url") && !err.contains("s3cr3t"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
-use featurearr::cli::{Cli, UsageError};
+use featurearr::cli::{Cli, GatesExceeded, UsageError};
 
 // mimalloc, built with `override`, also replaces malloc for libduckdb.so (the binary
 // exports the symbols the library links against). DuckDB's compression analysis and
@@ -20,6 +20,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Exit code of a usage error, as clap uses for the ones it finds.
 const EXIT_USAGE: u8 = 2;
+/// Exit code of a refresh that loaded and reported but exceeded a doctor gate.
+const EXIT_GATES_EXCEEDED: u8 = 3;
 
 fn main() -> ExitCode {
     install_panic_hook();
@@ -40,6 +42,9 @@ fn main() -> ExitCode {
     }
     if err.chain().any(|c| c.is::<UsageError>()) {
         return ExitCode::from(EXIT_USAGE);
+    }
+    if err.chain().any(|c| c.is::<GatesExceeded>()) {
+        return ExitCode::from(EXIT_GATES_EXCEEDED);
     }
     ExitCode::FAILURE
 }

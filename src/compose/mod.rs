@@ -12,6 +12,7 @@ mod idps;
 mod quarter;
 mod quarterly;
 mod revenue_share;
+mod run_summary;
 mod selection;
 
 pub(crate) use blurb::{blurb, Blurb, BlurbText};
@@ -20,4 +21,5 @@ pub(crate) use idps::{idps, Idps};
 pub(crate) use quarter::Quarter;
 pub(crate) use quarterly::{quarterly, AdoptionPoint, Quarterly};
 pub(crate) use revenue_share::{revenue_share, BandShare, RevenueShare};
+pub(crate) use run_summary::{headline, run_summary, Headline, RunSummary};
 pub(crate) use selection::report_date;

@@ -42,6 +42,9 @@ const BUILTIN: &[(&str, &str)] = &[
     ("doctor.html.j2", include_str!("../../reports/doctor.html.j2")),
     ("snapshots.html.j2", include_str!("../../reports/snapshots.html.j2")),
     ("index.html.j2", include_str!("../../reports/index.html.j2")),
+    ("refresh-message.j2", include_str!("../../reports/refresh-message.j2")),
+    ("runs.md.j2", include_str!("../../reports/runs.md.j2")),
+    ("index.md.j2", include_str!("../../reports/index.md.j2")),
 ];
 
 pub(crate) struct Reports {

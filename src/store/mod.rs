@@ -21,6 +21,7 @@ pub(crate) use batch::Cell;
 mod load;
 mod parquet;
 mod rows;
+pub(crate) mod runs;
 mod stop;
 
 pub(crate) use parquet::ParquetFile;
@@ -29,13 +30,14 @@ pub(crate) use rows::struct_fields;
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.
-const SCHEMA_VERSION: i32 = 5;
+const SCHEMA_VERSION: i32 = 6;
 /// (version it leads to, SQL) for every version after 1, oldest first.
 const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/v2.sql")),
     (3, include_str!("migrations/v3.sql")),
     (4, include_str!("migrations/v4.sql")),
     (5, include_str!("migrations/v5.sql")),
+    (6, include_str!("migrations/v6.sql")),
 ];
 
 /// DuckDB compression methods a load does not use (see `Store::open_write`).
@@ -105,6 +107,9 @@ pub(crate) struct SnapshotInfo {
 pub(crate) struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Inside `in_one_transaction`: snapshots are written into its transaction
+    /// instead of each committing its own.
+    in_transaction: bool,
 }
 
 impl Store {
@@ -121,6 +126,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            in_transaction: false,
         };
         store.migrate()?;
         Ok(store)
@@ -141,6 +147,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            in_transaction: false,
         };
         if store.version()? < SCHEMA_VERSION {
             drop(store);
@@ -208,8 +215,49 @@ impl Store {
         }
     }
 
+    /// Runs `work` in one transaction that it cannot see end: every snapshot it
+    /// replaces (`load_*`) and anything it reads sees its own writes, and nothing is
+    /// committed until it returns Ok. On an error, from `work` or the commit, the
+    /// store is exactly as before. `refresh` replaces the snapshots of every source
+    /// and renders the reports in one such transaction.
+    pub(crate) fn in_one_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if self.in_transaction {
+            bail!("in_one_transaction cannot be nested; this is a bug, please report it");
+        }
+        // Plain SQL rather than a duckdb Transaction, which would borrow the
+        // connection for as long as `work` needs the whole store.
+        self.conn
+            .execute_batch("BEGIN TRANSACTION")
+            .context("cannot start a transaction")?;
+        self.in_transaction = true;
+        let result = work(self);
+        self.in_transaction = false;
+        match result {
+            Ok(value) => {
+                stop::at("before-commit");
+                if let Err(err) = self.conn.execute_batch("COMMIT") {
+                    // A failed COMMIT may leave the transaction open; end it unapplied.
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(anyhow::Error::new(err).context(format!(
+                        "cannot commit the snapshots to {}; the store is unchanged",
+                        self.path.display()
+                    )));
+                }
+                stop::at("after-commit");
+                Ok(value)
+            }
+            Err(err) => {
+                // An error here leaves nothing to undo: DuckDB discards the transaction
+                // with the connection.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(err)
+            }
+        }
+    }
+
     /// Replaces the snapshot of `source` for `as_of` with what `fill` appends,
-    /// in one transaction: on any error the store is exactly as before.
+    /// in one transaction: on any error the store is exactly as before. Inside
+    /// `in_one_transaction`, the rows join its transaction instead.
     pub(crate) fn replace_snapshot(
         &mut self,
         source: Source,
@@ -218,7 +266,15 @@ impl Store {
         details: &serde_json::Value,
         fill: impl FnOnce(&mut Loader) -> Result<u64>,
     ) -> Result<i64> {
-        let tx = self.conn.transaction().context("cannot start a transaction")?;
+        let own = match self.in_transaction {
+            true => None,
+            false => Some(
+                self.conn
+                    .unchecked_transaction()
+                    .context("cannot start a transaction")?,
+            ),
+        };
+        let tx: &Connection = &self.conn;
         let old: Option<i64> = tx
             .query_row(
                 "SELECT snapshot_id FROM snapshots WHERE source = ? AND as_of = ?",
@@ -233,7 +289,7 @@ impl Store {
             tx.execute("DELETE FROM snapshots WHERE snapshot_id = ?", params![old])?;
         }
         let snapshot_id: i64 = tx.query_row("SELECT nextval('snapshot_ids')", [], |r| r.get(0))?;
-        let mut loader = Loader { tx: &tx, snapshot_id };
+        let mut loader = Loader { tx, snapshot_id };
         let rows = fill(&mut loader)?;
         tx.execute(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
@@ -246,15 +302,17 @@ impl Store {
                 details.to_string()
             ],
         )?;
-        stop::at("before-commit");
-        tx.commit().with_context(|| {
-            format!(
-                "cannot commit the {} snapshot to {}",
-                source.name(),
-                self.path.display()
-            )
-        })?;
-        stop::at("after-commit");
+        if let Some(own) = own {
+            stop::at("before-commit");
+            own.commit().with_context(|| {
+                format!(
+                    "cannot commit the {} snapshot to {}",
+                    source.name(),
+                    self.path.display()
+                )
+            })?;
+            stop::at("after-commit");
+        }
         Ok(snapshot_id)
     }
 
@@ -322,7 +380,7 @@ impl Store {
 
 /// Appends the rows of one snapshot; every row carries the snapshot id first.
 pub(crate) struct Loader<'tx> {
-    tx: &'tx duckdb::Transaction<'tx>,
+    tx: &'tx Connection,
     snapshot_id: i64,
 }
 
@@ -355,7 +413,7 @@ impl KeyDictionary {
     /// workspace keys, 40% of its time (perf).
     fn keys_of<'a>(
         &self,
-        tx: &duckdb::Transaction,
+        tx: &Connection,
         ids: impl IntoIterator<Item = &'a str>,
         repeats: Repeats,
     ) -> Result<Vec<u32>> {
@@ -410,7 +468,7 @@ impl KeyDictionary {
 
 impl KeyDictionary {
     /// Fills in the key of every ID of `ids` the dictionary holds, by a join in DuckDB.
-    fn look_up(&self, tx: &duckdb::Transaction, ids: &[&str], keys: &mut [Option<u32>]) -> Result<()> {
+    fn look_up(&self, tx: &Connection, ids: &[&str], keys: &mut [Option<u32>]) -> Result<()> {
         let KeyDictionary {
             table,
             key_column,

@@ -1,6 +1,7 @@
--- featurearr store, schema version 5 (migrations from older versions: store/migrations/).
--- Every table except schema_version and snapshots holds rows of one snapshot,
--- keyed by snapshot_id; a snapshot is one load of one source for one as-of date.
+-- featurearr store, schema version 6 (migrations from older versions: store/migrations/).
+-- Every table except schema_version, snapshots, the key dictionaries and the run tables
+-- holds rows of one snapshot, keyed by snapshot_id; a snapshot is one load of one
+-- source for one as-of date.
 
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 
@@ -155,4 +156,39 @@ CREATE TABLE IF NOT EXISTS auth0_log_window (
     snapshot_id INTEGER NOT NULL,
     first_day   DATE NOT NULL,
     last_day    DATE NOT NULL
+);
+
+-- refresh: one row per `featurearr refresh` run (not a dry run), whatever its outcome,
+-- written in its own transaction after the run's snapshots were committed or not.
+-- Times are UTC. A run's secrets (webhook and heartbeat URLs, tokens) are never here.
+CREATE SEQUENCE IF NOT EXISTS run_ids START 1;
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      INTEGER PRIMARY KEY,
+    as_of       DATE NOT NULL,        -- the date of the set of snapshots it refreshed
+    started_at  TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    outcome     VARCHAR NOT NULL,     -- ok | failed | gates-exceeded
+    failed_step VARCHAR,              -- the step that failed (a source's name, store, reports)
+    error       VARCHAR,              -- what it said, cause chain included
+    output_dir  VARCHAR,              -- where the reports went, when they were written
+    details     VARCHAR NOT NULL      -- JSON: gates exceeded, notifications, headline numbers
+);
+
+-- refresh: each step of a run, in order, with how long it took
+CREATE TABLE IF NOT EXISTS run_steps (
+    run_id   INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    step     VARCHAR NOT NULL,        -- flags | arr | workspace-accounts | auth0 | store | reports | doctor | notify
+    seconds  DOUBLE NOT NULL,
+    outcome  VARCHAR NOT NULL         -- ok | failed
+);
+
+-- refresh: each source of a run: where it came from, the rows read, the HTTP requests made
+CREATE TABLE IF NOT EXISTS run_sources (
+    run_id   INTEGER NOT NULL,
+    source   VARCHAR NOT NULL,        -- flags | arr | workspace-accounts | auth0
+    origin   VARCHAR NOT NULL,        -- the file, URL (secrets masked) or API it came from
+    rows     BIGINT,                  -- records read; NULL when the source failed
+    requests BIGINT                   -- HTTP requests, retries included; NULL when unknown
 );

@@ -6,8 +6,8 @@
 //! test can so SIGKILL a load exactly while its transaction is open, or hold a real
 //! process on the store while another one queues, with no timing guess. The points:
 //!
-//! - `before-commit`: every row of a snapshot replace is written, the commit not yet
-//!   asked for;
+//! - `before-commit`: every row of a snapshot replace (or, for `refresh`, of all its
+//!   snapshots and its runs row) is written, the commit not yet asked for;
 //! - `after-commit`: the commit returned, the store not yet closed (nor checkpointed);
 //! - `read-open`: a reader (report, doctor, snapshots) has opened the store.
 //!

@@ -107,7 +107,7 @@ fn assert_exactly_once(what: &str, got: &HashMap<String, usize>, want: &[String]
     assert_eq!(got.len(), want.len(), "{what}: unexpected extra ids");
 }
 
-fn small_server(faults: Vec<Fault>) -> StandIn {
+pub fn small_server(faults: Vec<Fault>) -> StandIn {
     auth0_server::start(ServerConfig {
         connections: 60,
         organizations: 12,

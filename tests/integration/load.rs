@@ -149,7 +149,7 @@ fn a_store_of_schema_version_1_is_upgraded_keeping_every_number() {
     let version: i32 = db
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6, "the current schema version");
     let old_table: i64 = db
         .query_row(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'workspace_flags'",

@@ -21,6 +21,8 @@ mod postgres;
 mod postgres_server;
 mod quarterly;
 mod real_files;
+mod receiver;
+mod refresh;
 mod revenue_share;
 mod salesforce;
 mod salesforce_server;

@@ -11,7 +11,7 @@ use crate::postgres_server::{self_signed_certificate, server, PASSWORD};
 use crate::util::{revenue_json, Project};
 
 /// The basic fixture's flags, from the `workspaces` table.
-const QUERY: &str = "SELECT id AS workspace_id, name AS workspace_name, members AS users, sso_enabled,
+pub const QUERY: &str = "SELECT id AS workspace_id, name AS workspace_name, members AS users, sso_enabled,
        scim_enabled, mfa_enforced, ip_allowlist_enabled
 FROM workspaces
 ORDER BY id;";
@@ -46,7 +46,7 @@ fn load_fails(p: &Project, url: &str, query: &str, env: &[(&str, &str)]) -> Stri
 }
 
 /// A project whose store holds the basic fixture's CSV snapshots of 2026-09-30.
-fn loaded_project() -> Project {
+pub fn loaded_project() -> Project {
     let p = Project::new("basic");
     p.load_basic("2026-09-30");
     p

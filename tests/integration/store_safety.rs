@@ -392,6 +392,26 @@ fn replace_baseline() -> Project {
     let mut changed = dump.clone();
     changed["connections"].as_array_mut().unwrap().remove(0);
     p.write("auth0-changed.json", changed.to_string());
+    // `refresh` takes every source from files named by date (beside the others:
+    // `copy_of` copies the folder's files, not its subfolders).
+    for (from, to) in [
+        ("big.csv", "flags"),
+        ("arr-changed.csv", "arr"),
+        ("workspace-accounts-changed.csv", "workspace-accounts"),
+    ] {
+        std::fs::copy(p.path(from), p.path(&format!("refresh-{to}-2026-09-30.csv"))).unwrap();
+    }
+    std::fs::copy(p.path("auth0-changed.json"), p.path("refresh-auth0-2026-09-30.json")).unwrap();
+    let config = std::fs::read_to_string(p.path("featurearr.toml")).unwrap();
+    p.write(
+        "featurearr.toml",
+        format!(
+            "{config}\n[refresh]\noutput_dir = \"refresh-out/{{as_of}}\"\n\n[refresh.sources]\n\
+             flags = \"refresh-flags-{{as_of}}.csv\"\narr = \"refresh-arr-{{as_of}}.csv\"\n\
+             workspace_accounts = \"refresh-workspace-accounts-{{as_of}}.csv\"\n\
+             auth0 = \"refresh-auth0-{{as_of}}.json\"\n"
+        ),
+    );
     let big = p.path("big.csv").display().to_string().replace('\'', "''");
     crate::util::write_parquet(
         &p.path("big.parquet"),
@@ -408,7 +428,7 @@ ORDER BY id";
 
 /// The replaces of a same-date snapshot that the kill tests interrupt: every load kind
 /// (flags from CSV, Parquet and PostgreSQL), `pull auth0` and `pull salesforce` (against
-/// the stand-in servers).
+/// the stand-in servers), and `refresh` of every source at once.
 fn replaces(
     server: &crate::auth0_server::StandIn,
     salesforce: &crate::salesforce_server::StandIn,
@@ -451,6 +471,11 @@ fn replaces(
                 ("AUTH0_CLIENT_SECRET", server.config().client_secret.clone()),
                 ("FEATUREARR_AUTH0_RPS", "0".to_string()),
             ],
+        ),
+        (
+            "refresh",
+            ["refresh", "--as-of", "2026-09-30"].map(String::from).to_vec(),
+            vec![],
         ),
         (
             "pull salesforce",
@@ -674,4 +699,38 @@ fn a_load_queues_behind_a_running_report_and_the_report_reads_the_store_as_it_wa
         p.run(&["report", "revenue-share", "--format", "json", "--as-of", "2026-09-30"]),
         before.1
     );
+}
+
+#[test]
+fn a_refresh_queues_behind_a_running_report_and_both_finish_whole() {
+    let p = replace_baseline();
+    let before = p.run(&["report", "revenue-share", "--format", "json", "--as-of", "2026-09-30"]);
+    let release = ("FEATUREARR_STOP_RELEASE", p.path("release").display().to_string());
+    let report = stopped_at(
+        &p,
+        "read-open",
+        &["report", "revenue-share", "--format", "json", "--as-of", "2026-09-30"],
+        std::slice::from_ref(&release),
+    );
+    let mut refresh = start(&p, &["--wait", "120", "refresh", "--as-of", "2026-09-30"], &[]);
+    refresh.wait_for_line("waiting up to 120 s");
+    p.write("release", "");
+    let report = report.finish();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    assert_eq!(
+        String::from_utf8(report.stdout).unwrap(),
+        before,
+        "the report read the store as it was"
+    );
+    let refresh = refresh.finish();
+    assert!(refresh.status.success(), "{}", String::from_utf8_lossy(&refresh.stderr));
+    // Nothing lost: the refresh's every source is in, and its report is the store's.
+    let after = p.run(&["report", "revenue-share", "--format", "json", "--as-of", "2026-09-30"]);
+    assert_ne!(after, before);
+    assert_eq!(
+        snapshot_rows(&p, "flags", "2026-09-30"),
+        Some(serde_json::json!(BIG_ROWS))
+    );
+    let written = std::fs::read_to_string(p.path("refresh-out/2026-09-30/revenue-share.json")).unwrap();
+    assert_eq!(written, after);
 }

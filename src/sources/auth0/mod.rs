@@ -38,11 +38,12 @@ mod token;
 pub(crate) use classify::{
     classify, compile_rules, endpoints_of_json, CertificateSubject, Endpoint, IdpFacts, VendorRule,
 };
+pub(crate) use dump::Auth0Dump;
 pub(crate) use facts::DumpFacts;
 pub(crate) use file::{read_dump_for_load, write_dump};
 pub(crate) use logins::LoginTally;
-pub(crate) use pull::{base_url_from_domain, fetch_dump, log_window, PullOptions};
+pub(crate) use pull::{base_url_from_domain, check_token, fetch_dump, log_window, PullOptions, PullStats};
 pub(crate) use rows::{map_by_name, to_rows_with_logins, Auth0Rows};
 
 #[cfg(test)]
-pub(crate) use {dump::Auth0Dump, file::read_dump, rows::to_rows};
+pub(crate) use {file::read_dump, rows::to_rows};

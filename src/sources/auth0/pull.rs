@@ -214,6 +214,28 @@ fn dedupe_by(items: Vec<Value>, key: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Asks Auth0 for a Management API token with `opts`' credentials, and nothing else:
+/// what `refresh --dry-run` checks before a run would pull. Returns the requests made.
+///
+/// # Errors
+/// When the tenant cannot be reached or refuses the credentials; never with the
+/// secret or a token in the message.
+pub(crate) fn check_token(opts: &PullOptions) -> Result<u64> {
+    let (base, http, tokens) = connect(opts)?;
+    tokens
+        .bearer(&http)
+        .with_context(|| format!("cannot get a Management API token from Auth0 at {base}"))?;
+    Ok(http.requests())
+}
+
+/// The tenant's base URL, the HTTP client of `opts` and the source of its tokens.
+fn connect(opts: &PullOptions) -> Result<(String, HttpClient, TokenSource)> {
+    let base = opts.base_url.trim_end_matches('/').to_string();
+    let http = HttpClient::new(&opts.http, AUTH0)?;
+    let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
+    Ok((base, http, tokens))
+}
+
 /// Pulls a dump from the Management API.
 ///
 /// # Errors
@@ -221,9 +243,7 @@ fn dedupe_by(items: Vec<Value>, key: &str) -> Vec<Value> {
 /// returned half-done, so the caller's store stays as it was.
 pub(crate) fn fetch_dump(opts: &PullOptions) -> Result<(Auth0Dump, PullStats)> {
     let started = Instant::now();
-    let base = opts.base_url.trim_end_matches('/').to_string();
-    let http = HttpClient::new(&opts.http, AUTH0)?;
-    let tokens = TokenSource::new(&base, &opts.client_id, Secret::new(opts.client_secret.clone()));
+    let (base, http, tokens) = connect(opts)?;
     let progress = crate::progress::pull_spinner(opts.progress);
     let api = Api {
         http: &http,

@@ -49,13 +49,8 @@ pub(crate) fn read_flags(
     features: &[FeatureColumn],
     ca_file: Option<&Path>,
 ) -> Result<FlagsSnapshot> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the PostgreSQL client's event loop")?;
-    let (mut client, mut session) = connect(&runtime, target, ca_file, &env)?;
-    let query = query.trim_end().trim_end_matches(';').trim_end();
+    let (runtime, mut client, mut session) = open(target, ca_file)?;
+    let query = trimmed(query);
     let origin = target.origin();
     let offset = COPY_HEAD.chars().count();
     let copy = format!("{COPY_HEAD}{query}{COPY_TAIL}");
@@ -88,22 +83,8 @@ pub(crate) fn read_flags(
         let received = session.run(
             &runtime,
             async {
-                let tx = client
-                    .build_transaction()
-                    .read_only(true)
-                    .start()
-                    .await
-                    .map_err(query_failed(0))?;
-                let statement = tx.prepare(query).await.map_err(query_failed(0))?;
-                let columns = statement
-                    .columns()
-                    .iter()
-                    .map(|c| TableColumn {
-                        name: c.name().to_string(),
-                        fractional: is_fractional(c.type_()),
-                    })
-                    .collect();
-                if columns_sender.send(columns).is_err() {
+                let (tx, statement) = prepare_read_only(&mut client, query, query_failed(0)).await?;
+                if columns_sender.send(statement_columns(&statement)).is_err() {
                     return Ok(false);
                 }
                 let rows = tx.copy_out(&copy).await.map_err(query_failed(offset))?;
@@ -132,6 +113,94 @@ pub(crate) fn read_flags(
             )),
         }
     })
+}
+
+/// Checks, without reading a row, that `query` would load on `target`: the connection
+/// and its password, the query's columns as the flags rules want them, and that the
+/// server would run it (`EXPLAIN` checks the user's privileges, which preparing the
+/// query does not). In a read-only transaction that is rolled back: nothing changes.
+/// Returns how many columns the query gives.
+///
+/// # Errors
+/// As `read_flags`, for everything short of the rows' values.
+pub(crate) fn check_flags_query(
+    target: &Target,
+    query: &str,
+    features: &[FeatureColumn],
+    ca_file: Option<&Path>,
+) -> Result<usize> {
+    let (runtime, mut client, mut session) = open(target, ca_file)?;
+    let query = trimmed(query);
+    let query_failed = |offset: usize| move |e: tokio_postgres::Error| query_error(&e, target, query, offset);
+    let explain = format!("{EXPLAIN_HEAD}{query}");
+    let columns = session.run(
+        &runtime,
+        async {
+            let (tx, statement) = prepare_read_only(&mut client, query, query_failed(0)).await?;
+            tx.batch_execute(&explain)
+                .await
+                .map_err(query_failed(EXPLAIN_HEAD.chars().count()))?;
+            tx.rollback().await.map_err(query_failed(0))?;
+            Ok(statement_columns(&statement))
+        },
+        query_failed(0),
+    )?;
+    FlagsTable::new(
+        target.origin(),
+        &columns,
+        features,
+        "the query returns",
+        "e.g. SELECT id AS workspace_id, ...",
+    )?;
+    Ok(columns.len())
+}
+
+/// Starts the read-only transaction a query runs in, and prepares the query in it:
+/// its result columns, or PostgreSQL's error (`failed` explains it).
+async fn prepare_read_only<'c>(
+    client: &'c mut tokio_postgres::Client,
+    query: &str,
+    failed: impl Fn(tokio_postgres::Error) -> anyhow::Error,
+) -> Result<(tokio_postgres::Transaction<'c>, tokio_postgres::Statement)> {
+    let tx = client
+        .build_transaction()
+        .read_only(true)
+        .start()
+        .await
+        .map_err(&failed)?;
+    let statement = tx.prepare(query).await.map_err(&failed)?;
+    Ok((tx, statement))
+}
+
+/// What `check_flags_query` puts before the query.
+const EXPLAIN_HEAD: &str = "EXPLAIN\n";
+
+/// The query as sent: without the trailing `;` that would end `COPY (...)` early.
+fn trimmed(query: &str) -> &str {
+    query.trim_end().trim_end_matches(';').trim_end()
+}
+
+/// The result columns of a prepared query, as the flags reader checks them.
+fn statement_columns(statement: &tokio_postgres::Statement) -> Vec<TableColumn> {
+    statement
+        .columns()
+        .iter()
+        .map(|c| TableColumn {
+            name: c.name().to_string(),
+            fractional: is_fractional(c.type_()),
+        })
+        .collect()
+}
+
+/// An event loop and a connection to `target`, as `connect` opens it.
+fn open(target: &Target, ca_file: Option<&Path>) -> Result<(tokio::runtime::Runtime, tokio_postgres::Client, Session)> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the PostgreSQL client's event loop")?;
+    let (client, session) = connect(&runtime, target, ca_file, &env)?;
+    Ok((runtime, client, session))
 }
 
 /// Bytes of rows handed to the checker at a time.

@@ -24,7 +24,7 @@ mod session;
 pub(crate) use fields::{
     ApiFields, FieldsSection, QuerySettings, DEFAULT_API_VERSION, DEFAULT_BULK_THRESHOLD, DEFAULT_OBJECT,
 };
-pub(crate) use pull::{fetch_accounts, Api, PullOptions};
+pub(crate) use pull::{check_access, fetch_accounts, Api, PullOptions, PullSummary};
 pub(crate) use reader::{
     read_account_table, read_accounts, read_accounts_bytes, ColumnOverrides, CurrencyRates, RateSource,
     SalesforceExport, Shape,

@@ -99,6 +99,28 @@ pub(crate) fn fetch_accounts(opts: &PullOptions) -> Result<Pulled> {
     Ok(Pulled { csv, fields, summary })
 }
 
+/// What `refresh --dry-run` checks before a run would pull, reading no record: with
+/// a Connected App, that the token endpoint gives a token (no API request is
+/// counted); with `SALESFORCE_ACCESS_TOKEN` alone, that the org accepts it, by the
+/// pull's own `SELECT COUNT()`. Returns the requests made.
+///
+/// # Errors
+/// When the org cannot be reached or refuses the credentials (or the query); never
+/// with a secret or a token in the message.
+pub(crate) fn check_access(opts: &PullOptions) -> Result<u64> {
+    let http = HttpClient::new(&opts.http, SALESFORCE)?;
+    let session = Session::new(&http, &opts.instance_url, opts.credentials.clone());
+    let checked = if session.has_client_credentials() {
+        session.token().map(drop)
+    } else {
+        rest::count(&session, &opts.query.data_path(), &opts.query.count_soql())
+            .map(drop)
+            .map_err(|err| explain_query_error(err, &opts.query))
+    };
+    checked.with_context(|| format!("cannot reach Salesforce at {} with the credentials", opts.instance_url))?;
+    Ok(http.requests())
+}
+
 fn pull(
     session: &Session<'_>,
     opts: &PullOptions,

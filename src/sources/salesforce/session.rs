@@ -153,7 +153,14 @@ impl<'a> Session<'a> {
         Ok(reply)
     }
 
-    fn token(&self) -> Result<Secret> {
+    /// Whether the session fetches its own tokens (the client credentials flow) rather
+    /// than using `SALESFORCE_ACCESS_TOKEN` alone.
+    pub(super) fn has_client_credentials(&self) -> bool {
+        self.credentials.client_credentials().is_some()
+    }
+
+    /// The token, fetched from the token endpoint when the session has none yet.
+    pub(super) fn token(&self) -> Result<Secret> {
         if let Some(token) = self.token.borrow().as_ref() {
             return Ok(token.clone());
         }
