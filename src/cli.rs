@@ -198,8 +198,9 @@ impl std::error::Error for GatesExceeded {}
 /// How much revenue sits on each security feature and identity provider.
 ///
 /// featurearr joins workspace feature flags (SSO, SCIM, forced MFA and any flag
-/// you declare) with Salesforce ARR exports in a DuckDB file that keeps every
-/// load as a dated snapshot, and renders reports in markdown, JSON and CSV.
+/// you declare; from files, URLs or PostgreSQL) with Salesforce ARR (exports or
+/// a live pull) and Auth0 connections in a DuckDB file that keeps every load as a
+/// dated snapshot, and renders reports in markdown, JSON, CSV and HTML with charts.
 #[derive(Debug, Parser)]
 #[command(name = "featurearr", version, about, max_term_width = 100)]
 #[command(after_help = "\
