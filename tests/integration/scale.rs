@@ -273,7 +273,7 @@ fn money_label(cents: u64, currency: &str, style: u64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -286,9 +286,14 @@ fn money_label(cents: u64, currency: &str, style: u64) -> String {
     }
 }
 
+/// Per account, its rows, each the workspace IDs of its cell.
+type AccountRows<'a> = Vec<Vec<Vec<&'a str>>>;
+/// (workspace ID, account index) pairs for the workspace-accounts file.
+type MappingRows<'a> = Vec<(&'a str, usize)>;
+
 /// Each account's rows: the workspace IDs of each row's cell, and the workspaces left to
 /// the workspace-accounts file.
-fn account_rows(world: &World, q: usize) -> (Vec<Vec<Vec<&str>>>, Vec<(&str, usize)>) {
+fn account_rows(world: &World, q: usize) -> (AccountRows<'_>, MappingRows<'_>) {
     let mut owned: Vec<Vec<&str>> = vec![Vec::new(); world.accounts.len()];
     for w in &world.workspaces {
         if let (Some(a), Some(_)) = (w.account, w.flags[q]) {

@@ -426,13 +426,13 @@ const CHANGED_FLAGS_QUERY: &str = "SELECT id AS workspace_id, name AS workspace_
 FROM workspaces WHERE id <> 'ws-b1'
 ORDER BY id";
 
+/// A command that replaces a snapshot: what it is, its arguments and its environment.
+type Replace = (&'static str, Vec<String>, Vec<(&'static str, String)>);
+
 /// The replaces of a same-date snapshot that the kill tests interrupt: every load kind
 /// (flags from CSV, Parquet and PostgreSQL), `pull auth0` and `pull salesforce` (against
 /// the stand-in servers), and `refresh` of every source at once.
-fn replaces(
-    server: &crate::auth0_server::StandIn,
-    salesforce: &crate::salesforce_server::StandIn,
-) -> Vec<(&'static str, Vec<String>, Vec<(&'static str, String)>)> {
+fn replaces(server: &crate::auth0_server::StandIn, salesforce: &crate::salesforce_server::StandIn) -> Vec<Replace> {
     let load = |kind: &str, file: &str| -> Vec<String> {
         ["load", kind, file, "--as-of", "2026-09-30"].map(String::from).to_vec()
     };
