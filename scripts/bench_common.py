@@ -147,15 +147,17 @@ def classify(conn):
                 return vendor
     subject = options.get("subject") if options else None
     if isinstance(subject, dict):
-        cn = subject.get("commonName") or ""
-        o = subject.get("organizationName") or ""
-        ou = subject.get("organizationalUnitName") or ""
-        if o.lower() == "okta" or "SSOProvider" in ou:
+        # Only each vendor's real signing-certificate subject counts (issue 13).
+        cn = (subject.get("commonName") or "").strip()
+        o = (subject.get("organizationName") or "").strip()
+        ou = (subject.get("organizationalUnitName") or "").strip()
+        email = (subject.get("emailAddress") or "").strip()
+        if ou == "SSOProvider" and (o == "Okta" or email.endswith("@okta.com")):
             return "Okta"
-        if "Google For Work" in ou or (cn == "Google" and o.startswith("Google")):
+        if ou == "Google For Work" and cn == "Google" and o.startswith("Google"):
             return "Google Workspace"
-        if "Microsoft Azure Federated SSO Certificate" in cn:
+        if cn == "Microsoft Azure Federated SSO Certificate":
             return "Microsoft Entra ID"
-        if "OneLogin" in o or "OneLogin" in ou or cn == "app.onelogin.com" or cn.startswith("OneLogin Account"):
+        if (o == "OneLogin" and cn == "app.onelogin.com") or (ou == "OneLogin IdP" and cn.startswith("OneLogin Account ")):
             return "OneLogin"
     return {"oidc": "Other OIDC", "sharepoint": "Microsoft SharePoint", "ip": "IP Address"}.get(strategy, "Other SAML")

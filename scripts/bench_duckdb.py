@@ -187,18 +187,19 @@ def main():
     con.execute(
         f"""CREATE TABLE idp_conns AS
         WITH cert AS (
-            SELECT id, coalesce(options ->> '$.subject.commonName', '') AS cn,
-                   coalesce(options ->> '$.subject.organizationName', '') AS o,
-                   coalesce(options ->> '$.subject.organizationalUnitName', '') AS ou
+            SELECT id, trim(coalesce(options ->> '$.subject.commonName', '')) AS cn,
+                   trim(coalesce(options ->> '$.subject.organizationName', '')) AS o,
+                   trim(coalesce(options ->> '$.subject.organizationalUnitName', '')) AS ou,
+                   trim(coalesce(options ->> '$.subject.emailAddress', '')) AS email
             FROM conns
         ), cert_vendor AS (
+            -- Only each vendor's real signing-certificate subject counts (issue 13).
             SELECT id, CASE
-                WHEN lower(o) = 'okta' OR contains(ou, 'SSOProvider') THEN 'Okta'
-                WHEN contains(ou, 'Google For Work') OR (cn = 'Google' AND starts_with(o, 'Google'))
-                    THEN 'Google Workspace'
-                WHEN contains(cn, 'Microsoft Azure Federated SSO Certificate') THEN 'Microsoft Entra ID'
-                WHEN contains(o, 'OneLogin') OR contains(ou, 'OneLogin') OR cn = 'app.onelogin.com'
-                     OR starts_with(cn, 'OneLogin Account') THEN 'OneLogin'
+                WHEN ou = 'SSOProvider' AND (o = 'Okta' OR ends_with(email, '@okta.com')) THEN 'Okta'
+                WHEN ou = 'Google For Work' AND cn = 'Google' AND starts_with(o, 'Google') THEN 'Google Workspace'
+                WHEN cn = 'Microsoft Azure Federated SSO Certificate' THEN 'Microsoft Entra ID'
+                WHEN (o = 'OneLogin' AND cn = 'app.onelogin.com')
+                     OR (ou = 'OneLogin IdP' AND starts_with(cn, 'OneLogin Account ')) THEN 'OneLogin'
             END AS vendor FROM cert
         ), first_host AS (
             SELECT id, arg_min(by_host, i) AS vendor FROM conn_urls WHERE by_host IS NOT NULL GROUP BY id

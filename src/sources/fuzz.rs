@@ -10,6 +10,11 @@
 //! a bounded time (`FEATUREARR_FUZZ_SECONDS`) and prints how many cases ran.
 //! A failing case's seed is kept in `src/sources/fuzz.regressions` and replayed first
 //! by every later run.
+//!
+//! In CI (`CI` set, as `.ci/run` runs) every run draws the same cases, from the seed
+//! `CI_SEED` (or `PROPTEST_RNG_SEED`, which `scripts/test` sets for the other proptest
+//! suites too), so that a red build is the code's doing and can be replayed; locally
+//! each run draws new cases, and what one finds is kept as a regression.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -18,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestCaseResult, TestError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseResult, TestError, TestRunner};
 use serde_json::{json, Map, Value};
 
 use super::auth0::{classify, compile_rules, read_dump, to_rows, Auth0Dump, VendorRule};
@@ -29,6 +34,22 @@ use super::text::csv_reader::{concat, csv_rows, CsvText, Delimiter};
 use super::text::decode::decode_text;
 use super::text::money::parse_money;
 use super::text::salesforce_id::{id_18_checksum_ok, salesforce_id_18};
+
+/// The seed of every CI run (see the module comment).
+const CI_SEED: u64 = 18;
+
+/// True in CI: `CI` set to anything but empty, `0` or `false` (CI services set `true`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// The seed of a run: `PROPTEST_RNG_SEED` when set, else `CI_SEED` in CI, else random.
+fn rng_seed() -> RngSeed {
+    match Config::default().rng_seed {
+        RngSeed::Random if in_ci() => RngSeed::Fixed(CI_SEED),
+        seed => seed,
+    }
+}
 
 /// Runs `test` on values of `strategy`: `FEATUREARR_FUZZ_CASES` cases (64 by
 /// default), repeated in fresh batches until `FEATUREARR_FUZZ_SECONDS` have
@@ -45,6 +66,7 @@ where
     let start = Instant::now();
     loop {
         let mut config = Config::with_cases(cases);
+        config.rng_seed = rng_seed();
         config.source_file = Some(file!());
         config.failure_persistence = Some(Box::new(FileFailurePersistence::WithSource("regressions")));
         let mut runner = TestRunner::new(config);
@@ -55,9 +77,10 @@ where
         match result {
             Ok(()) => {}
             Err(TestError::Fail(reason, value)) => panic!(
-                "fuzz {target}: FAILED after {} executions in {:.1} s\nminimal failing input: {value:#?}\n{reason}",
+                "fuzz {target}: FAILED after {} executions in {:.1} s (seed: {})\nminimal failing input: {value:#?}\n{reason}",
                 executed.get(),
-                start.elapsed().as_secs_f64()
+                start.elapsed().as_secs_f64(),
+                rng_seed()
             ),
             Err(TestError::Abort(reason)) => panic!("fuzz {target}: aborted: {reason}"),
         }
@@ -170,6 +193,33 @@ const MONEY_WRAPPERS: &[(&str, bool, Option<&str>)] = &[
     ("USD -{}", true, Some("USD")),
     ("(EUR {})", true, Some("EUR")),
 ];
+
+#[test]
+fn ci_runs_draw_the_same_cases_and_local_runs_new_ones() {
+    let explicit = std::env::var("PROPTEST_RNG_SEED").ok();
+    match (explicit, in_ci()) {
+        (Some(seed), _) => assert_eq!(rng_seed(), RngSeed::Fixed(seed.trim().parse().unwrap())),
+        (None, true) => assert_eq!(rng_seed(), RngSeed::Fixed(CI_SEED)),
+        (None, false) => assert_eq!(rng_seed(), RngSeed::Random),
+    }
+    // A fixed seed draws the same values on every run.
+    let draw = || {
+        let mut config = Config::with_cases(16);
+        config.rng_seed = RngSeed::Fixed(CI_SEED);
+        config.failure_persistence = None;
+        let drawn = std::cell::RefCell::new(Vec::new());
+        TestRunner::new(config)
+            .run(&any::<u64>(), |x| {
+                drawn.borrow_mut().push(x);
+                Ok(())
+            })
+            .unwrap();
+        drawn.into_inner()
+    };
+    let first = draw();
+    assert_eq!(first.len(), 16);
+    assert_eq!(first, draw());
+}
 
 #[test]
 fn money_arbitrary_text_never_panics_and_stays_in_range() {

@@ -22,6 +22,7 @@ mod load;
 mod parquet;
 mod rows;
 pub(crate) mod runs;
+mod stop;
 
 pub(crate) use parquet::ParquetFile;
 
@@ -153,6 +154,7 @@ impl Store {
             drop(Store::open_write(path, wait)?);
             return Store::open_read(path, wait);
         }
+        stop::at("read-open");
         Ok(store)
     }
 
@@ -232,6 +234,7 @@ impl Store {
         self.in_transaction = false;
         match result {
             Ok(value) => {
+                stop::at("before-commit");
                 if let Err(err) = self.conn.execute_batch("COMMIT") {
                     // A failed COMMIT may leave the transaction open; end it unapplied.
                     let _ = self.conn.execute_batch("ROLLBACK");
@@ -240,6 +243,7 @@ impl Store {
                         self.path.display()
                     )));
                 }
+                stop::at("after-commit");
                 Ok(value)
             }
             Err(err) => {
@@ -299,6 +303,7 @@ impl Store {
             ],
         )?;
         if let Some(own) = own {
+            stop::at("before-commit");
             own.commit().with_context(|| {
                 format!(
                     "cannot commit the {} snapshot to {}",
@@ -306,6 +311,7 @@ impl Store {
                     self.path.display()
                 )
             })?;
+            stop::at("after-commit");
         }
         Ok(snapshot_id)
     }

@@ -132,6 +132,10 @@ struct Shared {
     data: Data,
     base_url: String,
     log: Mutex<Vec<Recorded>>,
+    /// The path of every request, in order of arrival: a fault's `nth` counts these,
+    /// so that a retry arriving while a slow answer is still being held back is the
+    /// next request, not the same number again (the log is written on answering).
+    arrived: Mutex<Vec<String>>,
     stop: AtomicBool,
 }
 
@@ -150,6 +154,7 @@ pub fn start(config: ServerConfig) -> StandIn {
         data,
         base_url,
         log: Mutex::new(Vec::new()),
+        arrived: Mutex::new(Vec::new()),
         stop: AtomicBool::new(false),
     });
     let accept_shared = Arc::clone(&shared);
@@ -216,6 +221,13 @@ impl StandIn {
     /// Vendor expected for each enterprise connection id.
     pub fn expected_vendors(&self) -> HashMap<String, String> {
         self.shared.data.vendors.clone()
+    }
+
+    /// Requests whose path starts with `path_prefix`, counted on arrival: unlike
+    /// `request_count`, this includes a slow answer still held back.
+    pub fn arrivals(&self, path_prefix: &str) -> usize {
+        let arrived = self.shared.arrived.lock().unwrap();
+        arrived.iter().filter(|path| path.starts_with(path_prefix)).count()
     }
 
     /// Requests whose path starts with `path_prefix`.
@@ -679,13 +691,13 @@ impl Shared {
     }
 
     fn fault(&self, req: &Request) -> Option<FaultKind> {
-        let log = self.log.lock().unwrap();
+        let mut arrived = self.arrived.lock().unwrap();
+        arrived.push(req.path.clone());
         self.config.faults.iter().find_map(|f| {
             if !req.path.starts_with(&f.path_prefix) {
                 return None;
             }
-            // This request is not in the log yet: it is number seen + 1.
-            let n = log.iter().filter(|r| r.path.starts_with(&f.path_prefix)).count() + 1;
+            let n = arrived.iter().filter(|path| path.starts_with(&f.path_prefix)).count();
             (f.nth.is_none() || f.nth == Some(n)).then(|| f.kind.clone())
         })
     }

@@ -628,3 +628,64 @@ fn pull_salesforce_without_credentials_or_org_says_what_to_set() {
     let err = crate::util::usage_error(p.cmd().args(["pull", "salesforce", "--bulk", "--rest"]));
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+/// Issue 18, item 2: a 429, a 503 and a token refused mid-pull on each endpoint of
+/// `pull salesforce` (token, the first query, a query page; the Bulk job's creation,
+/// its poll, a results page). After each, the pull succeeds, every account is served
+/// exactly once, the revenue share is that of `load arr` of the same accounts, the
+/// faulty request was answered badly once and retried, and a refused token is renewed
+/// once.
+#[test]
+fn a_fault_on_any_salesforce_endpoint_loses_and_repeats_no_account() {
+    const QUERY: &str = "/services/data/v62.0/query";
+    const JOBS: &str = "/services/data/v62.0/jobs/query";
+    // (endpoint, prefix, which request of it, --rest or --bulk)
+    let endpoints = [
+        ("token", "/services/oauth2/token", 1, "--rest"),
+        ("first query", QUERY, 1, "--rest"),
+        ("query page", "/services/data/v62.0/query/", 2, "--rest"),
+        ("Bulk job creation", JOBS, 1, "--bulk"),
+        ("Bulk job poll", "/services/data/v62.0/jobs/query/", 1, "--bulk"),
+        ("Bulk results page", "/services/data/v62.0/jobs/query/", 3, "--bulk"),
+    ];
+    for (what, prefix, nth, mode) in endpoints {
+        let kinds: &[FaultKind] = if prefix.contains("oauth2") {
+            &[FaultKind::RateLimited, FaultKind::Unavailable]
+        } else {
+            &[
+                FaultKind::RateLimited,
+                FaultKind::Unavailable,
+                FaultKind::InvalidSession,
+            ]
+        };
+        for kind in kinds {
+            let label = format!("{kind:?} on request {nth} of {what} ({mode})");
+            let server = salesforce_server::start(multi_currency(ServerConfig {
+                page_size: 5,
+                bulk_page_size: 8,
+                faults: vec![Fault::nth(prefix, nth, kind.clone())],
+                ..Default::default()
+            }));
+            let p = project("");
+            let out = pull(&p, &server, &[mode]);
+            assert!(out.status.success(), "{label}: {}", stderr(&out));
+            assert_eq!(revenue_json(&p), expected_revenue_share(), "{label}");
+            let served = server.served();
+            let want: HashMap<String, usize> = accounts().into_iter().map(|a| (a.id, 1)).collect();
+            assert_eq!(served, want, "{label}: every account served exactly once");
+            let failed: Vec<(u16, String)> = server
+                .requests()
+                .into_iter()
+                .filter(|r| r.status >= 400)
+                .map(|r| (r.status, r.path))
+                .collect();
+            assert_eq!(failed.len(), 1, "{label}: only the injected fault failed: {failed:?}");
+            let tokens = if matches!(kind, FaultKind::InvalidSession) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(server.tokens().len(), tokens, "{label}: tokens");
+        }
+    }
+}

@@ -327,8 +327,29 @@ impl Shared {
             .map(|f| f.kind.clone())
     }
 
+    /// The answer to an injected fault; `token` is the one presented (revoked by
+    /// `InvalidSession`).
+    fn injected(&self, kind: FaultKind, token: &str) -> Response {
+        match kind {
+            FaultKind::RateLimited => {
+                let mut r = sf_error(429, "REQUEST_LIMIT_EXCEEDED", "Too many requests, try again later");
+                r.headers.push(("Retry-After".into(), "0".into()));
+                r
+            }
+            FaultKind::Unavailable => sf_error(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable"),
+            FaultKind::InvalidSession => {
+                self.state.lock().unwrap().valid.remove(token);
+                sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+            }
+        }
+    }
+
     fn route(&self, req: &Request) -> Response {
         if req.path == "/services/oauth2/token" && req.method == "POST" {
+            // The token endpoint can be rate limited or unavailable like any other.
+            if let Some(kind) = self.fault(&req.path) {
+                return self.injected(kind, "");
+            }
             return self.token(req);
         }
         let token = req
@@ -340,20 +361,8 @@ impl Shared {
         if !self.state.lock().unwrap().valid.contains(&token) {
             return sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid");
         }
-        match self.fault(&req.path) {
-            Some(FaultKind::RateLimited) => {
-                let mut r = sf_error(429, "REQUEST_LIMIT_EXCEEDED", "Too many requests, try again later");
-                r.headers.push(("Retry-After".into(), "0".into()));
-                return r;
-            }
-            Some(FaultKind::Unavailable) => {
-                return sf_error(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable")
-            }
-            Some(FaultKind::InvalidSession) => {
-                self.state.lock().unwrap().valid.remove(&token);
-                return sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid");
-            }
-            None => {}
+        if let Some(kind) = self.fault(&req.path) {
+            return self.injected(kind, &token);
         }
         let data = format!("/services/data/v{API_VERSION}");
         let Some(rest) = req.path.strip_prefix(&data) else {

@@ -1,6 +1,7 @@
 //! Test helpers: a scratch folder per test, fixtures copied in, and a command
 //! for the real binary with a clean environment.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -145,6 +146,51 @@ pub fn assert_close(actual: &serde_json::Value, expected: f64) {
         (a - expected).abs() <= 1e-12 * expected.abs().max(1.0),
         "{a} != {expected}"
     );
+}
+
+/// Every report in every format (`report --output-dir`: md, json, csv, html and the
+/// charts, idps, doctor, quarterly and blurbs included) and `snapshots`, as bytes by name.
+pub fn every_report(p: &Project, as_of: &str) -> BTreeMap<String, Vec<u8>> {
+    let out = p.path("every-report");
+    let _ = std::fs::remove_dir_all(&out);
+    p.run(&["report", "--output-dir", "every-report", "--as-of", as_of]);
+    let mut files = BTreeMap::new();
+    let mut folders = vec![out.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let name = path.strip_prefix(&out).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+    for format in ["md", "json"] {
+        files.insert(
+            format!("snapshots.{format}"),
+            p.run(&["snapshots", "--format", format]).into_bytes(),
+        );
+    }
+    assert!(files.len() > 20, "{:?}", files.keys());
+    files
+}
+
+pub fn assert_same_reports(what: &str, got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>) {
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: the files"
+    );
+    for (name, bytes) in want {
+        if got[name] != *bytes {
+            let (a, b) = (String::from_utf8_lossy(&got[name]), String::from_utf8_lossy(bytes));
+            let line = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+            panic!("{what}: {name} differs; first differing line (got, want): {line:?}");
+        }
+    }
 }
 
 /// The element of the array `report[list]` whose `field` is `value` (a feature, an IdP,
