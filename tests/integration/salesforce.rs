@@ -629,6 +629,17 @@ fn pull_salesforce_without_credentials_or_org_says_what_to_set() {
     assert!(err.contains("cannot be used with"), "{err}");
 }
 
+/// Each endpoint of `pull salesforce` a fault test breaks: (what, path prefix, which
+/// request of it, `--rest` or `--bulk`).
+const FAULTY_ENDPOINTS: [(&str, &str, usize, &str); 6] = [
+    ("token", "/services/oauth2/token", 1, "--rest"),
+    ("first query", "/services/data/v62.0/query", 1, "--rest"),
+    ("query page", "/services/data/v62.0/query/", 2, "--rest"),
+    ("Bulk job creation", "/services/data/v62.0/jobs/query", 1, "--bulk"),
+    ("Bulk job poll", "/services/data/v62.0/jobs/query/", 1, "--bulk"),
+    ("Bulk results page", "/services/data/v62.0/jobs/query/", 3, "--bulk"),
+];
+
 /// Issue 18, item 2: a 429, a 503 and a token refused mid-pull on each endpoint of
 /// `pull salesforce` (token, the first query, a query page; the Bulk job's creation,
 /// its poll, a results page). After each, the pull succeeds, every account is served
@@ -637,18 +648,7 @@ fn pull_salesforce_without_credentials_or_org_says_what_to_set() {
 /// once.
 #[test]
 fn a_fault_on_any_salesforce_endpoint_loses_and_repeats_no_account() {
-    const QUERY: &str = "/services/data/v62.0/query";
-    const JOBS: &str = "/services/data/v62.0/jobs/query";
-    // (endpoint, prefix, which request of it, --rest or --bulk)
-    let endpoints = [
-        ("token", "/services/oauth2/token", 1, "--rest"),
-        ("first query", QUERY, 1, "--rest"),
-        ("query page", "/services/data/v62.0/query/", 2, "--rest"),
-        ("Bulk job creation", JOBS, 1, "--bulk"),
-        ("Bulk job poll", "/services/data/v62.0/jobs/query/", 1, "--bulk"),
-        ("Bulk results page", "/services/data/v62.0/jobs/query/", 3, "--bulk"),
-    ];
-    for (what, prefix, nth, mode) in endpoints {
+    for (what, prefix, nth, mode) in FAULTY_ENDPOINTS {
         let kinds: &[FaultKind] = if prefix.contains("oauth2") {
             &[FaultKind::RateLimited, FaultKind::Unavailable]
         } else {
@@ -687,5 +687,41 @@ fn a_fault_on_any_salesforce_endpoint_loses_and_repeats_no_account() {
             };
             assert_eq!(server.tokens().len(), tokens, "{label}: tokens");
         }
+    }
+}
+
+/// Issue 18, item 2: an answer slower than `[http] read_timeout` on each endpoint of
+/// `pull salesforce`. The pull gives up on it, asks once more and goes on: it reads
+/// every account once (its own count, and the revenue share of `load arr`), and exactly
+/// one request more than a pull without the delay reached that endpoint. (The stand-in
+/// still sends the slow answer, to no one, so its served counts are not the pull's.)
+#[test]
+fn a_slow_answer_on_any_salesforce_endpoint_is_asked_again_and_loses_no_account() {
+    let slow = std::time::Duration::from_secs(3);
+    let config = "[http]\nread_timeout = 1\nconnect_timeout = 1\n";
+    for (what, prefix, nth, mode) in FAULTY_ENDPOINTS {
+        let label = format!("a slow answer to request {nth} of {what} ({mode})");
+        let arrivals = |fault_at: usize| {
+            let server = salesforce_server::start(multi_currency(ServerConfig {
+                page_size: 5,
+                bulk_page_size: 8,
+                faults: vec![Fault::nth(prefix, fault_at, FaultKind::Slow(slow))],
+                ..Default::default()
+            }));
+            let p = project(config);
+            let out = pull(&p, &server, &[mode]);
+            assert!(out.status.success(), "{label}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains(&format!("pulled {ACCOUNTS} records")),
+                "{label}: {}",
+                stderr(&out)
+            );
+            assert_eq!(revenue_json(&p), expected_revenue_share(), "{label}");
+            server.arrivals(prefix)
+        };
+        // A fault at a request that never comes counts the endpoint's requests.
+        let without_delay = arrivals(1000);
+        assert!(without_delay >= nth, "{label}: only {without_delay} requests");
+        assert_eq!(arrivals(nth), without_delay + 1, "{label}: one request more");
     }
 }

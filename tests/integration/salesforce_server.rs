@@ -19,6 +19,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -49,6 +50,8 @@ pub enum FaultKind {
     Unavailable,
     /// 401 `INVALID_SESSION_ID`, and the token presented is revoked.
     InvalidSession,
+    /// Answer normally, but only after this delay (beyond the client's read timeout).
+    Slow(Duration),
 }
 
 /// Which requests break, and how.
@@ -218,6 +221,19 @@ impl StandIn {
     pub fn request_count(&self, prefix: &str) -> usize {
         self.requests().iter().filter(|r| r.path.starts_with(prefix)).count()
     }
+
+    /// Requests that arrived at a fault's `prefix`, counted on arrival (a slow answer
+    /// is logged by [`StandIn::requests`] only once it is sent, maybe after the pull).
+    pub fn arrivals(&self, prefix: &str) -> usize {
+        self.shared
+            .state
+            .lock()
+            .unwrap()
+            .prefix_counts
+            .get(prefix)
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 impl Drop for StandIn {
@@ -327,10 +343,10 @@ impl Shared {
             .map(|f| f.kind.clone())
     }
 
-    /// The answer to an injected fault; `token` is the one presented (revoked by
-    /// `InvalidSession`).
-    fn injected(&self, kind: FaultKind, token: &str) -> Response {
-        match kind {
+    /// The answer to an injected fault, or None to answer normally (after `Slow`'s
+    /// delay); `token` is the one presented (revoked by `InvalidSession`).
+    fn injected(&self, kind: FaultKind, token: &str) -> Option<Response> {
+        Some(match kind {
             FaultKind::RateLimited => {
                 let mut r = sf_error(429, "REQUEST_LIMIT_EXCEEDED", "Too many requests, try again later");
                 r.headers.push(("Retry-After".into(), "0".into()));
@@ -341,14 +357,18 @@ impl Shared {
                 self.state.lock().unwrap().valid.remove(token);
                 sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
             }
-        }
+            FaultKind::Slow(delay) => {
+                thread::sleep(delay);
+                return None;
+            }
+        })
     }
 
     fn route(&self, req: &Request) -> Response {
         if req.path == "/services/oauth2/token" && req.method == "POST" {
             // The token endpoint can be rate limited or unavailable like any other.
-            if let Some(kind) = self.fault(&req.path) {
-                return self.injected(kind, "");
+            if let Some(resp) = self.fault(&req.path).and_then(|kind| self.injected(kind, "")) {
+                return resp;
             }
             return self.token(req);
         }
@@ -361,8 +381,8 @@ impl Shared {
         if !self.state.lock().unwrap().valid.contains(&token) {
             return sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid");
         }
-        if let Some(kind) = self.fault(&req.path) {
-            return self.injected(kind, &token);
+        if let Some(resp) = self.fault(&req.path).and_then(|kind| self.injected(kind, &token)) {
+            return resp;
         }
         let data = format!("/services/data/v{API_VERSION}");
         let Some(rest) = req.path.strip_prefix(&data) else {
