@@ -701,11 +701,11 @@ fn a_slow_answer_on_any_salesforce_endpoint_is_asked_again_and_loses_no_account(
     let config = "[http]\nread_timeout = 1\nconnect_timeout = 1\n";
     for (what, prefix, nth, mode) in FAULTY_ENDPOINTS {
         let label = format!("a slow answer to request {nth} of {what} ({mode})");
-        let arrivals = |fault_at: usize| {
+        let arrivals = |faults: Vec<Fault>| {
             let server = salesforce_server::start(multi_currency(ServerConfig {
                 page_size: 5,
                 bulk_page_size: 8,
-                faults: vec![Fault::nth(prefix, fault_at, FaultKind::Slow(slow))],
+                faults,
                 ..Default::default()
             }));
             let p = project(config);
@@ -719,9 +719,12 @@ fn a_slow_answer_on_any_salesforce_endpoint_is_asked_again_and_loses_no_account(
             assert_eq!(revenue_json(&p), expected_revenue_share(), "{label}");
             server.arrivals(prefix)
         };
-        // A fault at a request that never comes counts the endpoint's requests.
-        let without_delay = arrivals(1000);
+        let without_delay = arrivals(Vec::new());
         assert!(without_delay >= nth, "{label}: only {without_delay} requests");
-        assert_eq!(arrivals(nth), without_delay + 1, "{label}: one request more");
+        assert_eq!(
+            arrivals(vec![Fault::nth(prefix, nth, FaultKind::Slow(slow))]),
+            without_delay + 1,
+            "{label}: one request more"
+        );
     }
 }

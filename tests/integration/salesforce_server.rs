@@ -120,8 +120,9 @@ struct State {
     not_complete_left: usize,
     served: HashMap<String, usize>,
     log: Vec<Recorded>,
-    /// Requests per fault prefix, for `nth`.
-    prefix_counts: HashMap<String, usize>,
+    /// The path of every request that reached the fault check (the token request,
+    /// and data requests with a valid token), in order: a fault's `nth` counts them.
+    arrived: Vec<String>,
     data_requests: u64,
 }
 
@@ -222,17 +223,11 @@ impl StandIn {
         self.requests().iter().filter(|r| r.path.starts_with(prefix)).count()
     }
 
-    /// Requests that arrived at a fault's `prefix`, counted on arrival (a slow answer
+    /// Requests whose path starts with `prefix`, counted on arrival (a slow answer
     /// is logged by [`StandIn::requests`] only once it is sent, maybe after the pull).
     pub fn arrivals(&self, prefix: &str) -> usize {
-        self.shared
-            .state
-            .lock()
-            .unwrap()
-            .prefix_counts
-            .get(prefix)
-            .copied()
-            .unwrap_or(0)
+        let state = self.shared.state.lock().unwrap();
+        state.arrived.iter().filter(|path| path.starts_with(prefix)).count()
     }
 }
 
@@ -324,21 +319,14 @@ impl Shared {
 
     fn fault(&self, path: &str) -> Option<FaultKind> {
         let mut state = self.state.lock().unwrap();
-        let matching: HashSet<&str> = self
-            .config
-            .faults
-            .iter()
-            .map(|f| f.path_prefix.as_str())
-            .filter(|prefix| path.starts_with(prefix))
-            .collect();
-        for prefix in matching {
-            *state.prefix_counts.entry(prefix.to_string()).or_insert(0) += 1;
-        }
+        state.arrived.push(path.to_string());
         self.config
             .faults
             .iter()
             .find(|f| {
-                path.starts_with(&f.path_prefix) && f.nth.is_none_or(|nth| nth == state.prefix_counts[&f.path_prefix])
+                path.starts_with(&f.path_prefix)
+                    && f.nth
+                        .is_none_or(|nth| nth == state.arrived.iter().filter(|p| p.starts_with(&f.path_prefix)).count())
             })
             .map(|f| f.kind.clone())
     }
