@@ -96,6 +96,21 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("../../queries/classified_at_load.sql"),
     ),
     (
+        "load_verdict_basis",
+        ONE_SIDE,
+        include_str!("../../queries/load_verdict_basis.sql"),
+    ),
+    (
+        "load_verdicts",
+        ONE_SIDE,
+        include_str!("../../queries/load_verdicts.sql"),
+    ),
+    (
+        "unmatched_config_rules",
+        ONE_SIDE,
+        include_str!("../../queries/unmatched_config_rules.sql"),
+    ),
+    (
         "idp_connections",
         ONE_SIDE,
         include_str!("../../queries/idp_connections.sql"),
@@ -339,7 +354,7 @@ pub(crate) fn prepare<'s>(
         "band_order INTEGER, label VARCHAR, lower_bound DECIMAL(18,2), upper_bound DECIMAL(18,2)",
         &bands,
     )?;
-    set_auth0_verdicts(store, &[], &[])?;
+    set_auth0_verdicts(store, &[], &[], &[])?;
     store.temp_table(
         "report_settings",
         "rollup VARCHAR",
@@ -371,16 +386,44 @@ const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR,
 /// Fills temp tables `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
 /// ignored) and `auth0_name_workspaces` (snapshot id, connection id, workspace id; the
 /// workspace key is looked up here), which `idp_connections` and the blocks after it
-/// read. `prepare` leaves them empty; a report on IdPs fills them before it reads any
-/// block that needs them.
-pub(crate) fn set_auth0_verdicts(store: &Store, verdicts: &[Vec<Cell>], name_workspaces: &[Vec<Cell>]) -> Result<()> {
+/// read: with the rows given, decided in Rust, and with the verdicts stored at the load
+/// of the Auth0 snapshot of each of `stored_sides` (`load_verdicts`), copied in DuckDB.
+/// `prepare` leaves them empty; a report on IdPs fills them before it reads any block
+/// that needs them.
+pub(crate) fn set_auth0_verdicts(
+    store: &Store,
+    verdicts: &[Vec<Cell>],
+    name_workspaces: &[Vec<Cell>],
+    stored_sides: &[&str],
+) -> Result<()> {
     store.temp_table("auth0_verdicts", AUTH0_VERDICTS, verdicts)?;
     store.temp_table("auth0_names", AUTH0_NAME_WORKSPACES, name_workspaces)?;
+    for side in stored_sides {
+        let side = side.replace('\'', "''");
+        store
+            .execute(&format!(
+                "INSERT INTO auth0_verdicts SELECT snapshot_id, connection_id, vendor, vendor_rule, ignored
+                 FROM load_verdicts('{side}');
+                 INSERT INTO auth0_names SELECT snapshot_id, connection_id, name_workspace_id
+                 FROM load_verdicts('{side}') WHERE name_workspace_id IS NOT NULL"
+            ))
+            .context("cannot read the Auth0 verdicts stored with the snapshot (block load_verdicts)")?;
+    }
+    #[derive(Deserialize)]
+    struct Names {
+        any: bool,
+    }
+    let any_names = !name_workspaces.is_empty()
+        || !stored_sides.is_empty()
+            && store
+                .query_rows::<Names>("SELECT EXISTS (SELECT 1 FROM auth0_names) AS any")?
+                .first()
+                .is_some_and(|n| n.any);
     // Joined to the million-row key dictionary only when there is a name to look up.
-    let keys = if name_workspaces.is_empty() {
-        "NULL::UINTEGER AS workspace_key FROM auth0_names n"
-    } else {
+    let keys = if any_names {
         "k.workspace_key FROM auth0_names n LEFT JOIN workspace_keys k ON k.workspace_id = n.workspace_id"
+    } else {
+        "NULL::UINTEGER AS workspace_key FROM auth0_names n"
     };
     store.execute(&format!(
         "CREATE OR REPLACE TEMP TABLE auth0_name_workspaces AS SELECT n.snapshot_id, n.connection_id, n.workspace_id, {keys}"
