@@ -374,8 +374,8 @@ pub(crate) fn prepare<'s>(
     Ok(Blocks { store, queries })
 }
 
-/// The columns of temp table `auth0_verdicts`: each enterprise connection's vendor as
-/// classified when the report runs (`connection_facts` are what it is decided from).
+/// The columns of temp view `auth0_verdicts`: each enterprise connection's vendor as
+/// decided for the report (`connection_facts` are what it is decided from).
 const AUTH0_VERDICTS: &str =
     "snapshot_id INTEGER, connection_id VARCHAR, vendor VARCHAR, vendor_rule VARCHAR, ignored BOOLEAN";
 /// The columns of temp table `auth0_name_workspaces`: the workspaces the name pattern in
@@ -383,32 +383,39 @@ const AUTH0_VERDICTS: &str =
 /// (schema.sql: workspace_keys; NULL for a workspace the store has never seen).
 const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR, workspace_id VARCHAR";
 
-/// Fills temp tables `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
-/// ignored) and `auth0_name_workspaces` (snapshot id, connection id, workspace id; the
-/// workspace key is looked up here), which `idp_connections` and the blocks after it
-/// read: with the rows given, decided in Rust, and with the verdicts stored at the load
-/// of the Auth0 snapshot of each of `stored_sides` (`load_verdicts`), copied in DuckDB.
-/// `prepare` leaves them empty; a report on IdPs fills them before it reads any block
-/// that needs them.
+/// Defines temp view `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
+/// ignored) and fills temp table `auth0_name_workspaces` (snapshot id, connection id,
+/// workspace id; the workspace key is looked up here), which `idp_connections` and the
+/// blocks after it read: the rows given, decided in Rust, and the verdicts stored at the
+/// load of the Auth0 snapshot of each of `stored_sides` (block `load_verdicts`).
+/// `auth0_verdicts` reads the stored verdicts where they are: copying 224k of them into
+/// a temp table took 60-90 ms. `prepare` leaves both empty; a report on IdPs fills them
+/// before it reads any block that needs them.
 pub(crate) fn set_auth0_verdicts(
     store: &Store,
     verdicts: &[Vec<Cell>],
     name_workspaces: &[Vec<Cell>],
     stored_sides: &[&str],
 ) -> Result<()> {
-    store.temp_table("auth0_verdicts", AUTH0_VERDICTS, verdicts)?;
+    store.temp_table("auth0_verdicts_decided", AUTH0_VERDICTS, verdicts)?;
     store.temp_table("auth0_names", AUTH0_NAME_WORKSPACES, name_workspaces)?;
+    let mut reads = vec!["SELECT * FROM auth0_verdicts_decided".to_string()];
     for side in stored_sides {
         let side = side.replace('\'', "''");
+        reads.push(format!(
+            "SELECT snapshot_id, connection_id, vendor, vendor_rule, ignored FROM load_verdicts('{side}')"
+        ));
         store
             .execute(&format!(
-                "INSERT INTO auth0_verdicts SELECT snapshot_id, connection_id, vendor, vendor_rule, ignored
-                 FROM load_verdicts('{side}');
-                 INSERT INTO auth0_names SELECT snapshot_id, connection_id, name_workspace_id
+                "INSERT INTO auth0_names SELECT snapshot_id, connection_id, name_workspace_id
                  FROM load_verdicts('{side}') WHERE name_workspace_id IS NOT NULL"
             ))
             .context("cannot read the Auth0 verdicts stored with the snapshot (block load_verdicts)")?;
     }
+    store.execute(&format!(
+        "CREATE OR REPLACE TEMP VIEW auth0_verdicts AS {}",
+        reads.join(" UNION ALL ")
+    ))?;
     #[derive(Deserialize)]
     struct Names {
         any: bool,
