@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(base.len(), 64);
         let others = [
             fingerprint(&[b.clone(), a.clone()], Some("^(ws-[0-9]+)")),
-            fingerprint(&[a.clone()], Some("^(ws-[0-9]+)")),
+            fingerprint(std::slice::from_ref(&a), Some("^(ws-[0-9]+)")),
             fingerprint(&[a.clone(), b.clone()], None),
             fingerprint(&[a.clone(), b.clone()], Some("^(ws-[0-9]*)")),
             fingerprint(
