@@ -357,6 +357,7 @@ impl<'t> CsvText<'t> {
         mut visit: impl FnMut(&CsvRow) -> anyhow::Result<bool>,
     ) -> anyhow::Result<Option<LastRecord>> {
         let CsvText { origin, lines, .. } = self;
+        let mut lines = lines.cursor();
         let base = range.start;
         let bytes = &self.text.as_bytes()[range];
         let mut reader = csv::ReaderBuilder::new()
