@@ -408,9 +408,19 @@ fn load_flags(
     let summary = flags_summary(input, &flags);
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_flags(as_of, &origin, &flags, &config.features, &summary)?;
+    drop(store);
+    left_to_exit(flags);
     drop(step);
     eprintln!("{}", summary.line(&format!("the flags snapshot of {as_of}")));
     Ok(())
+}
+
+/// Leaves what a `load` read to the end of the process, which follows: freeing a 1M
+/// input's rows one small allocation at a time took 12 to 25 ms of each load, and the
+/// operating system takes the memory back at once. Only for the `load` commands, whose
+/// process ends when they return; the store is closed (and checkpointed) before.
+fn left_to_exit<T>(input: T) {
+    std::mem::forget(input);
 }
 
 fn is_url(input: &str) -> bool {
@@ -536,6 +546,8 @@ fn load_arr(config: &Config, input: &str, as_of: NaiveDate, delimiter: Option<De
     let summary = arr_summary(&export);
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_arr(as_of, input, &export, &config.currency.reporting, &summary, None)?;
+    drop(store);
+    left_to_exit(export);
     drop(step);
     eprintln!("{}", summary.line(&format!("the arr snapshot of {as_of}")));
     Ok(())
@@ -595,6 +607,8 @@ fn load_workspace_accounts(config: &Config, input: &str, as_of: NaiveDate, delim
     let summary = mapping_summary(&mapping);
     let mut store = Store::open_write(&config.db, config.wait)?;
     store.load_workspace_accounts(as_of, input, &mapping, &summary)?;
+    drop(store);
+    left_to_exit(mapping);
     eprintln!(
         "{}",
         summary.line(&format!("the workspace-accounts snapshot of {as_of}"))

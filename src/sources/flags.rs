@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use super::table::TableColumn;
 use super::text::boolean::parse_bool;
-use super::text::csv_reader::{concat, field_count_error, CsvRow, CsvText, Delimiter, Threads};
-use super::text::decode::{decode_text, read_bytes};
+use super::text::csv_reader::{concat, field_count_error, CsvRow, CsvText, Delimiter};
+use super::text::decode::read_text;
 use super::text::json;
 use super::text::lines::{line_breaks, LineIndex};
 
@@ -112,8 +112,7 @@ pub(crate) fn read_flags_file(
             "{origin} has an extension featurearr does not read; a flags file must end in .csv, .json, .ndjson, .jsonl or .parquet"
         ),
     };
-    let bytes = read_bytes(path)?;
-    let (content, warning) = decode_text(&bytes, &origin)?;
+    let (content, warning) = read_text(path)?;
     let mut out = FlagsSnapshot::default();
     out.warnings.extend(warning);
     if content.trim().is_empty() {
@@ -352,11 +351,9 @@ fn read_csv(
     };
     let columns = csv_header(&header, &csv, features, out)?;
     // (workspaces, empty rows) of each part of the file. Rows are read one at a time:
-    // collecting a million records first cost more than parsing them (perf). One thread:
-    // two saved under 10% of a 1M flags load (see `Threads`).
+    // collecting a million records first cost more than parsing them (perf).
     let parts = csv.fold_rows(
         Some(&after_header),
-        Threads::One,
         |part| (Vec::with_capacity(line_breaks(part) + 1), 0usize),
         |(rows, blank_rows), row| {
             if row.fields.iter().all(|c| c.trim().is_empty()) {

@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::{bail, Result};
 use rustc_hash::FxHashSet;
 
-use super::text::csv_reader::{concat, field_count_error, CsvText, Delimiter, Threads};
-use super::text::decode::{decode_text, read_bytes};
+use super::text::csv_reader::{concat, field_count_error, CsvText, Delimiter};
+use super::text::decode::read_text;
 use super::text::lines::line_breaks;
 use super::text::salesforce_id::salesforce_id_18;
 
@@ -37,8 +37,7 @@ pub(crate) struct Mapping {
 /// reports it) because the file may describe a shared workspace.
 pub(crate) fn read_workspace_accounts(path: &Path, delimiter: Option<Delimiter>) -> Result<Mapping> {
     let origin = path.display().to_string();
-    let bytes = read_bytes(path)?;
-    let (text, warning) = decode_text(&bytes, &origin)?;
+    let (text, warning) = read_text(path)?;
     let mut warnings: Vec<String> = warning.into_iter().collect();
     let csv = CsvText::new(&text, &origin, delimiter);
     let (header, after_header) = match csv.first_row()? {
@@ -56,7 +55,6 @@ pub(crate) fn read_workspace_accounts(path: &Path, delimiter: Option<Delimiter>)
     };
     let parts = csv.fold_rows(
         Some(&after_header),
-        Threads::One,
         |part| (Vec::with_capacity(line_breaks(part) + 1), 0usize),
         |(links, empty), row| {
             let line = row.line;

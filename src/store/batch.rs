@@ -42,11 +42,35 @@ const CENTS_LIMIT: i128 = 1_000_000_000_000_000_000;
 /// cells. Every row must have the same cell kinds in the same order; the table's column
 /// types may be wider (DuckDB casts a batch's vectors to them, and fails on a value that
 /// does not fit). Returns the number of rows.
-pub(super) fn append_all<'a>(
-    app: &mut Appender,
+///
+/// The batches are gathered on a second thread while DuckDB takes the previous one:
+/// DuckDB's append runs on one thread, and gathering was a fifth of a 1M flags store
+/// (90 of 370 ms) with the other core idle.
+pub(super) fn append_all<'a, I>(app: &mut Appender, table: &str, first: Option<Cell<'a>>, rows: I) -> Result<u64>
+where
+    I: IntoIterator<Item = Vec<Cell<'a>>>,
+    I::IntoIter: Send,
+{
+    let rows = rows.into_iter();
+    std::thread::scope(|scope| {
+        // One batch waiting beside the one being gathered: memory stays at two row groups.
+        let (ready, batches) = std::sync::mpsc::sync_channel::<RecordBatch>(1);
+        let gatherer = scope.spawn(move || gather(table, first, rows, |batch| ready.send(batch).is_ok()));
+        for batch in batches {
+            app.append_record_batch(batch)
+                .with_context(|| format!("cannot append rows to {table}"))?;
+        }
+        gatherer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// Gathers `rows` into record batches of `BATCH_ROWS` and hands each to `send`, which
+/// says whether to go on (false: the appender failed and stopped taking them).
+fn gather<'a>(
     table: &str,
     first: Option<Cell<'a>>,
-    rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
+    rows: impl Iterator<Item = Vec<Cell<'a>>>,
+    mut send: impl FnMut(RecordBatch) -> bool,
 ) -> Result<u64> {
     let mut columns: Option<Vec<Column>> = None;
     let mut count = 0u64;
@@ -69,30 +93,30 @@ pub(super) fn append_all<'a>(
         count += 1;
         pending += 1;
         if pending == BATCH_ROWS {
-            send(app, table, columns)?;
+            if !send(batch_of(table, columns)?) {
+                return Ok(count);
+            }
             pending = 0;
         }
     }
     if let Some(columns) = columns.as_mut() {
         if pending > 0 {
-            send(app, table, columns)?;
+            send(batch_of(table, columns)?);
         }
     }
     Ok(count)
 }
 
-/// Hands the gathered rows to DuckDB and empties the builders.
-fn send(app: &mut Appender, table: &str, columns: &mut [Column]) -> Result<()> {
+/// The gathered rows as one record batch; empties the builders.
+fn batch_of(table: &str, columns: &mut [Column]) -> Result<RecordBatch> {
     let arrays: Vec<ArrayRef> = columns.iter_mut().map(Column::finish).collect();
     let fields: Vec<Field> = arrays
         .iter()
         .enumerate()
         .map(|(i, a)| Field::new(format!("c{i}"), a.data_type().clone(), true))
         .collect();
-    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
-        .with_context(|| format!("cannot gather rows for {table}"))?;
-    app.append_record_batch(batch)
-        .with_context(|| format!("cannot append rows to {table}"))
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+        .with_context(|| format!("cannot gather rows for {table}"))
 }
 
 /// One column being gathered; its kind is the first row's cell kind.

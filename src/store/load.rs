@@ -80,8 +80,8 @@ impl Store {
                 }),
             )?;
             // A workspace ID given twice fails the read (flags::check_unique).
-            let keys = load.workspace_keys(flags.rows.iter().map(|w| w.workspace_id.as_str()), Repeats::Never)?;
-            load.append(
+            let (keys, new_keys) = load.distinct_workspace_keys(flags.rows.iter().map(|w| w.workspace_id.as_str()))?;
+            let rows = load.append(
                 "workspaces",
                 flags.rows.iter().zip(keys).map(|(w, key)| {
                     let (on, empty) = flag_bits(&w.flags);
@@ -95,7 +95,9 @@ impl Store {
                         Cell::Key(key),
                     ]
                 }),
-            )
+            )?;
+            load.add_new_keys(new_keys, "workspaces")?;
+            Ok(rows)
         })
     }
 

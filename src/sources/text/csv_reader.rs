@@ -136,7 +136,6 @@ pub(crate) fn field_count_error(
 pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> {
     let parts = CsvText::new(text, origin, Some(Delimiter::Comma)).fold_rows(
         None,
-        Threads::Two,
         |_| Vec::new(),
         |rows, row| {
             rows.push(row.clone());
@@ -148,6 +147,7 @@ pub(crate) fn csv_rows(text: &str, origin: &str) -> anyhow::Result<Vec<CsvRow>> 
 
 /// The parts' items in order, in one vector.
 pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    // The first part has room for the others when `fold_rows` sized it (see there).
     let mut parts = parts.into_iter();
     let mut all = parts.next().unwrap_or_default();
     for part in parts {
@@ -157,19 +157,12 @@ pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
 }
 
 /// Texts with fewer bytes of records than this are read on one thread: the second
-/// thread pays off on megabytes, not on the kilobytes most exports hold.
+/// thread pays off on megabytes, not on the kilobytes most exports hold. On the 1M
+/// inputs (best of 3, quiet 2-core machine) two threads took `load flags` from 1.15 to
+/// 1.07 s and `load workspace-accounts` from 0.51 to 0.48 s: under the 10% issue 12 asked
+/// of a second path, but every reader already had one, and issue 18's ratio to a lean
+/// DuckDB script needs the time.
 const PARALLEL_MIN_BYTES: usize = 1 << 20;
-
-/// Whether a text of megabytes is read in two parts on two threads. Each reader
-/// chooses what was measured on its own 1M load (best of 5, interleaved, quiet 2-core
-/// machine, two runs): two threads saved 14.9% and 10.9% of `load arr`, but only
-/// 10.0% and 9.0% of `load flags` and 4.1% and 5.4% of `load workspace-accounts`,
-/// under the 10% that pays for a second reading path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Threads {
-    One,
-    Two,
-}
 
 /// A CSV text, read record by record: any field count, and true line numbers.
 ///
@@ -253,25 +246,22 @@ impl<'t> CsvText<'t> {
     }
 
     /// Folds every record from `after` on (from the start when None) into states made by
-    /// `init`, and returns them in file order: one per part of the text.
+    /// `init`, and returns them in file order: one per part of the text. `init` is given
+    /// the text from its part's start to the end, so that the first state can be sized
+    /// for every record of the file.
     ///
-    /// With `Threads::Two`, a text with megabytes of records is read as two parts on two
-    /// threads, split at a line break in the middle. The split is kept only if reading the first part ends on it exactly, with
-    /// a whole record, so no quoted value spans it; otherwise, and whenever either part
+    /// A text with megabytes of records is read as two parts on two threads, split at a
+    /// line break in the middle. The split is kept only if reading the first part ends on
+    /// it exactly, with a whole record, so no quoted value spans it; otherwise, and whenever either part
     /// fails, the text is read again on one thread. So results, and the first error, are
     /// those of one reading in order. `visit` must only change its state.
     pub(crate) fn fold_rows<S: Send>(
         &self,
         after: Option<&After>,
-        threads: Threads,
         init: impl Fn(&str) -> S + Sync,
         visit: impl Fn(&mut S, &CsvRow) -> anyhow::Result<()> + Sync,
     ) -> anyhow::Result<Vec<S>> {
-        let parallel_min_bytes = match threads {
-            Threads::Two => PARALLEL_MIN_BYTES,
-            Threads::One => usize::MAX,
-        };
-        self.fold_rows_from(after, parallel_min_bytes, init, visit)
+        self.fold_rows_from(after, PARALLEL_MIN_BYTES, init, visit)
     }
 
     /// `fold_rows`, splitting texts from `parallel_min_bytes` of records on (tests split tiny ones).
@@ -284,8 +274,11 @@ impl<'t> CsvText<'t> {
     ) -> anyhow::Result<Vec<S>> {
         let (start, prev_end_line) = after.map_or((0, None), |a| (a.offset, Some(a.end_line)));
         let end = self.text.len();
+        // `init` is given the text from the part's start to the end of the file: the first
+        // part's state is sized for every row, so `concat` appends the second's rows to it
+        // without moving the first's (a copy of 90 MB of flags rows at 1M, all page faults).
         let fold = |range: std::ops::Range<usize>, file_end: bool, prev_end_line: Option<u64>| {
-            let mut state = init(&self.text[range.clone()]);
+            let mut state = init(&self.text[range.start..end]);
             let last = self.read_range(range, file_end, prev_end_line, |row| {
                 visit(&mut state, row)?;
                 Ok(true)
@@ -364,6 +357,7 @@ impl<'t> CsvText<'t> {
         mut visit: impl FnMut(&CsvRow) -> anyhow::Result<bool>,
     ) -> anyhow::Result<Option<LastRecord>> {
         let CsvText { origin, lines, .. } = self;
+        let mut lines = lines.cursor();
         let base = range.start;
         let bytes = &self.text.as_bytes()[range];
         let mut reader = csv::ReaderBuilder::new()
