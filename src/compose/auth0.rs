@@ -1,5 +1,5 @@
 //! IdP vendors and name-pattern mappings, decided with the config in force when a report
-//! runs, and handed to the query blocks as temp tables (`queries::set_auth0_verdicts`), so
+//! runs, and handed to the query blocks as temp tables (`Blocks::set_auth0_verdicts`), so
 //! a rule added after a load changes the next report without a reload.
 //!
 //! A load decides every connection's verdict with its config and stores it with the
@@ -21,9 +21,9 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::queries::rows::{ClassifiedAtLoad, ConnectionFactRow, LoadVerdictBasis, UnmatchedConfigRule};
-use crate::queries::{set_auth0_verdicts, timed, Blocks};
+use crate::queries::{timed, Blocks};
 use crate::sources::auth0::{endpoints_of_json, CertificateSubject, Classifier, IdpFacts, Verdict};
-use crate::store::{Cell, Store};
+use crate::store::Cell;
 
 /// What reports say about how the connections were classified.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -53,7 +53,7 @@ struct Decided {
 /// # Errors
 /// When a config rule's `name_pattern` or `connection_name_pattern` is not a valid
 /// regex, or a block fails.
-pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides: &[&str]) -> Result<RuleReport> {
+pub(super) fn decide_idps(config: &Config, blocks: &Blocks, sides: &[&str]) -> Result<RuleReport> {
     let classifier = Classifier::new(
         &config.auth0.vendor_rules,
         config.auth0.connection_name_pattern.as_deref(),
@@ -160,7 +160,7 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
         })
         .collect();
     timed("auth0 verdicts to temp tables", || {
-        set_auth0_verdicts(store, &verdict_cells, &name_cells, &stored_sides)
+        blocks.set_auth0_verdicts(&verdict_cells, &name_cells, &stored_sides)
     })?;
     Ok(report)
 }

@@ -362,7 +362,7 @@ pub(crate) fn prepare<'s>(
         "band_order INTEGER, label VARCHAR, lower_bound DECIMAL(18,2), upper_bound DECIMAL(18,2)",
         &bands,
     )?;
-    set_auth0_verdicts(store, &[], &[], &[])?;
+    fill_auth0_verdicts(store, &[], &[], &[])?;
     store.temp_table(
         "report_settings",
         "rollup VARCHAR",
@@ -395,8 +395,8 @@ const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR,
 /// load of the Auth0 snapshot of each of `stored_sides` (block `load_verdicts`).
 /// `auth0_verdicts` reads the stored verdicts where they are: copying 224k of them into
 /// a temp table took 60-90 ms. `prepare` leaves both empty; a report on IdPs fills them
-/// before it reads any block that needs them.
-pub(crate) fn set_auth0_verdicts(
+/// (`Blocks::set_auth0_verdicts`) before it reads any block that needs them.
+fn fill_auth0_verdicts(
     store: &Store,
     verdicts: &[Vec<Cell>],
     name_workspaces: &[Vec<Cell>],
@@ -687,6 +687,21 @@ impl Blocks<'_> {
             read(self.store, &format!("SELECT * FROM {name}({args})"))
         })
         .with_context(|| format!("query {name} from {} failed", self.origin(name)))
+    }
+
+    /// Fills the verdicts the IdP blocks read (`fill_auth0_verdicts`): `verdicts` and
+    /// `name_workspaces` decided in Rust, and those stored at the load of the Auth0
+    /// snapshot of each of `stored_sides`, read through block `load_verdicts`.
+    pub(crate) fn set_auth0_verdicts(
+        &self,
+        verdicts: &[Vec<Cell>],
+        name_workspaces: &[Vec<Cell>],
+        stored_sides: &[&str],
+    ) -> Result<()> {
+        if !stored_sides.is_empty() {
+            self.define("load_verdicts")?;
+        }
+        fill_auth0_verdicts(self.store, verdicts, name_workspaces, stored_sides)
     }
 
     /// Defines the macro of block `name` and of every block it reads that is not defined
