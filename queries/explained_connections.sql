@@ -12,16 +12,19 @@
 --   ignored        BOOLEAN  a config rule said `ignore`: left out of every count
 --   workspace_id   VARCHAR  mapped workspace, NULL when unmapped or ignored
 --   mapped_by      VARCHAR  how it was mapped, NULL when unmapped or ignored
-WITH ignored AS (
-    SELECT c.connection_id, c.name, c.strategy, v.vendor, v.vendor_rule
+-- idp_connections leaves out the name and vendor_rule (see there): they are joined here.
+WITH conns AS (
+    SELECT c.connection_id, c.name, c.strategy, coalesce(c.vendor, v.vendor) AS vendor,
+           coalesce(c.vendor_rule, v.vendor_rule) AS vendor_rule, coalesce(v.ignored, false) AS ignored
     FROM auth0_connections c
     JOIN selection s ON s.snapshot_id = c.snapshot_id AND s.source = 'auth0' AND s.side = at_side
-    JOIN auth0_verdicts v ON v.snapshot_id = c.snapshot_id AND v.connection_id = c.connection_id
-    WHERE v.ignored
+    LEFT JOIN auth0_verdicts v ON v.snapshot_id = c.snapshot_id AND v.connection_id = c.connection_id
 )
-SELECT connection_id, name, strategy, vendor, vendor_rule, false AS ignored, workspace_id, mapped_by
-FROM idp_connections(at_side)
+SELECT i.connection_id, c.name, i.strategy, i.vendor, c.vendor_rule, false AS ignored, i.workspace_id, i.mapped_by
+FROM idp_connections(at_side) i
+JOIN conns c ON c.connection_id = i.connection_id
 UNION ALL
 SELECT connection_id, name, strategy, vendor, vendor_rule, true AS ignored, NULL AS workspace_id, NULL AS mapped_by
-FROM ignored
+FROM conns
+WHERE ignored
 ORDER BY connection_id, workspace_id

@@ -7,12 +7,11 @@
 --   name           VARCHAR
 --   strategy       VARCHAR
 --   vendor         VARCHAR
--- Reads the tables, not idp_connections, which maps and sorts every connection.
-SELECT DISTINCT c.connection_id, c.name, c.strategy, coalesce(c.vendor, v.vendor) AS vendor
-FROM auth0_connections c
+-- Reads idp_connections, which every report on IdPs materializes already: its rows without a
+-- workspace are these connections (joining the tables again cost 50-100 ms at 224k).
+SELECT DISTINCT i.connection_id, c.name, i.strategy, i.vendor
+FROM idp_connections(at_side) i
+JOIN auth0_connections c ON c.connection_id = i.connection_id
 JOIN selection s ON s.snapshot_id = c.snapshot_id AND s.source = 'auth0' AND s.side = at_side
-LEFT JOIN auth0_verdicts v ON v.snapshot_id = c.snapshot_id AND v.connection_id = c.connection_id
-ANTI JOIN auth0_connection_workspaces cw ON cw.snapshot_id = c.snapshot_id AND cw.connection_id = c.connection_id
-ANTI JOIN auth0_name_workspaces n ON n.snapshot_id = c.snapshot_id AND n.connection_id = c.connection_id
-WHERE NOT coalesce(v.ignored, false)
-ORDER BY c.name, c.connection_id
+WHERE i.workspace_id IS NULL
+ORDER BY c.name, i.connection_id

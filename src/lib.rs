@@ -966,7 +966,20 @@ fn auth0_rows(
         ),
         None => None,
     };
-    let rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref())?;
+    let mut rows = sources::auth0::to_rows_with_logins(facts, logins, pattern.as_ref())?;
+    // Each connection's verdict with the config of the load, stored with its fingerprint
+    // so that reports run with the same config and classifier reuse it instead of
+    // classifying again. A rule that does not compile stores none: the load does not
+    // read the rules otherwise, and the report that does names the rule.
+    if let Ok(classifier) = sources::auth0::Classifier::new(
+        &config.auth0.vendor_rules,
+        config.auth0.connection_name_pattern.as_deref(),
+    ) {
+        let connections = rows.connections.iter().map(|c| (&c.idp, c.metadata_mapped));
+        rows.verdicts = Some(queries::timed("classify connections at load", || {
+            Ok(classifier.decide_all(connections))
+        })?);
+    }
     // to_rows already warns about unmapped connections; they are kept and listed by doctor.
     warn_all(&rows.warnings);
     let logins: i64 = rows.logins.iter().flatten().map(|l| l.logins).sum();

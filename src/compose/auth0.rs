@@ -1,9 +1,14 @@
-//! IdP vendors and name-pattern mappings, decided when a report runs: the raw facts of
-//! each enterprise connection (`connection_facts`) are classified by the one
-//! classifier (`sources::auth0::classify`) with the config in force now, and mapped by
-//! `[auth0] connection_name_pattern` where metadata maps them to nothing; the verdicts
-//! reach the query blocks as temp tables (`queries::set_auth0_verdicts`), so a rule
-//! added after a load changes the next report without a reload.
+//! IdP vendors and name-pattern mappings, decided with the config in force when a report
+//! runs, and handed to the query blocks as temp tables (`Blocks::set_auth0_verdicts`), so
+//! a rule added after a load changes the next report without a reload.
+//!
+//! A load decides every connection's verdict with its config and stores it with the
+//! fingerprint of that config and classifier (`sources::auth0::verdict`). When the
+//! fingerprint of the config in force equals it, as it almost always does, the stored
+//! verdicts are copied into the temp tables in DuckDB, without reading a connection into
+//! Rust. Otherwise (a changed rule or pattern, a featurearr with other built-in rules, a
+//! snapshot loaded before schema version 7) the raw facts of each connection
+//! (`connection_facts`) are classified now by the one classifier.
 //!
 //! Snapshots loaded by a featurearr before schema version 4 carry the verdicts decided
 //! at their load and no raw facts: they keep those verdicts, and the report says which
@@ -15,16 +20,17 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::queries::rows::{ClassifiedAtLoad, ConnectionFactRow};
-use crate::queries::{set_auth0_verdicts, timed, Blocks};
-use crate::sources::auth0::{classify, compile_rules, endpoints_of_json, map_by_name, CertificateSubject, IdpFacts};
-use crate::store::{Cell, Store};
+use crate::queries::rows::{ClassifiedAtLoad, ConnectionFactRow, LoadVerdictBasis, UnmatchedConfigRule};
+use crate::queries::{timed, Blocks};
+use crate::sources::auth0::{endpoints_of_json, CertificateSubject, Classifier, IdpFacts, Verdict};
+use crate::store::Cell;
 
 /// What reports say about how the connections were classified.
 #[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct RuleReport {
     /// The config rules (`config rule N (...)`) that matched no connection of the report
-    /// date's Auth0 snapshot; empty when none of its connections was classified now.
+    /// date's Auth0 snapshot; empty when it has no connection decided with the rules in
+    /// force (none at all, or only verdicts kept from before schema version 4).
     pub unmatched_config_rules: Vec<String>,
     /// Dates of the Auth0 snapshots read whose vendors were decided when they were
     /// loaded (by a featurearr before schema version 4): reload them to apply the
@@ -32,44 +38,57 @@ pub(crate) struct RuleReport {
     pub classified_at_load: Vec<String>,
 }
 
-/// One connection's verdict, owned until it is written to the temp tables.
-struct Verdict {
+/// One connection's verdict decided now, owned until it is written to the temp tables.
+struct Decided {
     snapshot_id: i64,
     connection_id: String,
-    vendor: String,
-    rule: String,
-    ignored: bool,
-    /// The workspace the name pattern maps it to, where metadata maps it to none.
-    by_name: Option<String>,
+    verdict: Verdict,
 }
 
-/// Classifies and maps by name the enterprise connections of the Auth0 snapshots of
-/// `sides` (the first side is the report date's), and hands the verdicts to the blocks.
-/// Each snapshot is classified once, however many sides read it.
+/// Decides the vendors and name-pattern mappings of the enterprise connections of the
+/// Auth0 snapshots of `sides` (the first side is the report date's), reusing the
+/// verdicts stored at a snapshot's load when they were decided as they would be now,
+/// and hands them to the blocks. Each snapshot is decided once, however many sides read it.
 ///
 /// # Errors
 /// When a config rule's `name_pattern` or `connection_name_pattern` is not a valid
 /// regex, or a block fails.
-pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides: &[&str]) -> Result<RuleReport> {
-    let rules = compile_rules(&config.auth0.vendor_rules)?;
-    let pattern = match &config.auth0.connection_name_pattern {
-        Some(p) => Some(
-            regex::Regex::new(p)
-                .with_context(|| format!("[auth0] connection_name_pattern `{p}` is not a valid regex"))?,
-        ),
-        None => None,
-    };
-    let mut verdicts: Vec<Verdict> = Vec::new();
+pub(super) fn decide_idps(config: &Config, blocks: &Blocks, sides: &[&str]) -> Result<RuleReport> {
+    let classifier = Classifier::new(
+        &config.auth0.vendor_rules,
+        config.auth0.connection_name_pattern.as_deref(),
+    )?;
+    let mut decided: Vec<Decided> = Vec::new();
+    let mut stored_sides: Vec<&str> = Vec::new();
     let mut seen: HashSet<i64> = HashSet::new();
     let mut report = RuleReport::default();
     for (i, side) in sides.iter().enumerate() {
+        for ClassifiedAtLoad { as_of } in blocks.rows::<ClassifiedAtLoad>(side)? {
+            if !report.classified_at_load.contains(&as_of) {
+                report.classified_at_load.push(as_of);
+            }
+        }
+        let basis = blocks.rows::<LoadVerdictBasis>(side)?;
+        if let Some(basis) = basis.first().filter(|b| b.fingerprint == classifier.fingerprint()) {
+            // A side has one Auth0 snapshot; another side may read the same one.
+            if seen.insert(basis.snapshot_id) {
+                stored_sides.push(side);
+                if i == 0 {
+                    report.unmatched_config_rules = blocks
+                        .rows::<UnmatchedConfigRule>(side)?
+                        .into_iter()
+                        .map(|r| r.rule)
+                        .collect();
+                }
+            }
+            continue;
+        }
         let facts = blocks.rows::<ConnectionFactRow>(side)?;
-        // A side has one Auth0 snapshot; another side may read the same one.
         if facts.first().is_some_and(|r| !seen.insert(r.snapshot_id)) {
             continue;
         }
         let started = std::time::Instant::now();
-        let mut hits = vec![0usize; rules.len()];
+        let mut hits = vec![0usize; classifier.rule_labels().len()];
         let mut classified = 0usize;
         for row in facts {
             let endpoints = endpoints_of_json(&row.endpoints).with_context(|| {
@@ -90,21 +109,15 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
                     email: row.subject_email,
                 },
             };
-            let class = classify(&facts, &rules);
+            let verdict = classifier.decide(&facts, row.metadata_mapped);
             classified += 1;
-            if let Some(r) = class.config_rule {
+            if let Some(r) = verdict.config_rule {
                 hits[r] += 1;
             }
-            let by_name = (!row.metadata_mapped && !class.ignored)
-                .then(|| map_by_name(&facts.name, pattern.as_ref()).map(str::to_string))
-                .flatten();
-            verdicts.push(Verdict {
+            decided.push(Decided {
                 snapshot_id: row.snapshot_id,
                 connection_id: row.connection_id,
-                vendor: class.vendor,
-                rule: class.rule,
-                ignored: class.ignored,
-                by_name,
+                verdict,
             });
         }
         if std::env::var_os("FEATUREARR_TIMINGS").is_some() {
@@ -114,44 +127,40 @@ pub(super) fn decide_idps(store: &Store, config: &Config, blocks: &Blocks, sides
             );
         }
         if i == 0 && classified > 0 {
-            report.unmatched_config_rules = rules
-                .iter()
+            report.unmatched_config_rules = classifier
+                .rule_labels()
+                .into_iter()
                 .zip(&hits)
                 .filter(|(_, hits)| **hits == 0)
-                .map(|(rule, _)| rule.label().to_string())
+                .map(|(label, _)| label)
                 .collect();
         }
-        for ClassifiedAtLoad { as_of } in blocks.rows::<ClassifiedAtLoad>(side)? {
-            if !report.classified_at_load.contains(&as_of) {
-                report.classified_at_load.push(as_of);
-            }
-        }
     }
-    let verdict_cells: Vec<Vec<Cell>> = verdicts
+    let verdict_cells: Vec<Vec<Cell>> = decided
         .iter()
-        .map(|v| {
+        .map(|d| {
             vec![
-                Cell::Int(Some(v.snapshot_id)),
-                Cell::Str(Some(&v.connection_id)),
-                Cell::Str(Some(&v.vendor)),
-                Cell::Str(Some(&v.rule)),
-                Cell::Bool(Some(v.ignored)),
+                Cell::Int(Some(d.snapshot_id)),
+                Cell::Str(Some(&d.connection_id)),
+                Cell::Str(Some(&d.verdict.vendor)),
+                Cell::Str(Some(&d.verdict.rule)),
+                Cell::Bool(Some(d.verdict.ignored)),
             ]
         })
         .collect();
-    let name_cells: Vec<Vec<Cell>> = verdicts
+    let name_cells: Vec<Vec<Cell>> = decided
         .iter()
-        .filter_map(|v| {
-            let workspace = v.by_name.as_deref()?;
+        .filter_map(|d| {
+            let workspace = d.verdict.by_name.as_deref()?;
             Some(vec![
-                Cell::Int(Some(v.snapshot_id)),
-                Cell::Str(Some(&v.connection_id)),
+                Cell::Int(Some(d.snapshot_id)),
+                Cell::Str(Some(&d.connection_id)),
                 Cell::Str(Some(workspace)),
             ])
         })
         .collect();
     timed("auth0 verdicts to temp tables", || {
-        set_auth0_verdicts(store, &verdict_cells, &name_cells)
+        blocks.set_auth0_verdicts(&verdict_cells, &name_cells, &stored_sides)
     })?;
     Ok(report)
 }

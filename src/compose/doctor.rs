@@ -95,7 +95,7 @@ fn finding<T: Block>(
 pub(crate) fn doctor(store: &Store, config: &Config, as_of: NaiveDate) -> Result<Doctor> {
     let cur = select_side(store, "cur", as_of, &[Source::Flags, Source::Arr])?;
     let blocks = prepare(store, config, std::slice::from_ref(&cur))?;
-    let rules = decide_idps(store, config, &blocks, &["cur"])?;
+    let rules = decide_idps(config, &blocks, &["cur"])?;
     let mut findings = vec![
         finding(
             &blocks,

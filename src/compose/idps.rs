@@ -93,7 +93,7 @@ pub(crate) fn idps(store: &Store, config: &Config, as_of: NaiveDate, explain: bo
     sides.extend(prev.clone());
     let blocks = prepare(store, config, &sides)?;
     let side_names: Vec<&str> = sides.iter().map(|s| s.name.as_str()).collect();
-    let rules = decide_idps(store, config, &blocks, &side_names)?;
+    let rules = decide_idps(config, &blocks, &side_names)?;
 
     let rows = blocks.rows::<IdpRow>("cur")?;
     let small_sample = rows

@@ -240,7 +240,7 @@ pub(crate) fn quarterly(store: &Store, config: &Config, quarter: Quarter) -> Res
         features,
         changes,
         adoption_over_time,
-        idps: quarter_idps(store, config, &blocks, prev.is_some())?,
+        idps: quarter_idps(config, &blocks, prev.is_some())?,
         data_quality,
     })
 }
@@ -271,9 +271,9 @@ fn feature_quarter(c: RevenueShareRow, p: Option<RevenueShareRow>) -> FeatureQua
 
 /// The IdP section: vendors at the quarter's end with their change since the previous
 /// quarter's end; None when the quarter's end has no mapped connection.
-fn quarter_idps(store: &Store, config: &Config, blocks: &Blocks, has_prev: bool) -> Result<Option<QuarterIdps>> {
+fn quarter_idps(config: &Config, blocks: &Blocks, has_prev: bool) -> Result<Option<QuarterIdps>> {
     let sides: &[&str] = if has_prev { &["cur", "prev"] } else { &["cur"] };
-    let rules = decide_idps(store, config, blocks, sides)?;
+    let rules = decide_idps(config, blocks, sides)?;
     let current = blocks.rows::<IdpRow>("cur")?;
     if current.is_empty() {
         return Ok(None);

@@ -97,6 +97,21 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         include_str!("../../queries/classified_at_load.sql"),
     ),
     (
+        "load_verdict_basis",
+        ONE_SIDE,
+        include_str!("../../queries/load_verdict_basis.sql"),
+    ),
+    (
+        "load_verdicts",
+        ONE_SIDE,
+        include_str!("../../queries/load_verdicts.sql"),
+    ),
+    (
+        "unmatched_config_rules",
+        ONE_SIDE,
+        include_str!("../../queries/unmatched_config_rules.sql"),
+    ),
+    (
         "idp_connections",
         ONE_SIDE,
         include_str!("../../queries/idp_connections.sql"),
@@ -347,7 +362,7 @@ pub(crate) fn prepare<'s>(
         "band_order INTEGER, label VARCHAR, lower_bound DECIMAL(18,2), upper_bound DECIMAL(18,2)",
         &bands,
     )?;
-    set_auth0_verdicts(store, &[], &[])?;
+    fill_auth0_verdicts(store, &[], &[], &[])?;
     store.temp_table(
         "report_settings",
         "rollup VARCHAR",
@@ -364,8 +379,8 @@ pub(crate) fn prepare<'s>(
     })
 }
 
-/// The columns of temp table `auth0_verdicts`: each enterprise connection's vendor as
-/// classified when the report runs (`connection_facts` are what it is decided from).
+/// The columns of temp view `auth0_verdicts`: each enterprise connection's vendor as
+/// decided for the report (`connection_facts` are what it is decided from).
 const AUTH0_VERDICTS: &str =
     "snapshot_id INTEGER, connection_id VARCHAR, vendor VARCHAR, vendor_rule VARCHAR, ignored BOOLEAN";
 /// The columns of temp table `auth0_name_workspaces`: the workspaces the name pattern in
@@ -373,19 +388,54 @@ const AUTH0_VERDICTS: &str =
 /// (schema.sql: workspace_keys; NULL for a workspace the store has never seen).
 const AUTH0_NAME_WORKSPACES: &str = "snapshot_id INTEGER, connection_id VARCHAR, workspace_id VARCHAR";
 
-/// Fills temp tables `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
-/// ignored) and `auth0_name_workspaces` (snapshot id, connection id, workspace id; the
-/// workspace key is looked up here), which `idp_connections` and the blocks after it
-/// read. `prepare` leaves them empty; a report on IdPs fills them before it reads any
-/// block that needs them.
-pub(crate) fn set_auth0_verdicts(store: &Store, verdicts: &[Vec<Cell>], name_workspaces: &[Vec<Cell>]) -> Result<()> {
-    store.temp_table("auth0_verdicts", AUTH0_VERDICTS, verdicts)?;
+/// Defines temp view `auth0_verdicts` (rows: snapshot id, connection id, vendor, rule,
+/// ignored) and fills temp table `auth0_name_workspaces` (snapshot id, connection id,
+/// workspace id; the workspace key is looked up here), which `idp_connections` and the
+/// blocks after it read: the rows given, decided in Rust, and the verdicts stored at the
+/// load of the Auth0 snapshot of each of `stored_sides` (block `load_verdicts`).
+/// `auth0_verdicts` reads the stored verdicts where they are: copying 224k of them into
+/// a temp table took 60-90 ms. `prepare` leaves both empty; a report on IdPs fills them
+/// (`Blocks::set_auth0_verdicts`) before it reads any block that needs them.
+fn fill_auth0_verdicts(
+    store: &Store,
+    verdicts: &[Vec<Cell>],
+    name_workspaces: &[Vec<Cell>],
+    stored_sides: &[&str],
+) -> Result<()> {
+    store.temp_table("auth0_verdicts_decided", AUTH0_VERDICTS, verdicts)?;
     store.temp_table("auth0_names", AUTH0_NAME_WORKSPACES, name_workspaces)?;
+    let mut reads = vec!["SELECT * FROM auth0_verdicts_decided".to_string()];
+    for side in stored_sides {
+        let side = side.replace('\'', "''");
+        reads.push(format!(
+            "SELECT snapshot_id, connection_id, vendor, vendor_rule, ignored FROM load_verdicts('{side}')"
+        ));
+        store
+            .execute(&format!(
+                "INSERT INTO auth0_names SELECT snapshot_id, connection_id, name_workspace_id
+                 FROM load_verdicts('{side}') WHERE name_workspace_id IS NOT NULL"
+            ))
+            .context("cannot read the Auth0 verdicts stored with the snapshot (block load_verdicts)")?;
+    }
+    store.execute(&format!(
+        "CREATE OR REPLACE TEMP VIEW auth0_verdicts AS {}",
+        reads.join(" UNION ALL ")
+    ))?;
+    #[derive(Deserialize)]
+    struct Names {
+        any: bool,
+    }
+    let any_names = !name_workspaces.is_empty()
+        || !stored_sides.is_empty()
+            && store
+                .query_rows::<Names>("SELECT EXISTS (SELECT 1 FROM auth0_names) AS any")?
+                .first()
+                .is_some_and(|n| n.any);
     // Joined to the million-row key dictionary only when there is a name to look up.
-    let keys = if name_workspaces.is_empty() {
-        "NULL::UINTEGER AS workspace_key FROM auth0_names n"
-    } else {
+    let keys = if any_names {
         "k.workspace_key FROM auth0_names n LEFT JOIN workspace_keys k ON k.workspace_id = n.workspace_id"
+    } else {
+        "NULL::UINTEGER AS workspace_key FROM auth0_names n"
     };
     store.execute(&format!(
         "CREATE OR REPLACE TEMP TABLE auth0_name_workspaces AS SELECT n.snapshot_id, n.connection_id, n.workspace_id, {keys}"
@@ -637,6 +687,21 @@ impl Blocks<'_> {
             read(self.store, &format!("SELECT * FROM {name}({args})"))
         })
         .with_context(|| format!("query {name} from {} failed", self.origin(name)))
+    }
+
+    /// Fills the verdicts the IdP blocks read (`fill_auth0_verdicts`): `verdicts` and
+    /// `name_workspaces` decided in Rust, and those stored at the load of the Auth0
+    /// snapshot of each of `stored_sides`, read through block `load_verdicts`.
+    pub(crate) fn set_auth0_verdicts(
+        &self,
+        verdicts: &[Vec<Cell>],
+        name_workspaces: &[Vec<Cell>],
+        stored_sides: &[&str],
+    ) -> Result<()> {
+        if !stored_sides.is_empty() {
+            self.define("load_verdicts")?;
+        }
+        fill_auth0_verdicts(self.store, verdicts, name_workspaces, stored_sides)
     }
 
     /// Defines the macro of block `name` and of every block it reads that is not defined

@@ -39,6 +39,8 @@ blocks! {
     ExplainedConnectionRow => "explained_connections",
     ConnectionFactRow => "connection_facts",
     ClassifiedAtLoad => "classified_at_load",
+    LoadVerdictBasis => "load_verdict_basis",
+    UnmatchedConfigRule => "unmatched_config_rules",
     UnrecognisedEndpoints => "unrecognised_endpoints",
     UnrecognisedHostRow => "unrecognised_hosts",
     AccountWithoutWorkspaceRow => "doctor_accounts_without_workspace",
@@ -188,6 +190,19 @@ pub(crate) struct ConnectionFactRow {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct ClassifiedAtLoad {
     pub as_of: String,
+}
+
+/// `load_verdict_basis`: the fingerprint of the verdicts stored with an Auth0 snapshot.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct LoadVerdictBasis {
+    pub snapshot_id: i64,
+    pub fingerprint: String,
+}
+
+/// `unmatched_config_rules`: a config rule that decided no stored verdict.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct UnmatchedConfigRule {
+    pub rule: String,
 }
 
 /// `unrecognised_endpoints`: the connections no rule recognised, and their customers.

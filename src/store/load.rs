@@ -5,9 +5,9 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{Cell, Repeats, Source, Store};
+use super::{Cell, Loader, Repeats, Source, Store};
 use crate::config::Feature;
-use crate::sources::auth0::{Auth0Rows, Endpoint};
+use crate::sources::auth0::{Auth0Rows, ConnectionRow, Endpoint, LoadVerdicts};
 use crate::sources::flags::FlagsSnapshot;
 use crate::sources::mapping::Mapping;
 use crate::sources::salesforce::{RateSource, SalesforceExport, Shape};
@@ -313,9 +313,50 @@ impl Store {
                     [vec![Cell::Date(Some(first)), Cell::Date(Some(last))]],
                 )?;
             }
+            if let Some(verdicts) = &rows.verdicts {
+                store_verdicts(load, &rows.connections, verdicts)?;
+            }
             Ok(count)
         })
     }
+}
+
+/// Stores the verdicts a load decided (`verdicts.verdicts[i]` is that of `connections[i]`)
+/// with their fingerprint and the config rules that decided them.
+fn store_verdicts(load: &mut Loader, connections: &[ConnectionRow], verdicts: &LoadVerdicts) -> Result<()> {
+    if verdicts.verdicts.len() != connections.len() {
+        bail!(
+            "{} Auth0 verdicts for {} connections; this is a bug, please report it",
+            verdicts.verdicts.len(),
+            connections.len()
+        );
+    }
+    load.append(
+        "auth0_load_verdicts",
+        connections.iter().zip(&verdicts.verdicts).map(|(c, v)| {
+            vec![
+                Cell::Str(Some(&c.connection_id)),
+                Cell::Str(Some(&v.vendor)),
+                Cell::Str(Some(&v.rule)),
+                Cell::Bool(Some(v.ignored)),
+                Cell::Int(v.config_rule.map(|i| i as i64 + 1)),
+                Cell::Str(v.by_name.as_deref()),
+            ]
+        }),
+    )?;
+    load.append(
+        "auth0_load_verdict_basis",
+        [vec![Cell::Str(Some(&verdicts.fingerprint))]],
+    )?;
+    load.append(
+        "auth0_load_rules",
+        verdicts
+            .rule_labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| vec![Cell::Int(Some(i as i64 + 1)), Cell::Str(Some(label))]),
+    )?;
+    Ok(())
 }
 
 /// A connection's endpoints as the store keeps them: `[["signInEndpoint", "host", "/path"], ...]`

@@ -30,7 +30,7 @@ pub(crate) use rows::struct_fields;
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// Bump with a migration in `MIGRATIONS` whenever schema.sql changes shape.
-const SCHEMA_VERSION: i32 = 6;
+const SCHEMA_VERSION: i32 = 7;
 /// (version it leads to, SQL) for every version after 1, oldest first.
 const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("migrations/v2.sql")),
@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("migrations/v4.sql")),
     (5, include_str!("migrations/v5.sql")),
     (6, include_str!("migrations/v6.sql")),
+    (7, include_str!("migrations/v7.sql")),
 ];
 
 /// DuckDB compression methods a load does not use (see `Store::open_write`).
@@ -88,6 +89,9 @@ impl Source {
                 "auth0_org_connections",
                 "auth0_logins",
                 "auth0_log_window",
+                "auth0_load_verdicts",
+                "auth0_load_verdict_basis",
+                "auth0_load_rules",
             ],
         }
     }

@@ -1,4 +1,4 @@
--- featurearr store, schema version 6 (migrations from older versions: store/migrations/).
+-- featurearr store, schema version 7 (migrations from older versions: store/migrations/).
 -- Every table except schema_version, snapshots, the key dictionaries and the run tables
 -- holds rows of one snapshot, keyed by snapshot_id; a snapshot is one load of one
 -- source for one as-of date.
@@ -117,6 +117,34 @@ CREATE TABLE IF NOT EXISTS auth0_connections (
     -- first, each distinct host and path once: JSON [["signInEndpoint", "host", "/path"], ...]
     endpoints     VARCHAR,
     first_host    VARCHAR             -- the host of the first of them
+);
+
+-- auth0: each enterprise connection's verdict as its load decided it, with the config and
+-- classifier in force then (sources::auth0::verdict). Reports reuse them while the
+-- fingerprint in auth0_load_verdict_basis equals that of the config in force, and classify
+-- again from the raw facts in auth0_connections otherwise. Snapshots loaded before schema
+-- version 7 have none (their reports classify).
+CREATE TABLE IF NOT EXISTS auth0_load_verdicts (
+    snapshot_id   INTEGER NOT NULL,
+    connection_id VARCHAR NOT NULL,
+    vendor        VARCHAR NOT NULL,
+    vendor_rule   VARCHAR NOT NULL,   -- the rule that decided the vendor
+    ignored       BOOLEAN NOT NULL,   -- a config rule said `ignore`
+    config_rule   INTEGER,            -- auth0_load_rules.position of the config rule that decided
+    name_workspace_id VARCHAR         -- where connection_name_pattern maps it (metadata maps it to none)
+);
+
+-- auth0: what decided a snapshot's stored verdicts; one row per snapshot that has them
+CREATE TABLE IF NOT EXISTS auth0_load_verdict_basis (
+    snapshot_id INTEGER NOT NULL,
+    fingerprint VARCHAR NOT NULL      -- SHA-256 of the vendor rules, name pattern and classifier
+);
+
+-- auth0: the config's vendor rules when the verdicts were decided, in config order
+CREATE TABLE IF NOT EXISTS auth0_load_rules (
+    snapshot_id INTEGER NOT NULL,
+    position    INTEGER NOT NULL,     -- 1 for the first rule of the config
+    label       VARCHAR NOT NULL      -- config rule N (host ..., name ...)
 );
 
 -- auth0: connection -> workspace by metadata (the connection's, or an enabling

@@ -97,7 +97,8 @@ fn unknown_command_is_a_usage_error() {
 
 /// Turns a store of the current schema back into version 1: each flag value a
 /// (workspace, feature) row of workspace_flags, no ID keys. What a store written before
-/// flag bits (version 2), ID keys (version 3) and parent keys (version 5) holds.
+/// flag bits (version 2), ID keys (version 3), parent keys (version 5) and Auth0 verdicts
+/// stored at load (version 7) holds.
 const DOWNGRADE_TO_V1: &str = "
     CREATE TABLE workspace_flags (snapshot_id INTEGER NOT NULL, workspace_id VARCHAR NOT NULL,
                                   feature VARCHAR NOT NULL, enabled BOOLEAN);
@@ -117,6 +118,9 @@ const DOWNGRADE_TO_V1: &str = "
     ALTER TABLE auth0_connection_workspaces DROP COLUMN workspace_key;
     DROP TABLE workspace_keys;
     DROP TABLE account_keys;
+    DROP TABLE auth0_load_verdicts;
+    DROP TABLE auth0_load_verdict_basis;
+    DROP TABLE auth0_load_rules;
     UPDATE schema_version SET version = 1;
 ";
 
@@ -149,7 +153,7 @@ fn a_store_of_schema_version_1_is_upgraded_keeping_every_number() {
     let version: i32 = db
         .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 6, "the current schema version");
+    assert_eq!(version, 7, "the current schema version");
     let old_table: i64 = db
         .query_row(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'workspace_flags'",

@@ -15,6 +15,7 @@ mod idps;
 mod inputs;
 mod layering;
 mod load;
+mod load_verdicts;
 mod options;
 mod parquet;
 mod postgres;

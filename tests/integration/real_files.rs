@@ -347,7 +347,8 @@ fn a_connection_without_id_is_named_by_its_name_and_position() {
 }
 
 /// Turns the store back into what a featurearr before schema version 4 wrote: each
-/// connection's vendor decided at load time, no raw facts, and no parent keys (v5).
+/// connection's vendor decided at load time, no raw facts, no parent keys (v5) and no
+/// stored verdicts beside the connections (v7).
 const BACK_TO_V3: &str = "
     CREATE TABLE old_connections AS
     SELECT snapshot_id, connection_id, name, strategy,
@@ -357,6 +358,9 @@ const BACK_TO_V3: &str = "
     DROP TABLE auth0_connections;
     ALTER TABLE old_connections RENAME TO auth0_connections;
     ALTER TABLE accounts DROP COLUMN parent_key;
+    DROP TABLE auth0_load_verdicts;
+    DROP TABLE auth0_load_verdict_basis;
+    DROP TABLE auth0_load_rules;
     UPDATE schema_version SET version = 3;
 ";
 

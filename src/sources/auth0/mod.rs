@@ -11,7 +11,10 @@
 //! - `elements`: the fields of connection, organization and log objects that
 //!   the layers below read, parsed without building whole objects;
 //! - `classify`: which IdP vendor a connection's raw facts and the config rules
-//!   point at, and the rule that decided (run by reports, not by loads);
+//!   point at, and the rule that decided;
+//! - `verdict`: a connection's vendor and workspace by name, with the fingerprint of
+//!   the config and code that decided them (loads store verdicts, reports reuse them
+//!   while the fingerprint holds);
 //! - `facts`: what a dump says about connections and organizations;
 //! - `logins`: successful logins counted log by log;
 //! - `rows`: facts and logins made into the rows the store loads (the mapping by
@@ -34,16 +37,20 @@ mod stream;
 #[cfg(test)]
 mod test_dumps;
 mod token;
+mod verdict;
 
-pub(crate) use classify::{
-    classify, compile_rules, endpoints_of_json, CertificateSubject, Endpoint, IdpFacts, VendorRule,
-};
+pub(crate) use classify::{endpoints_of_json, CertificateSubject, Endpoint, IdpFacts, VendorRule};
 pub(crate) use dump::Auth0Dump;
 pub(crate) use facts::DumpFacts;
 pub(crate) use file::{read_dump_for_load, write_dump};
 pub(crate) use logins::LoginTally;
 pub(crate) use pull::{base_url_from_domain, check_token, fetch_dump, log_window, PullOptions, PullStats};
-pub(crate) use rows::{map_by_name, to_rows_with_logins, Auth0Rows};
+pub(crate) use rows::{to_rows_with_logins, Auth0Rows, ConnectionRow};
+pub(crate) use verdict::{Classifier, LoadVerdicts, Verdict};
 
 #[cfg(test)]
-pub(crate) use {file::read_dump, rows::to_rows};
+pub(crate) use {
+    classify::{classify, compile_rules},
+    file::read_dump,
+    rows::to_rows,
+};

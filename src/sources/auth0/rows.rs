@@ -3,9 +3,9 @@
 //! workspace links by metadata (the connection's, or an enabling organization's),
 //! organizations, org → connection links and successful logins per connection per day.
 //!
-//! The config's `connection_name_pattern` is not applied here: reports map by name with
-//! the pattern in force then (`map_by_name`); a load only counts, for its warning,
-//! the connections that neither metadata nor the current pattern maps.
+//! The config's `connection_name_pattern` is not applied here: verdicts (`verdict`) map
+//! by name with the pattern in force when they are decided; a load only counts, for its
+//! warning, the connections that neither metadata nor the current pattern maps.
 //!
 //! Pure: no I/O, no clock. Unmapped enterprise connections are kept and
 //! listed, never dropped (they are `doctor` findings downstream).
@@ -20,6 +20,7 @@ use super::classify::IdpFacts;
 use super::dump::Auth0Dump;
 use super::facts::DumpFacts;
 use super::logins::{LoginCount, LoginTally};
+use super::verdict::{map_by_name, LoadVerdicts};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConnectionRow {
@@ -72,6 +73,9 @@ pub(crate) struct Auth0Rows {
     /// Connections whose id an earlier one has (the first is kept).
     pub repeated_ids: usize,
     pub warnings: Vec<String>,
+    /// Each connection's verdict with the config of the load, in `connections` order
+    /// (set by the load, which knows the config; `None`: reports decide them all).
+    pub verdicts: Option<LoadVerdicts>,
 }
 
 /// The error for an object without an `id`: named by its position, and by its `name` when it has one.
@@ -228,17 +232,6 @@ fn map_by_metadata(
         }
     }
     out
-}
-
-/// The workspace a connection's name gives through `[auth0] connection_name_pattern`:
-/// the pattern's first capture group, trimmed; the last step of the SPEC 2.3 chain,
-/// for a connection that metadata does not map.
-pub(crate) fn map_by_name<'n>(name: &'n str, pattern: Option<&Regex>) -> Option<&'n str> {
-    pattern
-        .and_then(|re| re.captures(name))
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str().trim())
-        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
