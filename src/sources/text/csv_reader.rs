@@ -252,9 +252,10 @@ impl<'t> CsvText<'t> {
     ///
     /// A text with megabytes of records is read as two parts on two threads, split at a
     /// line break in the middle. The split is kept only if reading the first part ends on
-    /// it exactly, with a whole record, so no quoted value spans it; otherwise, and whenever either part
-    /// fails, the text is read again on one thread. So results, and the first error, are
-    /// those of one reading in order. `visit` must only change its state.
+    /// it exactly, with a whole record, so no quoted value spans it; otherwise, and
+    /// whenever either part fails, the text is read again on one thread. So results, and
+    /// the first error, are those of one reading in order. `visit` must only change its
+    /// state.
     pub(crate) fn fold_rows<S: Send>(
         &self,
         after: Option<&After>,

@@ -19,18 +19,14 @@ pub(crate) fn read_bytes(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
 /// already (the usual case) becomes the text without a copy: copying a 57 MB flags
 /// file was 14k page faults of a 1M load, and its bytes stayed alive beside the text.
 pub(crate) fn read_text(path: &std::path::Path) -> anyhow::Result<(String, Option<String>)> {
-    let bytes = read_bytes(path)?;
-    let plain = !bytes.starts_with(&[0xEF, 0xBB, 0xBF])
-        && !bytes.starts_with(&[0xFF, 0xFE])
-        && !bytes.starts_with(&[0xFE, 0xFF])
-        && !bytes.contains(&0);
-    if plain {
-        return match String::from_utf8(bytes) {
-            Ok(text) => Ok((text, None)),
-            Err(err) => decode_text(err.as_bytes(), &path.display().to_string()),
-        };
+    let origin = path.display().to_string();
+    match String::from_utf8(read_bytes(path)?) {
+        // What `decode_text` gives back unchanged: no byte-order mark (a UTF-16 one is
+        // never valid UTF-8) and no NUL to strip.
+        Ok(text) if !text.starts_with('\u{FEFF}') && !text.contains('\0') => Ok((text, None)),
+        Ok(text) => decode_text(text.as_bytes(), &origin),
+        Err(err) => decode_text(err.as_bytes(), &origin),
     }
-    decode_text(&bytes, &path.display().to_string())
 }
 
 /// Turns file bytes into text. Returns the text and, when the encoding had to
