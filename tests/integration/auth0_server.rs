@@ -66,6 +66,23 @@ impl<K> Fault<K> {
             kind,
         }
     }
+
+    /// The kind of the first of `faults` that applies to the request that just arrived on
+    /// `path`; `arrived` holds the path of every request so far, that one included (a
+    /// fault's `nth` counts requests on its prefix as they arrive).
+    pub fn first_for(faults: &[Fault<K>], path: &str, arrived: &[String]) -> Option<K>
+    where
+        K: Clone,
+    {
+        faults
+            .iter()
+            .find(|f| {
+                path.starts_with(&f.path_prefix)
+                    && f.nth
+                        .is_none_or(|nth| nth == arrived.iter().filter(|p| p.starts_with(&f.path_prefix)).count())
+            })
+            .map(|f| f.kind.clone())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -693,13 +710,7 @@ impl Shared {
     fn fault(&self, req: &Request) -> Option<FaultKind> {
         let mut arrived = self.arrived.lock().unwrap();
         arrived.push(req.path.clone());
-        self.config.faults.iter().find_map(|f| {
-            if !req.path.starts_with(&f.path_prefix) {
-                return None;
-            }
-            let n = arrived.iter().filter(|path| path.starts_with(&f.path_prefix)).count();
-            (f.nth.is_none() || f.nth == Some(n)).then(|| f.kind.clone())
-        })
+        Fault::first_for(&self.config.faults, &req.path, &arrived)
     }
 
     fn route(&self, req: &Request) -> Response {

@@ -320,15 +320,7 @@ impl Shared {
     fn fault(&self, path: &str) -> Option<FaultKind> {
         let mut state = self.state.lock().unwrap();
         state.arrived.push(path.to_string());
-        self.config
-            .faults
-            .iter()
-            .find(|f| {
-                path.starts_with(&f.path_prefix)
-                    && f.nth
-                        .is_none_or(|nth| nth == state.arrived.iter().filter(|p| p.starts_with(&f.path_prefix)).count())
-            })
-            .map(|f| f.kind.clone())
+        Fault::first_for(&self.config.faults, path, &state.arrived)
     }
 
     /// The answer to an injected fault, or None to answer normally (after `Slow`'s
